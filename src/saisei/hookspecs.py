@@ -1,0 +1,116 @@
+"""The plugin contract: every hook a saisei plugin may implement.
+
+A plugin is a module (or any object) with functions marked ``@saisei.hookimpl`` whose
+names are the hooks below, registered in the ``saisei`` entry-point group under the name
+that identifies it (``tsuruoka = "saisei_tsuruoka"``).  The standard form (標準様式) is a
+built-in plugin using these same hooks.
+
+saisei calls each plugin's hooks on their own, one plugin at a time, and isolates them: a
+plugin that raises, or returns something that is not what its hook promises, becomes an
+error for the file at hand (``plugin-failed``), never a crash of the run.  Values passed
+in are read-only; hooks return new objects.
+
+The data flow is: open workbook → :func:`saisei_detect` for every plugin → the one plugin
+that claims it → :func:`saisei_read` → observations → validate → reconcile → totals →
+report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .core.plan import Body, Plan
+    from .reading import Reading
+    from .template import Template
+    from .workbook import Workbook
+
+__all__ = ["hookimpl", "hookspec"]
+
+hookspec = pluggy.HookspecMarker("saisei")
+hookimpl = pluggy.HookimplMarker("saisei")
+
+
+# -------------------------------------------------------------------------
+# profile
+# -------------------------------------------------------------------------
+
+
+@hookspec
+def saisei_profile() -> Body | None:
+    """Return the profile of the body whose form this plugin reads.
+
+    The profile is the body as the plan describes it: 団体コード, name, verification month
+    (検証時期), committee members by sector (産学官金労言士 and その他), and publication
+    channel.  The conformance kit checks it against the plan data shipped with saisei, so
+    the two cannot drift apart.
+
+    :return: the body's :class:`~saisei.core.plan.Body`; ``None`` for a reader that serves
+        no single body (the standard form serves any body of the plan).
+    """
+
+
+# -------------------------------------------------------------------------
+# reading
+# -------------------------------------------------------------------------
+
+
+@hookspec
+def saisei_detect(workbook: Workbook) -> bool | None:
+    """Tell whether ``workbook`` is this plugin's form.
+
+    Decide by content — sheet names, title cells, header rows — never by the file's name:
+    staff rename files.  Look at as little as needed (sheet names first); sheets are parsed
+    on first use and shared with the other plugins asked about the same workbook.
+
+    A workbook that no plugin claims, or that two claim, is an error naming the file.
+
+    :param workbook: the opened workbook (read-only)
+    :return: ``True`` when the workbook is this plugin's form; ``False`` or ``None`` when
+        it is not.
+    """
+
+
+@hookspec
+def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
+    """Read the figures of a workbook this plugin claimed.
+
+    Build a :class:`~saisei.reading.Reading`: one observation per value read, each with
+    its sheet and cell, the status (``final`` 確定 / ``provisional`` 見込み) by the form's
+    rule, and an issue for every problem, at its cell.  A blank value cell is "not
+    reported": no observation, never a zero.  Rows of one workbook for the same body, year
+    and KPI (events, quarters, months) are added up by saisei.
+
+    Any error in the reading makes the whole workbook contribute nothing, so record every
+    problem instead of stopping at the first.
+
+    :param workbook: the workbook, already claimed by :func:`saisei_detect`
+    :param plan: the plan: fiscal years, KPIs (names and aliases), bodies
+    :return: the reading; ``None`` only when the workbook turns out not to be this
+        plugin's form after all (an error ``unknown-form`` follows).
+    """
+
+
+# -------------------------------------------------------------------------
+# writing
+# -------------------------------------------------------------------------
+
+
+@hookspec
+def saisei_template(fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Template | None:
+    """Make a blank copy of this plugin's form for ``fiscal_year``.
+
+    The template has the same layout as the form the body sends, so that a template filled
+    with values reads back, through :func:`saisei_read`, to exactly those values, from the
+    cells its slots name.  ``saisei template BODY --fiscal-year 2025 -o FILE`` writes it.
+
+    :param fiscal_year: the fiscal year the form is for
+    :param plan: the plan (KPI names, years)
+    :param as_of: the date to write as the form's date (報告日, 作成日); ``None`` leaves
+        the date blank for the clerk to fill
+    :return: the :class:`~saisei.template.Template`; ``None`` when this plugin writes no
+        template.
+    """

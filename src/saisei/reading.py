@@ -1,0 +1,222 @@
+"""What a plugin hands back for one workbook: observations, each with its cell, and issues.
+
+A plugin builds a :class:`Reading` while it walks its form::
+
+    reading = Reading(workbook, plan, entity_code="062031", as_of=report_date)
+    value = reading.count(sheet, "E7", what="実績")      # None: blank, or an error recorded
+    if value is not None:
+        reading.observe(kpi=1, fiscal_year=2024, value=value, status="final",
+                        sheet=sheet.name, cell="E7")
+    return reading
+
+The helpers (:meth:`Reading.count`, :meth:`Reading.fiscal_year`, :meth:`Reading.date`,
+:meth:`Reading.kpi`) parse a cell and, when it is wrong, record an error naming the file,
+sheet and cell, so a plugin never writes a location by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .core.codes import CodeError, normalize_code
+from .core.fiscal import parse_date, parse_fiscal_year
+from .core.issues import Issue, Severity
+from .core.plan import Plan
+from .core.values import (
+    CellError,
+    CellValueError,
+    NoCachedValue,
+    display,
+    is_blank,
+    normalize_text,
+    parse_count,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from .workbook import Sheet, Workbook
+
+__all__ = ["Reading"]
+
+_COLUMNS = ("entity_code", "fiscal_year", "kpi", "value", "status", "sheet", "cell", "period")
+
+
+class Reading:
+    """Observations and issues read from one workbook by one plugin.
+
+    :param workbook: the workbook being read (its name goes into every source and issue)
+    :param plan: the plan the figures belong to
+    :param entity_code: the body every observation belongs to, when the form is one body's
+    :param as_of: the date the form was made (its report date), when the form says it
+    """
+
+    def __init__(
+        self,
+        workbook: Workbook,
+        plan: Plan,
+        *,
+        entity_code: str | None = None,
+        as_of: dt.date | None = None,
+    ) -> None:
+        self.file = workbook.name
+        self.plan = plan
+        self.entity_code = entity_code
+        self.as_of = as_of
+        self.issues: list[Issue] = []
+        self._columns: dict[str, list[Any]] = {c: [] for c in _COLUMNS}
+        self._frames: list[pl.DataFrame] = []
+
+    # -- observations -------------------------------------------------------------------
+
+    def observe(
+        self,
+        *,
+        kpi: int,
+        fiscal_year: int,
+        value: int,
+        status: str,
+        sheet: str,
+        cell: str,
+        period: str | None = None,
+        entity_code: str | None = None,
+    ) -> None:
+        """Record one value read from ``sheet!cell``."""
+        code = entity_code or self.entity_code
+        if code is None:
+            raise ValueError("observe() needs entity_code when the Reading has none")
+        for name, v in zip(_COLUMNS, (code, fiscal_year, kpi, value, status, sheet, cell, period), strict=True):
+            self._columns[name].append(v)
+
+    def extend(self, frame: pl.DataFrame) -> None:
+        """Record many observations at once (a ledger of 100,000 rows, say).
+
+        ``frame`` has the columns ``entity_code`` (optional: the Reading's own by default),
+        ``fiscal_year``, ``kpi``, ``value``, ``status``, ``sheet``, ``cell``, ``period``.
+        """
+        import polars as pl
+
+        if "entity_code" not in frame.columns:
+            frame = frame.with_columns(pl.lit(self.entity_code, dtype=pl.String).alias("entity_code"))
+        if "period" not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("period"))
+        self._frames.append(frame)
+
+    def to_frame(self) -> pl.DataFrame:
+        """Every observation, with the file's name, in the observation schema's dtypes."""
+        import polars as pl
+
+        from .core.schema import OBSERVATION_COLUMNS
+
+        schema = {k: v for k, v in OBSERVATION_COLUMNS.items() if k != "file"}
+        parts = [pl.DataFrame(self._columns, schema=schema, strict=False)]
+        parts += [f.select(list(schema)).cast(schema, strict=False) for f in self._frames]  # type: ignore[arg-type]
+        frame = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+        return frame.with_columns(pl.lit(self.file).alias("file")).select(list(OBSERVATION_COLUMNS))
+
+    def __len__(self) -> int:
+        return len(self._columns["value"]) + sum(f.height for f in self._frames)
+
+    # -- issues ---------------------------------------------------------------------------
+
+    def issue(self, severity: Severity, code: str, detail: str, *, sheet: str | None = None, cell: str | None = None) -> None:
+        """Record a problem at ``sheet!cell`` of this workbook (either may be None)."""
+        self.issues.append(Issue.at(severity, code, detail, file=self.file, sheet=sheet, cell=cell))
+
+    def error(self, code: str, detail: str, *, sheet: str | None = None, cell: str | None = None) -> None:
+        """Record an error: the workbook then contributes no value at all."""
+        self.issue("error", code, detail, sheet=sheet, cell=cell)
+
+    def warning(self, code: str, detail: str, *, sheet: str | None = None, cell: str | None = None) -> None:
+        """Record a warning: shown in the report, the values still count."""
+        self.issue("warning", code, detail, sheet=sheet, cell=cell)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.is_error for i in self.issues)
+
+    # -- parsing helpers: each returns None and records an error when the cell is wrong ----
+
+    def count(self, sheet: Sheet, ref: str, *, units: Iterable[str] = (), what: str = "値", value: Any = None) -> int | None:
+        """The count at ``sheet!ref`` (None when blank — not reported — or wrong).
+
+        :param units: units the form allows typed after the number (``("人",)``)
+        :param what: the field's name in messages
+        :param value: the value, when the caller already has it (else it is read)
+        """
+        raw = sheet.value(ref) if value is None else value
+        try:
+            return parse_count(raw, units=units, what=what)
+        except CellValueError as exc:
+            self.error(exc.code, exc.message, sheet=sheet.name, cell=ref)
+            return None
+
+    def fiscal_year(self, sheet: Sheet, ref: str, *, value: Any = None, what: str = "年度") -> int | None:
+        """The fiscal year at ``sheet!ref``, checked to lie in the plan's years."""
+        raw = sheet.value(ref) if value is None else value
+        if is_blank(raw):
+            self.error("missing-value", f"{what}が空欄です（例: 2024、令和6年度）", sheet=sheet.name, cell=ref)
+            return None
+        try:
+            year = parse_fiscal_year(raw)
+        except ValueError as exc:
+            self.error("bad-fiscal-year", str(exc), sheet=sheet.name, cell=ref)
+            return None
+        if not self.plan.has_year(year):
+            self.error(
+                "bad-fiscal-year",
+                f"{what} \"{display(raw)}\"（{year}年度）は計画期間（{self.plan.years_text}）の外です",
+                sheet=sheet.name,
+                cell=ref,
+            )
+            return None
+        return year
+
+    def date(self, sheet: Sheet, ref: str, *, value: Any = None, what: str = "日付") -> dt.date | None:
+        """The date at ``sheet!ref`` (an Excel date or one of the text spellings)."""
+        raw = sheet.value(ref) if value is None else value
+        if is_blank(raw):
+            self.error("missing-value", f"{what}が空欄です", sheet=sheet.name, cell=ref)
+            return None
+        if isinstance(raw, CellError | NoCachedValue):
+            self.error("bad-date", f"{what} \"{raw}\" は日付ではありません", sheet=sheet.name, cell=ref)
+            return None
+        try:
+            return parse_date(raw)
+        except ValueError as exc:
+            self.error("bad-date", str(exc).replace("日付", what, 1), sheet=sheet.name, cell=ref)
+            return None
+
+    def kpi(self, sheet: Sheet, ref: str, *, value: Any = None, what: str = "KPI") -> int | None:
+        """The KPI at ``sheet!ref``: its number, its full name or an alias from the plan."""
+        raw = sheet.value(ref) if value is None else value
+        if is_blank(raw):
+            self.error("missing-value", f"{what}が空欄です", sheet=sheet.name, cell=ref)
+            return None
+        text = normalize_text(display(raw)).upper()
+        number: int | None = None
+        if text.removeprefix("KPI").strip().isdigit():
+            number = int(text.removeprefix("KPI").strip())
+        else:
+            kpi = self.plan.kpi_named(text)
+            number = kpi.number if kpi else None
+        if number is None or self.plan.kpi(number) is None:
+            known = "、".join(k.label for k in self.plan.kpis)
+            self.error("unknown-kpi", f"{what} \"{display(raw)}\" は計画のKPIではありません（{known}）", sheet=sheet.name, cell=ref)
+            return None
+        return number
+
+    def body_code(self, sheet: Sheet, ref: str, *, value: Any = None) -> str | None:
+        """The 団体コード at ``sheet!ref``, checked (check digit, body of the plan)."""
+        raw = sheet.value(ref) if value is None else value
+        try:
+            code = normalize_code(raw)
+        except CodeError as exc:
+            self.error("bad-code", str(exc), sheet=sheet.name, cell=ref)
+            return None
+        if self.plan.body(code) is None:
+            self.error("unknown-body", f"団体コード \"{code}\" はこの計画の団体ではありません", sheet=sheet.name, cell=ref)
+            return None
+        return code

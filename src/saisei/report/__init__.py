@@ -1,0 +1,81 @@
+"""Writing the outputs: report.xlsx, values.csv, values.parquet — atomically, and the
+same bytes for the same inputs.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..pipeline import Consolidation
+
+__all__ = ["atomic_write", "deterministic_xlsx", "write_outputs"]
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
+
+    A run that fails or is interrupted never leaves a half-written file, and never replaces
+    a good one with a broken one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def deterministic_xlsx(data: bytes) -> bytes:
+    """Re-pack an xlsx with fixed timestamps, so the same content gives the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def report_bytes(result: Consolidation) -> bytes:
+    from .xlsx import build_workbook
+
+    buffer = io.BytesIO()
+    build_workbook(result).save(buffer)
+    return deterministic_xlsx(buffer.getvalue())
+
+
+def parquet_bytes(result: Consolidation) -> bytes:
+    buffer = io.BytesIO()
+    result.values.write_parquet(buffer, statistics=False)
+    return buffer.getvalue()
+
+
+def write_outputs(result: Consolidation, out_dir: Path) -> list[Path]:
+    """Write every output into ``out_dir``; everything is built before anything is written."""
+    from .data import values_csv
+
+    outputs = {
+        "report.xlsx": report_bytes(result),
+        "values.csv": values_csv(result),
+        "values.parquet": parquet_bytes(result),
+    }
+    written = []
+    for name, data in outputs.items():
+        path = out_dir / name
+        atomic_write(path, data)
+        written.append(path)
+    return written

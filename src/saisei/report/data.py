@@ -1,0 +1,154 @@
+"""The report's data in plain form: the JSON document, the CSV, the data sheets' rows.
+
+These follow 総務省's rules for machine-readable statistics: one header row, one value
+per cell, numbers as numbers, years as 西暦 numbers, codes as six-digit text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..pipeline import Consolidation
+
+__all__ = ["STATUS_JA", "VALUE_HEADER", "kpi_rows", "to_dict", "value_rows", "values_csv"]
+
+STATUS_JA = {"final": "確定", "provisional": "見込み"}
+VALUE_HEADER = ("団体コード", "団体名", "年度", "KPI", "実績値", "区分", "出典")
+KPI_HEADER = ("年度", "KPI", "指標名", "目標値", "実績値", "達成率", "単位", "報告団体数", "見込み団体数", "基準値", "到達水準", "評価")
+
+SOURCE_SEPARATOR = "\n"
+EXCEL_CELL_LIMIT = 32_767
+
+
+def sources_text(sources: list[str]) -> str:
+    """Sources for one cell of a sheet, within Excel's 32,767-character limit."""
+    text = SOURCE_SEPARATOR.join(sources)
+    if len(text) <= EXCEL_CELL_LIMIT:
+        return text
+    kept: list[str] = []
+    size = 0
+    for i, s in enumerate(sources):
+        tail = f"{SOURCE_SEPARATOR}…ほか{len(sources) - i}件（出典シート参照）"
+        if size + len(s) + len(tail) + 1 > EXCEL_CELL_LIMIT:
+            return SOURCE_SEPARATOR.join(kept) + tail
+        kept.append(s)
+        size += len(s) + 1
+    return text
+
+
+def value_rows(result: Consolidation) -> list[tuple[Any, ...]]:
+    """Rows of 実績データ / values.csv: one per body, fiscal year and KPI."""
+    return [
+        (r["entity_code"], r["entity"], r["fiscal_year"], r["kpi"], r["value"], STATUS_JA[r["status"]], sources_text(r["sources"]))
+        for r in result.values.iter_rows(named=True)
+    ]
+
+
+def kpi_rows(result: Consolidation) -> list[tuple[Any, ...]]:
+    """Rows of KPI集計: every fiscal year and KPI of the plan (blank where none reported)."""
+    rows = []
+    for r in result.summary().iter_rows(named=True):
+        kpi = result.plan.kpi(r["kpi"])
+        assert kpi is not None
+        rows.append(
+            (
+                r["fiscal_year"],
+                r["kpi"],
+                kpi.name,
+                r["target"],
+                r["value"],
+                None if r["achievement"] is None else round(r["achievement"], 6),
+                kpi.unit,
+                r["bodies_reported"] or 0,
+                r["provisional_bodies"] or 0,
+                kpi.baseline,
+                r["level"],
+                r["rating"],
+            )
+        )
+    return rows
+
+
+def values_csv(result: Consolidation) -> bytes:
+    """values.csv: UTF-8 with a BOM (so Excel opens it), CRLF, text never a formula.
+
+    One row per body, fiscal year and KPI; 出典 lists the source cells separated by ``; ``.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(VALUE_HEADER)
+    for r in result.values.iter_rows(named=True):
+        row = (r["entity_code"], r["entity"], r["fiscal_year"], r["kpi"], r["value"], STATUS_JA[r["status"]], "; ".join(r["sources"]))
+        writer.writerow([_csv_safe(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_safe(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def to_dict(result: Consolidation) -> dict[str, Any]:
+    """The JSON document of ``saisei consolidate --json``."""
+    values = [
+        {
+            "entity_code": r["entity_code"],
+            "entity": r["entity"],
+            "fiscal_year": r["fiscal_year"],
+            "kpi": r["kpi"],
+            "value": r["value"],
+            "status": r["status"],
+            "sources": r["sources"],
+        }
+        for r in result.values.iter_rows(named=True)
+    ]
+    totals = [
+        {
+            "fiscal_year": r["fiscal_year"],
+            "kpi": r["kpi"],
+            "value": r["value"],
+            "target": r["target"],
+            "achievement": r["achievement"],
+            "bodies_reported": r["bodies_reported"],
+            "provisional_bodies": r["provisional_bodies"],
+        }
+        for r in result.totals.iter_rows(named=True)
+    ]
+    revisions = [
+        {
+            "entity_code": r["entity_code"],
+            "fiscal_year": r["fiscal_year"],
+            "kpi": r["kpi"],
+            "old_value": r["old_value"],
+            "new_value": r["new_value"],
+            "old_file": r["old_file"],
+            "new_files": r["new_files"],
+        }
+        for r in result.revisions.iter_rows(named=True)
+    ]
+    return {
+        "fiscal_year_under_review": result.fiscal_year_under_review,
+        "values": values,
+        "totals": totals,
+        "issues": [i.to_dict() for i in result.issues],
+        "as_of": result.as_of.isoformat(),
+        "plan": result.plan.name,
+        "revisions": revisions,
+        "files": [
+            {
+                "file": f.name,
+                "plugin": f.plugin,
+                "entity_code": f.entity_code,
+                "as_of": f.as_of.isoformat() if f.as_of else None,
+                "observations": 0 if f.frame is None else f.frame.height,
+                "errors": sum(1 for i in f.issues if i.is_error),
+                "warnings": sum(1 for i in f.issues if not i.is_error),
+            }
+            for f in result.files
+        ],
+    }

@@ -1,0 +1,114 @@
+"""Validate every file's observations in one batch: the schema, then the plan.
+
+Plugins check cells as they read them; this is the net under them.  A row that fails
+means the plugin returned something it should not have: the file gets an error
+(``plugin-failed``) naming the plugin and the cell, and contributes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .core.issues import Issue
+from .core.plan import Plan
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from .pipeline import FileResult
+    from .plugins import Registry
+
+__all__ = ["validate_observations"]
+
+
+def validate_observations(
+    observations: pl.DataFrame, results: list[FileResult], plan: Plan, registry: Registry
+) -> pl.DataFrame:
+    """Check ``observations`` (with a ``submission`` column) and record issues on ``results``.
+
+    Returns the frame unchanged; the files that got errors are left out later.
+    """
+    import pandera.errors
+    import polars as pl
+
+    from .core.schema import Observations
+
+    if observations.is_empty():
+        return observations
+    checked = observations.drop("submission")
+    bad_rows: dict[int, list[str]] = {}
+    try:
+        Observations.validate(checked, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        for row in cases.iter_rows(named=True):
+            index = row.get("index")
+            if index is None:  # a column-level failure (a missing column, a wrong dtype)
+                for i, r in enumerate(results):
+                    if r.frame is not None:
+                        bad_rows.setdefault(-1 - i, []).append(f"{row['column']}: {row['check']}")
+                continue
+            bad_rows.setdefault(int(index), []).append(f"{row['column']} = {row['failure_case']!r} ({row['check']})")
+
+    # The plan: a body of the plan, a year of the plan, a KPI that body reports.
+    allowed = pl.DataFrame(
+        [(b.code, k.number) for b in plan.bodies for k in plan.kpis_for(b.code)],
+        schema={"entity_code": pl.String, "kpi": pl.Int64},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("_ok"))
+    indexed = observations.with_row_index("_row").join(allowed, on=["entity_code", "kpi"], how="left")
+    outside = indexed.filter(pl.col("_ok").is_null() | ~pl.col("fiscal_year").is_in(list(plan.fiscal_years)))
+    for row in outside.select("_row", "entity_code", "fiscal_year", "kpi").iter_rows(named=True):
+        bad_rows.setdefault(
+            int(row["_row"]), []
+        ).append(f"計画にない組み合わせ（団体 {row['entity_code']}、{row['fiscal_year']}年度、KPI{row['kpi']}）")
+
+    # A plugin for one body reads only that body's figures.
+    profiles = {name: info.profile.code for name, info in registry.plugins.items() if info.profile}
+    for index, result in enumerate(results):
+        code = profiles.get(result.plugin or "")
+        if code is None or result.frame is None:
+            continue
+        others = (
+            observations.with_row_index("_row")
+            .filter((pl.col("submission") == index) & (pl.col("entity_code") != code))
+            .select("_row", "entity_code")
+        )
+        for row in others.head(20).iter_rows(named=True):
+            bad_rows.setdefault(int(row["_row"]), []).append(
+                f"プラグイン {result.plugin} は {code} の様式ですが、団体 {row['entity_code']} の値を返しました"
+            )
+
+    if not bad_rows:
+        return observations
+    submissions = observations["submission"].to_list()
+    per_file: dict[int, list[tuple[int, list[str]]]] = {}
+    for row_index, problems in sorted(bad_rows.items()):
+        if row_index < 0:
+            per_file.setdefault(-1 - row_index, []).append((-1, problems))
+        else:
+            per_file.setdefault(submissions[row_index], []).append((row_index, problems))
+    sheets = observations["sheet"].to_list()
+    cells = observations["cell"].to_list()
+    for submission, rows in per_file.items():
+        result = results[submission]
+        for row_index, problems in rows[:20]:
+            sheet = sheets[row_index] if row_index >= 0 else None
+            cell = cells[row_index] if row_index >= 0 else None
+            result.issues.append(
+                Issue.at(
+                    "error",
+                    "plugin-failed",
+                    f"プラグイン {result.plugin} が不正な観測値を返しました: {'; '.join(problems)}"
+                    "（このブックは集計に含めていません。プラグインの担当者に連絡してください）",
+                    file=result.name,
+                    sheet=sheet if isinstance(sheet, str) else None,
+                    cell=cell if isinstance(cell, str) else None,
+                    plugin=result.plugin,
+                )
+            )
+        if len(rows) > 20:
+            result.issues.append(
+                Issue.at("error", "plugin-failed", f"ほかに {len(rows) - 20} 行の不正な観測値があります", file=result.name, plugin=result.plugin)
+            )
+    return observations
