@@ -79,19 +79,18 @@ def _run(paths: tuple[Path, ...], plan_path: Path | None, as_of: dt.date | None,
 def _summary(result: Any) -> None:
     from .core.fiscal import fiscal_year_label
 
-    err = click.get_text_stream("stderr")
     for issue in result.issues:
         mark = "エラー" if issue.is_error else "警告"
-        click.echo(f"[{mark}] {issue.message}", file=err)
+        click.echo(f"[{mark}] {issue.message}", err=True)
     ok = sum(1 for f in result.files if not f.has_errors)
     click.echo(
         f"{len(result.files)} ファイル（うち集計に使用 {ok}）、値 {result.values.height} 件、"
         f"エラー {len(result.errors)} 件、警告 {len(result.warnings)} 件。"
         f"基準日 {result.as_of.isoformat()}、審査対象 {fiscal_year_label(result.fiscal_year_under_review)}",
-        file=err,
+        err=True,
     )
     if result.ignored_files:
-        click.echo(f"表計算ファイルでないため読まなかったファイル: {len(result.ignored_files)} 件", file=err)
+        click.echo(f"表計算ファイルでないため読まなかったファイル: {len(result.ignored_files)} 件", err=True)
 
 
 def _guard(debug: bool, func: Any) -> Any:
@@ -113,12 +112,16 @@ def _guard(debug: bool, func: Any) -> Any:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="出力フォルダー。")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="出力フォルダー。"
+)
 @click.option("--json", "as_json", is_flag=True, help="結果のJSONを標準出力に出す。")
 @plan_option
 @as_of_option
 @debug_option
-def consolidate(paths: tuple[Path, ...], out_dir: Path, as_json: bool, plan_path: Path | None, as_of: dt.date | None, debug: bool) -> None:
+def consolidate(
+    paths: tuple[Path, ...], out_dir: Path, as_json: bool, plan_path: Path | None, as_of: dt.date | None, debug: bool
+) -> None:
     """PATH のブック（フォルダーは中の .xlsx すべて）を集計し、レポートを書き出します。
 
     書き出すもの: OUT/report.xlsx（集計レポート）、OUT/values.csv、OUT/values.parquet。
@@ -144,7 +147,9 @@ def consolidate(paths: tuple[Path, ...], out_dir: Path, as_json: bool, plan_path
 @plan_option
 @as_of_option
 @debug_option
-def validate(paths: tuple[Path, ...], as_json: bool, plan_path: Path | None, as_of: dt.date | None, debug: bool) -> None:
+def validate(
+    paths: tuple[Path, ...], as_json: bool, plan_path: Path | None, as_of: dt.date | None, debug: bool
+) -> None:
     """PATH のブックを読み取り、検査だけします（レポートは書きません）。"""
 
     def work() -> int:
@@ -179,7 +184,11 @@ def plugins(as_json: bool) -> None:
             }
         )
     if as_json:
-        click.echo(json.dumps({"plugins": rows, "issues": [i.to_dict() for i in registry.load_issues]}, ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps(
+                {"plugins": rows, "issues": [i.to_dict() for i in registry.load_issues]}, ensure_ascii=False, indent=1
+            )
+        )
     else:
         click.echo(f"{'名前':<12}{'版':<10}{'団体コード':<10}{'団体':<24}検証時期")
         for r in rows:
@@ -193,7 +202,9 @@ def plugins(as_json: bool) -> None:
 @main.command()
 @click.argument("body")
 @click.option("--fiscal-year", "fiscal_year_text", required=True, help="年度（2025、令和7年度、R7）。")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="書き出すファイル（.xlsx）。")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="書き出すファイル（.xlsx）。"
+)
 @click.option("--date", "as_of", callback=_date, metavar="DATE", help="様式に記入する作成日・報告日（省略時は空欄）。")
 @plan_option
 def template(body: str, fiscal_year_text: str, output: Path, as_of: dt.date | None, plan_path: Path | None) -> None:
@@ -208,7 +219,9 @@ def template(body: str, fiscal_year_text: str, output: Path, as_of: dt.date | No
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fiscal-year") from None
     if not plan.has_year(fiscal_year):
-        raise click.BadParameter(f"{fiscal_year}年度は計画期間（{plan.years_text}）の外です", param_hint="--fiscal-year")
+        raise click.BadParameter(
+            f"{fiscal_year}年度は計画期間（{plan.years_text}）の外です", param_hint="--fiscal-year"
+        )
     registry = get_registry()
     name = registry.find(body, plan)
     if name is None:

@@ -129,7 +129,13 @@ def read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None 
             return result
         if reading is None:
             result.issues.append(
-                Issue.at("error", "unknown-form", f"プラグイン {plugin} が判定した様式を読めませんでした", file=name, plugin=plugin)
+                Issue.at(
+                    "error",
+                    "unknown-form",
+                    f"プラグイン {plugin} が判定した様式を読めませんでした",
+                    file=name,
+                    plugin=plugin,
+                )
             )
             return result
         if not isinstance(reading, Reading):
@@ -150,7 +156,13 @@ def read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None 
             result.frame = reading.to_frame()
         except Exception as exc:  # a plugin's frame with columns of the wrong kind
             result.issues.append(
-                Issue.at("error", "plugin-failed", f"プラグイン {plugin} の観測値を表にできません: {exc}", file=name, plugin=plugin)
+                Issue.at(
+                    "error",
+                    "plugin-failed",
+                    f"プラグイン {plugin} の観測値を表にできません: {exc}",
+                    file=name,
+                    plugin=plugin,
+                )
             )
         return result
     except WorkbookError as exc:  # a sheet refused while a plugin looked at it
@@ -296,9 +308,7 @@ def assemble(
     figures = combine_within(accepted)
     rec = reconcile(figures)
     issues.extend(rec.issues)
-    names = pl.DataFrame(
-        {"entity_code": [b.code for b in plan.bodies], "entity": [b.name for b in plan.bodies]}
-    )
+    names = pl.DataFrame({"entity_code": [b.code for b in plan.bodies], "entity": [b.name for b in plan.bodies]})
     values = (
         rec.values.join(names, on="entity_code", how="left")
         .select("entity_code", "entity", "fiscal_year", "kpi", "value", "status", "sources")
@@ -326,9 +336,7 @@ def _not_reported(values: pl.DataFrame, plan: Plan, fiscal_year: int, results: l
     """A warning (未報告) for every body with a KPI missing for the year under review."""
     import polars as pl
 
-    have = set(
-        values.filter(pl.col("fiscal_year") == fiscal_year).select("entity_code", "kpi").iter_rows()
-    )
+    have = set(values.filter(pl.col("fiscal_year") == fiscal_year).select("entity_code", "kpi").iter_rows())
     failed = {r.entity_code for r in results if r.has_errors and r.entity_code}
     out = []
     for body in plan.bodies:

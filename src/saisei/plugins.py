@@ -85,18 +85,20 @@ class Registry:
         try:
             profile = self.call(name, "saisei_profile")
             if profile is not None and not isinstance(profile, Body):
-                raise PluginCallError(name, "saisei_profile", f"saisei_profile が Body 以外（{type(profile).__name__}）を返しました")
+                raise PluginCallError(
+                    name, "saisei_profile", f"saisei_profile が Body 以外（{type(profile).__name__}）を返しました"
+                )
         except PluginCallError as exc:
             self.pm.unregister(name=name)
-            self.load_issues.append(Issue.at("error", "plugin-load-failed", f"プラグイン {name}: {exc.message}", plugin=name))
+            self.load_issues.append(
+                Issue.at("error", "plugin-load-failed", f"プラグイン {name}: {exc.message}", plugin=name)
+            )
             return
         self.plugins[name] = PluginInfo(name, version, module, profile, builtin)
 
     def _impl(self, name: str, hook: str) -> pluggy.HookImpl | None:
-        for impl in getattr(self.pm.hook, hook).get_hookimpls():
-            if impl.plugin_name == name:
-                return impl
-        return None
+        impls: list[pluggy.HookImpl] = getattr(self.pm.hook, hook).get_hookimpls()
+        return next((impl for impl in impls if impl.plugin_name == name), None)
 
     def call(self, name: str, hook: str, **kwargs: Any) -> Any:
         """Call plugin ``name``'s implementation of ``hook``; None if it has none.

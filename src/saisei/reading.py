@@ -121,7 +121,9 @@ class Reading:
 
     # -- issues ---------------------------------------------------------------------------
 
-    def issue(self, severity: Severity, code: str, detail: str, *, sheet: str | None = None, cell: str | None = None) -> None:
+    def issue(
+        self, severity: Severity, code: str, detail: str, *, sheet: str | None = None, cell: str | None = None
+    ) -> None:
         """Record a problem at ``sheet!cell`` of this workbook (either may be None)."""
         self.issues.append(Issue.at(severity, code, detail, file=self.file, sheet=sheet, cell=cell))
 
@@ -139,7 +141,9 @@ class Reading:
 
     # -- parsing helpers: each returns None and records an error when the cell is wrong ----
 
-    def count(self, sheet: Sheet, ref: str, *, units: Iterable[str] = (), what: str = "値", value: Any = None) -> int | None:
+    def count(
+        self, sheet: Sheet, ref: str, *, units: Iterable[str] = (), what: str = "値", value: Any = None
+    ) -> int | None:
         """The count at ``sheet!ref`` (None when blank — not reported — or wrong).
 
         :param units: units the form allows typed after the number (``("人",)``)
@@ -167,7 +171,7 @@ class Reading:
         if not self.plan.has_year(year):
             self.error(
                 "bad-fiscal-year",
-                f"{what} \"{display(raw)}\"（{year}年度）は計画期間（{self.plan.years_text}）の外です",
+                f'{what} "{display(raw)}"（{year}年度）は計画期間（{self.plan.years_text}）の外です',
                 sheet=sheet.name,
                 cell=ref,
             )
@@ -181,7 +185,7 @@ class Reading:
             self.error("missing-value", f"{what}が空欄です", sheet=sheet.name, cell=ref)
             return None
         if isinstance(raw, CellError | NoCachedValue):
-            self.error("bad-date", f"{what} \"{raw}\" は日付ではありません", sheet=sheet.name, cell=ref)
+            self.error("bad-date", f'{what} "{raw}" は日付ではありません', sheet=sheet.name, cell=ref)
             return None
         try:
             return parse_date(raw)
@@ -204,7 +208,12 @@ class Reading:
             number = kpi.number if kpi else None
         if number is None or self.plan.kpi(number) is None:
             known = "、".join(k.label for k in self.plan.kpis)
-            self.error("unknown-kpi", f"{what} \"{display(raw)}\" は計画のKPIではありません（{known}）", sheet=sheet.name, cell=ref)
+            self.error(
+                "unknown-kpi",
+                f'{what} "{display(raw)}" は計画のKPIではありません（{known}）',
+                sheet=sheet.name,
+                cell=ref,
+            )
             return None
         return number
 
@@ -217,6 +226,8 @@ class Reading:
             self.error("bad-code", str(exc), sheet=sheet.name, cell=ref)
             return None
         if self.plan.body(code) is None:
-            self.error("unknown-body", f"団体コード \"{code}\" はこの計画の団体ではありません", sheet=sheet.name, cell=ref)
+            self.error(
+                "unknown-body", f'団体コード "{code}" はこの計画の団体ではありません', sheet=sheet.name, cell=ref
+            )
             return None
         return code

@@ -59,9 +59,9 @@ def validate_observations(
     indexed = observations.with_row_index("_row").join(allowed, on=["entity_code", "kpi"], how="left")
     outside = indexed.filter(pl.col("_ok").is_null() | ~pl.col("fiscal_year").is_in(list(plan.fiscal_years)))
     for row in outside.select("_row", "entity_code", "fiscal_year", "kpi").iter_rows(named=True):
-        bad_rows.setdefault(
-            int(row["_row"]), []
-        ).append(f"計画にない組み合わせ（団体 {row['entity_code']}、{row['fiscal_year']}年度、KPI{row['kpi']}）")
+        bad_rows.setdefault(int(row["_row"]), []).append(
+            f"計画にない組み合わせ（団体 {row['entity_code']}、{row['fiscal_year']}年度、KPI{row['kpi']}）"
+        )
 
     # A plugin for one body reads only that body's figures.
     profiles = {name: info.profile.code for name, info in registry.plugins.items() if info.profile}
@@ -109,6 +109,12 @@ def validate_observations(
             )
         if len(rows) > 20:
             result.issues.append(
-                Issue.at("error", "plugin-failed", f"ほかに {len(rows) - 20} 行の不正な観測値があります", file=result.name, plugin=result.plugin)
+                Issue.at(
+                    "error",
+                    "plugin-failed",
+                    f"ほかに {len(rows) - 20} 行の不正な観測値があります",
+                    file=result.name,
+                    plugin=result.plugin,
+                )
             )
     return observations

@@ -98,13 +98,21 @@ def _inspect_zip(data: bytes, limits: Limits) -> dict[str, bytes]:
         infos = archive.infolist()
         names = {i.filename for i in infos}
         if len(infos) > limits.max_parts:
-            raise WorkbookError("workbook-too-large", f"ブックの部品が多すぎます（{len(infos):,}個、上限 {limits.max_parts:,}個）")
+            raise WorkbookError(
+                "workbook-too-large", f"ブックの部品が多すぎます（{len(infos):,}個、上限 {limits.max_parts:,}個）"
+            )
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             if "xl/workbook.bin" in names:
-                raise WorkbookError("unsupported-format", "バイナリ形式（.xlsb）のブックです（.xlsx で保存し直して送ってください）")
+                raise WorkbookError(
+                    "unsupported-format", "バイナリ形式（.xlsb）のブックです（.xlsx で保存し直して送ってください）"
+                )
             if "content.xml" in names and "mimetype" in names:
-                raise WorkbookError("unsupported-format", "OpenDocument（.ods）のファイルです（.xlsx で保存し直して送ってください）")
-            raise WorkbookError("unreadable-workbook", "xlsxのブックではありません（Excelのブックに必要な部品がありません）")
+                raise WorkbookError(
+                    "unsupported-format", "OpenDocument（.ods）のファイルです（.xlsx で保存し直して送ってください）"
+                )
+            raise WorkbookError(
+                "unreadable-workbook", "xlsxのブックではありません（Excelのブックに必要な部品がありません）"
+            )
         if "xl/vbaProject.bin" in names:
             raise WorkbookError(
                 "macro-workbook",
@@ -139,7 +147,9 @@ def _inspect_zip(data: bytes, limits: Limits) -> dict[str, bytes]:
                     while chunk := part.read(4 * MiB):
                         got += len(chunk)
                         if got > limits.max_part_bytes:
-                            raise WorkbookError("workbook-too-large", f"部品 {info.filename} が上限を超えて展開されます")
+                            raise WorkbookError(
+                                "workbook-too-large", f"部品 {info.filename} が上限を超えて展開されます"
+                            )
                         if xml:
                             chunks.append(chunk)
             except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
@@ -206,7 +216,13 @@ def _special_cells(xml: bytes) -> dict[str, CellError | NoCachedValue]:
 
 
 def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
 
 
 def _used_area(xml: bytes) -> tuple[int, int]:
@@ -218,10 +234,7 @@ def _used_area(xml: bytes) -> tuple[int, int]:
     rows = _ROW_R.findall(xml)
     max_row = max(map(int, rows), default=0) if rows else xml.count(b"<row")
     cols = set(_CELL_COL.findall(xml))
-    if cols:
-        max_col = max(parse_ref(c.decode() + "1")[1] for c in cols)
-    else:
-        max_col = xml.count(b"<c ") + xml.count(b"<c>")
+    max_col = max(parse_ref(c.decode() + "1")[1] for c in cols) if cols else xml.count(b"<c ") + xml.count(b"<c>")
     return max_row, max_col
 
 
@@ -342,12 +355,12 @@ class Workbook:
         try:
             raw = self._book.get_sheet_by_name(name)
             grid = raw.to_python(skip_empty_area=False)
-            merged = tuple(
-                range_ref(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (raw.merged_cell_ranges or ())
-            )
+            merged = tuple(range_ref(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in (raw.merged_cell_ranges or ()))
         except Exception as exc:
-            raise WorkbookError("unreadable-workbook", f"シート {name} を読めません（{type(exc).__name__}: {exc}）") from None
-        rows = [[None if v == "" else v for v in line] for line in grid]
+            raise WorkbookError(
+                "unreadable-workbook", f"シート {name} を読めません（{type(exc).__name__}: {exc}）"
+            ) from None
+        rows: list[list[Any]] = [[None if v == "" else v for v in line] for line in grid]
         special = _special_cells(xml) if xml else {}
         for ref, marker in special.items():
             r, c = parse_ref(ref)
@@ -409,4 +422,3 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
     _classify(data, path.name)
     xml_parts = _inspect_zip(data, limits)
     return Workbook(path, data, xml_parts, limits)
-

@@ -72,9 +72,11 @@ def combine_within(observations: pl.DataFrame) -> pl.DataFrame:
         compact_sources(zip(where, cells, strict=True))
         for where, cells in zip(grouped["_where"].to_list(), grouped["cell"].to_list(), strict=True)
     ]
-    return grouped.drop("_where", "cell").with_columns(
-        pl.Series("sources", sources, dtype=pl.List(pl.String))
-    ).select(list(FIGURE_COLUMNS))
+    return (
+        grouped.drop("_where", "cell")
+        .with_columns(pl.Series("sources", sources, dtype=pl.List(pl.String)))
+        .select(list(FIGURE_COLUMNS))
+    )
 
 
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
@@ -94,7 +96,7 @@ def compact_sources(cells: Iterable[tuple[str, str]]) -> list[str]:
             continue
         by_column[(where, m.group(1))].add(int(m.group(2)))
     out: list[str] = []
-    for (where, column) in sorted(by_column, key=lambda k: (k[0], len(k[1]), k[1])):
+    for where, column in sorted(by_column, key=lambda k: (k[0], len(k[1]), k[1])):
         rows = sorted(by_column[(where, column)])
         if rows == [0]:
             out.append(f"{where}!{column}")
@@ -138,13 +140,25 @@ def reconcile(figures: pl.DataFrame) -> Reconciliation:
         .sort(KEY)
     )
     agreed = grouped.filter(pl.col("_min") == pl.col("_max"))
-    issues = tuple(_conflict_issue(row) for row in grouped.filter(pl.col("_min") != pl.col("_max")).iter_rows(named=True))
+    issues = tuple(
+        _conflict_issue(row) for row in grouped.filter(pl.col("_min") != pl.col("_max")).iter_rows(named=True)
+    )
     values = agreed.select(*KEY, "value", "status", "sources", "files")
     revisions = (
         ranked.filter(~pl.col("_final") & pl.col("_has_final"))
-        .select(*KEY, pl.col("value").alias("old_value"), pl.col("file").alias("old_file"), pl.col("sources").alias("old_sources"))
+        .select(
+            *KEY,
+            pl.col("value").alias("old_value"),
+            pl.col("file").alias("old_file"),
+            pl.col("sources").alias("old_sources"),
+        )
         .join(
-            values.select(*KEY, pl.col("value").alias("new_value"), pl.col("files").alias("new_files"), pl.col("sources").alias("new_sources")),
+            values.select(
+                *KEY,
+                pl.col("value").alias("new_value"),
+                pl.col("files").alias("new_files"),
+                pl.col("sources").alias("new_sources"),
+            ),
             on=KEY,
             how="inner",
         )
@@ -159,7 +173,7 @@ def _conflict_issue(row: dict[str, object]) -> Issue:
     kind = "確定値" if row["status"] == "final" else "見込み値"
     listed = "、".join(f"{f['file']}（{f['value']:,}）" for f in figures)
     first_source = figures[-1]["sources"][0] if figures[-1]["sources"] else ""
-    file, sheet, cell = (first_source.split("!") + ["", "", ""])[:3]
+    file, sheet, cell = ([*first_source.split("!"), "", "", ""])[:3]
     detail = (
         f"団体 {row['entity_code']} の {row['fiscal_year']}年度 KPI{row['kpi']} の{kind}が"
         f"ブックによって食い違います: {listed}（どちらが正しいか確認し、誤ったブックを直して"
@@ -202,10 +216,7 @@ def totals(values: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     return (
         summed.join(_targets_frame(plan).drop("baseline"), on=["fiscal_year", "kpi"], how="left")
         .with_columns(
-            pl.when(pl.col("target") > 0)
-            .then(pl.col("value") / pl.col("target"))
-            .otherwise(None)
-            .alias("achievement"),
+            pl.when(pl.col("target") > 0).then(pl.col("value") / pl.col("target")).otherwise(None).alias("achievement"),
             pl.col("bodies_reported").cast(pl.UInt32),
         )
         .select(list(TOTAL_COLUMNS))
@@ -226,10 +237,7 @@ def summary(values: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         .sort("kpi", "fiscal_year")
         .with_columns(
             pl.when(pl.col("target") > 0).then(pl.col("value") / pl.col("target")).alias("achievement"),
-            (
-                pl.col("baseline")
-                + pl.col("value").cum_sum().over("kpi")
-            ).alias("level"),
+            (pl.col("baseline") + pl.col("value").cum_sum().over("kpi")).alias("level"),
             pl.col("value").is_null().cum_max().over("kpi").alias("_gap"),
             (pl.col("baseline") + pl.col("target").cum_sum().over("kpi")).alias("target_level"),
         )
@@ -241,5 +249,3 @@ def summary(values: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         for a, lv, b in zip(frame["achievement"], frame["level"], frame["baseline"], strict=True)
     ]
     return frame.with_columns(pl.Series("rating", ratings, dtype=pl.String)).sort("fiscal_year", "kpi")
-
-

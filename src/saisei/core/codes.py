@@ -30,12 +30,7 @@ def check_digit(five: str) -> str:
 
 def is_valid_code(code: str) -> bool:
     """True when ``code`` is six ASCII digits whose last digit is the right check digit."""
-    return (
-        len(code) == 6
-        and code.isascii()
-        and code.isdigit()
-        and check_digit(code[:5]) == code[5]
-    )
+    return len(code) == 6 and code.isascii() and code.isdigit() and check_digit(code[:5]) == code[5]
 
 
 def normalize_code(value: object) -> str:
@@ -57,11 +52,8 @@ def normalize_code(value: object) -> str:
     else:
         raise CodeError(f"団体コード {value!r} は6桁の数字ではありません")
     if not _DIGITS.fullmatch(text) or not 5 <= len(text) <= 6:
-        raise CodeError(f"団体コード \"{value}\" は6桁の数字ではありません")
+        raise CodeError(f'団体コード "{value}" は6桁の数字ではありません')
     code = text.zfill(6)
     if not is_valid_code(code):
-        raise CodeError(
-            f"団体コード \"{code}\" の検査数字が誤っています"
-            f"（正しくは {code[:5]}{check_digit(code[:5])}）"
-        )
+        raise CodeError(f'団体コード "{code}" の検査数字が誤っています（正しくは {code[:5]}{check_digit(code[:5])}）')
     return code

@@ -88,7 +88,7 @@ def parse_fiscal_year(value: object) -> int:
     m = _GREGORIAN_YEAR.fullmatch(text)
     if m:
         return int(m.group(1))
-    raise ValueError(f"年度 \"{value}\" を読み取れません（例: 2024、令和6年度、R6）")
+    raise ValueError(f'年度 "{value}" を読み取れません（例: 2024、令和6年度、R6）')
 
 
 _DATE_FORMS = (
@@ -127,8 +127,8 @@ def parse_date(value: object) -> dt.date:
         try:
             return dt.date(year, int(parts["m"]), int(parts["d"]))
         except ValueError:
-            raise ValueError(f"日付 \"{value}\" は存在しない日付です") from None
-    raise ValueError(f"日付 \"{value}\" を読み取れません（例: 2024/12/01、令和6年11月3日、R6.10.5）")
+            raise ValueError(f'日付 "{value}" は存在しない日付です') from None
+    raise ValueError(f'日付 "{value}" を読み取れません（例: 2024/12/01、令和6年11月3日、R6.10.5）')
 
 
 def fiscal_year_of(day: dt.date) -> int:

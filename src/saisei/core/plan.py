@@ -277,5 +277,3 @@ def parse_plan(data: Mapping[str, Any]) -> Plan:
         total_cost_thousand_yen=meta.get("total_cost_thousand_yen"),
         rating=rating,
     )
-
-

@@ -105,38 +105,38 @@ def parse_count(value: object, *, units: Iterable[str] = (), what: str = "値") 
     if isinstance(value, NoCachedValue):
         raise CellValueError(
             "formula-without-value",
-            f"{what} の数式 \"{value}\" に計算結果が保存されていません"
+            f'{what} の数式 "{value}" に計算結果が保存されていません'
             "（Excelで開いて保存し直すか、値を入力してください）",
         )
     if isinstance(value, CellError):
         raise CellValueError(
-            "error-value", f"{what} がエラー値 \"{value}\" です（数式を直して0以上の整数にしてください）"
+            "error-value", f'{what} がエラー値 "{value}" です（数式を直して0以上の整数にしてください）'
         )
     if isinstance(value, bool):
-        raise CellValueError("not-a-number", f"{what} \"{value}\" は数値ではありません（0以上の整数を入力してください）")
+        raise CellValueError("not-a-number", f'{what} "{value}" は数値ではありません（0以上の整数を入力してください）')
     if isinstance(value, int):
         return _non_negative(value, value, what)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise CellValueError("not-a-number", f"{what} \"{value}\" は数値ではありません")
+            raise CellValueError("not-a-number", f'{what} "{value}" は数値ではありません')
         if not value.is_integer():
             raise CellValueError(
-                "fractional-count", f"{what} \"{display(value)}\" は整数ではありません（0以上の整数を入力してください）"
+                "fractional-count", f'{what} "{display(value)}" は整数ではありません（0以上の整数を入力してください）'
             )
         return _non_negative(int(value), value, what)
     if isinstance(value, dt.date | dt.time | dt.timedelta):
         raise CellValueError(
-            "not-a-number", f"{what} \"{display(value)}\" は日付・時刻です（0以上の整数を入力してください）"
+            "not-a-number", f'{what} "{display(value)}" は日付・時刻です（0以上の整数を入力してください）'
         )
     if not isinstance(value, str):
-        raise CellValueError("not-a-number", f"{what} \"{value}\" は数値ではありません")
+        raise CellValueError("not-a-number", f'{what} "{value}" は数値ではありません')
     return _parse_count_text(value, tuple(units), what)
 
 
 def _non_negative(number: int, shown: object, what: str) -> int:
     if number < 0:
         raise CellValueError(
-            "negative-count", f"{what} \"{display(shown)}\" は負の値です（0以上の整数を入力してください）"
+            "negative-count", f'{what} "{display(shown)}" は負の値です（0以上の整数を入力してください）'
         )
     return number
 
@@ -153,26 +153,22 @@ def _parse_count_text(raw: str, units: tuple[str, ...], what: str) -> int:
     if _PLAIN.fullmatch(text) or _GROUPED.fullmatch(text):
         number = int(text.replace(",", ""))
         if negative:
-            raise CellValueError(
-                "negative-count", f"{what} \"{raw}\" は負の値です（0以上の整数を入力してください）"
-            )
+            raise CellValueError("negative-count", f'{what} "{raw}" は負の値です（0以上の整数を入力してください）')
         return number
     if _DECIMAL.fullmatch(text):
         number_f = float(text.replace(",", ""))
         if negative:
-            raise CellValueError(
-                "negative-count", f"{what} \"{raw}\" は負の値です（0以上の整数を入力してください）"
-            )
+            raise CellValueError("negative-count", f'{what} "{raw}" は負の値です（0以上の整数を入力してください）')
         if number_f.is_integer():
             return int(number_f)
         raise CellValueError(
-            "fractional-count", f"{what} \"{raw}\" は整数ではありません（0以上の整数を入力してください）"
+            "fractional-count", f'{what} "{raw}" は整数ではありません（0以上の整数を入力してください）'
         )
     trailing = re.fullmatch(r"[0-9][0-9,]*(\D+)", text)
     if trailing:
         allowed = "、".join(units) if units else "なし"
         raise CellValueError(
             "unexpected-unit",
-            f"{what} \"{raw}\" の単位「{trailing.group(1)}」はこの欄では使えません（使える単位: {allowed}）",
+            f'{what} "{raw}" の単位「{trailing.group(1)}」はこの欄では使えません（使える単位: {allowed}）',
         )
-    raise CellValueError("not-a-number", f"{what} \"{raw}\" は数値ではありません（0以上の整数を入力してください）")
+    raise CellValueError("not-a-number", f'{what} "{raw}" は数値ではありません（0以上の整数を入力してください）')

@@ -63,7 +63,7 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
             if not is_blank(given) and normalize_text(str(given)) != normalize_text(body.name):
                 reading.error(
                     "unknown-body",
-                    f"団体名 \"{display(given)}\" が団体コード {code}（{body.name}）と合いません",
+                    f'団体名 "{display(given)}" が団体コード {code}（{body.name}）と合いません',
                     sheet=sheet.name,
                     cell=f"B{row}",
                 )
@@ -98,12 +98,17 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
 
 def _status(reading: Reading, sheet: str, row: int, value: object) -> str | None:
     if is_blank(value):
-        reading.error("missing-value", "区分が空欄です（「確定」か「見込み」を入力してください）", sheet=sheet, cell=f"F{row}")
+        reading.error(
+            "missing-value", "区分が空欄です（「確定」か「見込み」を入力してください）", sheet=sheet, cell=f"F{row}"
+        )
         return None
     status = STATUS.get(normalize_text(str(value)))
     if status is None:
         reading.error(
-            "bad-status", f"区分 \"{display(value)}\" は「確定」「見込み」のどちらでもありません", sheet=sheet, cell=f"F{row}"
+            "bad-status",
+            f'区分 "{display(value)}" は「確定」「見込み」のどちらでもありません',
+            sheet=sheet,
+            cell=f"F{row}",
         )
     return status
 

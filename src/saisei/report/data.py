@@ -17,7 +17,20 @@ __all__ = ["STATUS_JA", "VALUE_HEADER", "kpi_rows", "to_dict", "value_rows", "va
 
 STATUS_JA = {"final": "確定", "provisional": "見込み"}
 VALUE_HEADER = ("団体コード", "団体名", "年度", "KPI", "実績値", "区分", "出典")
-KPI_HEADER = ("年度", "KPI", "指標名", "目標値", "実績値", "達成率", "単位", "報告団体数", "見込み団体数", "基準値", "到達水準", "評価")
+KPI_HEADER = (
+    "年度",
+    "KPI",
+    "指標名",
+    "目標値",
+    "実績値",
+    "達成率",
+    "単位",
+    "報告団体数",
+    "見込み団体数",
+    "基準値",
+    "到達水準",
+    "評価",
+)
 
 SOURCE_SEPARATOR = "\n"
 EXCEL_CELL_LIMIT = 32_767
@@ -42,7 +55,15 @@ def sources_text(sources: list[str]) -> str:
 def value_rows(result: Consolidation) -> list[tuple[Any, ...]]:
     """Rows of 実績データ / values.csv: one per body, fiscal year and KPI."""
     return [
-        (r["entity_code"], r["entity"], r["fiscal_year"], r["kpi"], r["value"], STATUS_JA[r["status"]], sources_text(r["sources"]))
+        (
+            r["entity_code"],
+            r["entity"],
+            r["fiscal_year"],
+            r["kpi"],
+            r["value"],
+            STATUS_JA[r["status"]],
+            sources_text(r["sources"]),
+        )
         for r in result.values.iter_rows(named=True)
     ]
 
@@ -81,7 +102,15 @@ def values_csv(result: Consolidation) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(VALUE_HEADER)
     for r in result.values.iter_rows(named=True):
-        row = (r["entity_code"], r["entity"], r["fiscal_year"], r["kpi"], r["value"], STATUS_JA[r["status"]], "; ".join(r["sources"]))
+        row = (
+            r["entity_code"],
+            r["entity"],
+            r["fiscal_year"],
+            r["kpi"],
+            r["value"],
+            STATUS_JA[r["status"]],
+            "; ".join(r["sources"]),
+        )
         writer.writerow([_csv_safe(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

@@ -97,10 +97,7 @@ def build_workbook(result: Consolidation) -> Workbook:
     write_table(
         issues,
         ISSUE_HEADER,
-        (
-            (SEVERITY_JA[i.severity], i.code, i.file, i.sheet, i.cell, i.message, i.plugin)
-            for i in result.issues
-        ),
+        ((SEVERITY_JA[i.severity], i.code, i.file, i.sheet, i.cell, i.message, i.plugin) for i in result.issues),
         widths=(8, 22, 30, 14, 8, 100, 12),
     )
     book.properties.creator = "saisei"
