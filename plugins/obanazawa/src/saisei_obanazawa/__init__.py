@@ -1,0 +1,1 @@
+"""saisei plugin for 尾花沢市 (062120): not written yet."""

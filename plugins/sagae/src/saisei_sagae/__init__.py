@@ -1,0 +1,1 @@
+"""saisei plugin for 寒河江市 (062065): not written yet."""

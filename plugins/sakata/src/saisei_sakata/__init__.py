@@ -1,0 +1,1 @@
+"""saisei plugin for 酒田市 (062049): not written yet."""

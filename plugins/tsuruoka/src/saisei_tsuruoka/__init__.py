@@ -1,0 +1,1 @@
+"""saisei plugin for 鶴岡市 (062031): not written yet."""
