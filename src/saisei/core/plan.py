@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .codes import is_valid_code
@@ -151,7 +152,12 @@ class Plan:
     rating: RatingScale = field(default_factory=RatingScale)
 
     def body(self, code: str) -> Body | None:
-        return next((b for b in self.bodies if b.code == code), None)
+        return self._bodies_by_code.get(code)
+
+    @cached_property
+    def _bodies_by_code(self) -> dict[str, Body]:
+        # A national plan has 1,741 bodies and every row of every form asks: a dict, not a scan.
+        return {b.code: b for b in self.bodies}
 
     def body_named(self, name: str) -> Body | None:
         wanted = normalize_text(name)
