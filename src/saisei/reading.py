@@ -108,7 +108,7 @@ class Reading:
         """Every observation, with the file's name, in the observation schema's dtypes."""
         import polars as pl
 
-        from .core.schema import OBSERVATION_COLUMNS
+        from .core.columns import OBSERVATION_COLUMNS
 
         schema = {k: v for k, v in OBSERVATION_COLUMNS.items() if k != "file"}
         parts = [pl.DataFrame(self._columns, schema=schema, strict=False)]

@@ -19,6 +19,8 @@ from typing import Optional
 import pandera.polars as pa
 import polars as pl
 
+from .columns import OBSERVATION_COLUMNS, VALUE_COLUMNS
+
 __all__ = [
     "OBSERVATION_COLUMNS",
     "VALUE_COLUMNS",
@@ -30,29 +32,6 @@ __all__ = [
 STATUSES = ("final", "provisional")
 CODE_PATTERN = r"^[0-9]{6}$"
 CELL_PATTERN = r"^[A-Z]{1,3}[1-9][0-9]*$"
-
-OBSERVATION_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
-    "entity_code": pl.String,
-    "fiscal_year": pl.Int64,
-    "kpi": pl.Int64,
-    "value": pl.Int64,
-    "status": pl.String,
-    "file": pl.String,
-    "sheet": pl.String,
-    "cell": pl.String,
-    "period": pl.String,
-}
-
-VALUE_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
-    "entity_code": pl.String,
-    "entity": pl.String,
-    "fiscal_year": pl.Int64,
-    "kpi": pl.Int64,
-    "value": pl.Int64,
-    "status": pl.String,
-    "sources": pl.List(pl.String),
-}
-
 
 class Observations(pa.DataFrameModel):
     """One value a reader took from a workbook, with the cell it came from.
