@@ -8,6 +8,7 @@ the other files still consolidate.  A file with any error contributes no value a
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from .workbook import Limits, WorkbookError, open_workbook
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["Consolidation", "FileResult", "collect_files", "consolidate", "read_file"]
+__all__ = ["Consolidation", "FileResult", "collect_files", "consolidate", "read_file", "read_files"]
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
@@ -250,6 +251,7 @@ def consolidate(
     registry: Registry | None = None,
     limits: Limits | None = None,
     progress: Callable[[Path], None] | None = None,
+    workers: int | None = None,
 ) -> Consolidation:
     """Read every workbook under ``paths`` and consolidate them.
 
@@ -260,18 +262,211 @@ def consolidate(
     :param registry: the plugins (default: the built-ins and every installed plugin)
     :param limits: size limits for workbooks
     :param progress: called with each file's path as it is read
+    :param workers: processes that read files (see :func:`read_files`; default: one per
+        CPU when there are many files, ``SAISEI_WORKERS`` overrides)
     """
     from .plans import load_plan
 
     plan = plan or load_plan()
+    own_registry = registry is None
     registry = registry or get_registry()
     files, ignored = collect_files(paths)
+    results = read_files(
+        files, plan, registry, limits=limits, progress=progress, workers=workers, portable_registry=own_registry
+    )
+    return assemble(results, plan, registry, as_of=as_of, ignored=ignored)
+
+
+# -- reading many files on several processes ---------------------------------------------
+
+#: Fewer files than this are read in this process: starting workers would cost more.
+POOL_MIN_FILES = 48
+#: ``SAISEI_WORKERS=1`` reads in this process only; ``=4`` on four processes.
+WORKERS_ENV = "SAISEI_WORKERS"
+
+
+def default_workers(files: int) -> int:
+    """How many processes read ``files`` files: ``SAISEI_WORKERS``, else one per CPU
+    when there are at least :data:`POOL_MIN_FILES` files, else one."""
+    env = os.environ.get(WORKERS_ENV, "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    if files < POOL_MIN_FILES:
+        return 1
+    affinity = getattr(os, "sched_getaffinity", None)
+    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return max(1, cpus)
+
+
+def read_files(
+    files: Sequence[Path],
+    plan: Plan,
+    registry: Registry,
+    *,
+    limits: Limits | None = None,
+    progress: Callable[[Path], None] | None = None,
+    workers: int | None = None,
+    portable_registry: bool = False,
+) -> list[FileResult]:
+    """Read ``files``, in their order, on up to ``workers`` processes (this one included).
+
+    Each file is read on its own, so the results are the same whichever process read it,
+    and they come back in input order.  Worker processes are started from a fork server
+    (never by forking this process: a process that has used polars' thread pool deadlocks
+    its forked children) and rebuild the plugin registry once each, so workers are used
+    only when ``portable_registry`` says the registry is the default one (a registry a
+    caller built may hold plugins that exist only in this process).  This process reads
+    too, taking chunks from the end of the list while the workers start and take theirs
+    from the front: with few files or slow start-up it simply does all of them.
+    """
+    workers = default_workers(len(files)) if workers is None else max(1, workers)
+    if workers < 2 or len(files) < 2 or not portable_registry:
+        return _read_serial(files, plan, registry, limits, progress)
+    return _read_parallel(files, plan, registry, limits, progress, workers)
+
+
+def _read_serial(
+    files: Sequence[Path],
+    plan: Plan,
+    registry: Registry,
+    limits: Limits | None,
+    progress: Callable[[Path], None] | None,
+) -> list[FileResult]:
     results: list[FileResult] = []
     for path in files:
         results.append(read_file(path, plan, registry, limits))
         if progress is not None:
             progress(path)
-    return assemble(results, plan, registry, as_of=as_of, ignored=ignored)
+    return results
+
+
+_worker_state: tuple[Plan, Registry, Limits | None] | None = None
+
+
+def _init_worker(plan: Plan, limits: Limits | None) -> None:
+    """In a worker process: build the plugin registry once, for every chunk it reads."""
+    global _worker_state
+    _worker_state = (plan, get_registry(), limits)
+
+
+def _read_chunk(paths: list[Path]) -> list[FileResult]:
+    assert _worker_state is not None, "worker not initialised"
+    plan, registry, limits = _worker_state
+    return [read_file(path, plan, registry, limits) for path in paths]
+
+
+def _pool_context() -> Any:
+    import multiprocessing
+
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _read_parallel(
+    files: Sequence[Path],
+    plan: Plan,
+    registry: Registry,
+    limits: Limits | None,
+    progress: Callable[[Path], None] | None,
+    workers: int,
+) -> list[FileResult]:
+    """Share ``files`` between this process (from the end) and a pool (from the front).
+
+    Starting the pool takes a while (a fresh interpreter imports polars and the plugins),
+    so a thread starts it and feeds it chunks from the front of the list, a few at a time,
+    while this thread reads chunks from the back.  They meet somewhere in the middle; which
+    process read a file does not change what it gives.
+    """
+    import queue
+    import threading
+    from concurrent.futures import Future, ProcessPoolExecutor, wait
+
+    size = max(4, min(32, len(files) // (workers * 16)))
+    chunks = [list(files[i : i + size]) for i in range(0, len(files), size)]
+    done: list[list[FileResult] | None] = [None] * len(chunks)
+    lock = threading.Lock()
+    bounds = [0, len(chunks) - 1]  # next chunk for the pool, next chunk for this thread
+    finished: queue.SimpleQueue[int] = queue.SimpleQueue()  # chunks the pool read
+    failed: list[int] = []  # chunks whose worker died: read here at the end
+    stop = threading.Event()
+
+    def claim(front: bool) -> int | None:
+        with lock:
+            if bounds[0] > bounds[1]:
+                return None
+            index = bounds[0] if front else bounds[1]
+            bounds[0 if front else 1] += 1 if front else -1
+            return index
+
+    def feed() -> None:
+        context = _pool_context()
+        if context.get_start_method() == "forkserver":
+            # The fork server imports these once; each worker forked from it starts warm.
+            modules = ["saisei.pipeline", "saisei.reading", "polars", "python_calamine"]
+            modules += sorted({info.module for info in registry.plugins.values() if info.module})
+            context.set_forkserver_preload(modules)
+        try:
+            executor = ProcessPoolExecutor(
+                max_workers=workers - 1, mp_context=context, initializer=_init_worker, initargs=(plan, limits)
+            )
+        except (OSError, ValueError, NotImplementedError):  # no way to start processes here
+            return
+        running: dict[Future[list[FileResult]], int] = {}
+        try:
+            while not stop.is_set():
+                while len(running) < workers and (index := claim(front=True)) is not None:
+                    running[executor.submit(_read_chunk, chunks[index])] = index
+                if not running:
+                    break
+                ready, _ = wait(running, return_when="FIRST_COMPLETED")
+                for future in ready:
+                    index = running.pop(future)
+                    try:
+                        done[index] = future.result()
+                        finished.put(index)
+                    except Exception:  # a worker died (out of memory, killed)
+                        failed.append(index)
+        except Exception:  # the pool could not start (no /dev/shm, a sandbox)
+            failed.extend(running.values())
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+            failed.extend(i for i in running.values() if done[i] is None and i not in failed)
+
+    def report_pool_progress() -> None:
+        if progress is None:
+            return
+        while True:
+            try:
+                index = finished.get_nowait()
+            except queue.Empty:
+                return
+            for path in chunks[index]:
+                progress(path)
+
+    def local(index: int) -> None:
+        out = []
+        for path in chunks[index]:
+            out.append(read_file(path, plan, registry, limits))
+            if progress is not None:
+                progress(path)
+        done[index] = out
+
+    feeder = threading.Thread(target=feed, name="saisei-pool-feeder", daemon=True)
+    feeder.start()
+    try:
+        while (index := claim(front=False)) is not None:
+            local(index)
+            report_pool_progress()
+    finally:
+        stop.set()
+        feeder.join()
+    report_pool_progress()
+    for index in sorted(set(failed)):
+        local(index)
+    for index, chunk in enumerate(done):
+        if chunk is None:  # claimed by the pool, never read (the pool stopped): read here
+            local(index)
+    return [result for chunk in done if chunk is not None for result in chunk]
 
 
 def assemble(
@@ -290,15 +485,22 @@ def assemble(
     from .validate import validate_observations
 
     issues: list[Issue] = list(registry.load_issues)
-    frames = []
+    frames, owners, heights = [], [], []
     for index, result in enumerate(results):
         if result.frame is not None and result.frame.height:
-            frames.append(result.frame.with_columns(pl.lit(index, dtype=pl.Int64).alias("submission")))
-    observations = (
-        pl.concat(frames, how="vertical")
-        if frames
-        else pl.DataFrame(schema={**OBSERVATION_COLUMNS, "submission": pl.Int64})
-    )
+            frames.append(result.frame)
+            owners.append(index)
+            heights.append(result.frame.height)
+    if frames:
+        # One column for every file at once: a with_columns per file costs 1,741 polars calls.
+        submission = pl.DataFrame(
+            {"submission": owners, "_n": heights}, schema={"submission": pl.Int64, "_n": pl.Int64}
+        )
+        observations = pl.concat(frames, how="vertical").with_columns(
+            submission.select(pl.col("submission").repeat_by("_n").explode())["submission"]
+        )
+    else:
+        observations = pl.DataFrame(schema={**OBSERVATION_COLUMNS, "submission": pl.Int64})
     observations = validate_observations(observations, results, plan, registry)
     for result in results:
         issues.extend(result.issues)
