@@ -33,6 +33,7 @@ STATUSES = ("final", "provisional")
 CODE_PATTERN = r"^[0-9]{6}$"
 CELL_PATTERN = r"^[A-Z]{1,3}[1-9][0-9]*$"
 
+
 class Observations(pa.DataFrameModel):
     """One value a reader took from a workbook, with the cell it came from.
 
