@@ -112,7 +112,7 @@ def test_disagreeing_figures_of_one_status_are_an_error(fig: dict[str, Any], oth
 @settings(max_examples=100, deadline=None)
 @given(st.lists(figure, max_size=12))
 def test_totals_are_sums_over_bodies(figs: list[dict[str, Any]]) -> None:
-    values, tot, issues = run(submissions(figs))
+    values, tot, _ = run(submissions(figs))
     for row in tot.iter_rows(named=True):
         part = values.filter((pl.col("fiscal_year") == row["fiscal_year"]) & (pl.col("kpi") == row["kpi"]))
         assert row["value"] == part["value"].sum()
