@@ -473,3 +473,19 @@ def test_year_value_is_the_sum_of_months_and_status_follows_the_rule(months: lis
         status = "provisional" if estimate or blank else "final"
         want[(2024, kpi)] = (sum(v for v in given_values if v is not None), status)
     assert yearly(result) == want
+
+
+# -- across workbooks: the March estimate, then the confirmed form --------------------------
+
+
+def test_a_later_form_with_all_twelve_months_replaces_the_estimate(tmp_path: Path) -> None:
+    from saisei.pipeline import consolidate
+
+    (tmp_path / "R6_3月.xlsx").write_bytes(SAMPLE.read_bytes())
+    final = [(0, 0, 10, None)] * 11 + [(1, 1, 30, None)]  # March confirmed after the estimate
+    (tmp_path / "R6_確定.xlsx").write_bytes(build(final, made=dt.date(2025, 5, 12)))
+    result = consolidate([tmp_path], registry=REGISTRY)
+    assert not result.has_errors, [i.message for i in result.errors]
+    mine = result.values.filter(entity_code=CODE).sort("kpi")
+    assert mine.select("kpi", "value", "status").rows() == [(1, 1, "final"), (2, 1, "final"), (3, 140, "final")]
+    assert result.revisions.height == 3

@@ -417,3 +417,30 @@ def test_reads_what_was_typed(cells: list[Any], made: dt.date) -> None:
         )
     assert error_cells(result) == future
     assert values(result) == expected
+
+
+# -- across workbooks: February's estimate, then next year's table confirms it ---------------
+
+
+def test_next_years_table_confirms_the_february_estimate(tmp_path: Path) -> None:
+    from saisei.pipeline import consolidate
+
+    (tmp_path / "R6.xlsx").write_bytes(SAMPLE.read_bytes())
+    rows = years(
+        ("2024年度", (2, 5, 400), (3, 7, 450)),
+        ("2025年度", (2, 6, 420), (1, 2, 100)),
+        ("2026年度", (2, 6, 440), DASH),
+    )
+    (tmp_path / "R7.xlsx").write_bytes(build(rows, made=dt.date(2026, 2, 12)))
+    result = consolidate([tmp_path], registry=REGISTRY)
+    assert not result.has_errors, [i.message for i in result.errors]
+    mine = result.values.filter(entity_code=CODE).sort("fiscal_year", "kpi")
+    assert mine.select("fiscal_year", "kpi", "value", "status").rows() == [
+        (2024, 1, 3, "final"),
+        (2024, 2, 7, "final"),
+        (2024, 3, 450, "final"),
+        (2025, 1, 1, "provisional"),
+        (2025, 2, 2, "provisional"),
+        (2025, 3, 100, "provisional"),
+    ]
+    assert result.revisions.height == 3
