@@ -138,8 +138,8 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     year = reading.fiscal_year(sheet, "C2")
     made = reading.as_of = reading.date(sheet, "F2", what="作成日")
 
-    # per KPI: (month, row, value) read; whether any month is blank for it
-    values: dict[int, list[tuple[int, int, int]]] = {k: [] for k in COLUMNS.values()}
+    # per KPI: (month, cell, value) read; whether any month is blank for it
+    values: dict[int, list[tuple[int, str, int]]] = {k: [] for k in COLUMNS.values()}
     blank: dict[int, bool] = dict.fromkeys(COLUMNS.values(), False)
     bad_column: dict[int, bool] = dict.fromkeys(COLUMNS.values(), False)
     estimate = False
@@ -160,7 +160,7 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
             if value is None:
                 bad_column[kpi] = True
             else:
-                values[kpi].append((month, row, value))
+                values[kpi].append((month, ref, value))
         if filled and not marked and year is not None and made is not None and not _month_end_passed(year, month, made):
             reading.warning(
                 "unmarked-estimate",
@@ -176,15 +176,14 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     year_status = status_for(year, made)
     for kpi, months in values.items():
         status = "provisional" if estimate or blank[kpi] or year_status == "provisional" else "final"
-        for month, row, value in months:
-            column = next(c for c, k in COLUMNS.items() if k == kpi)
+        for month, ref, value in months:
             reading.observe(
                 kpi=kpi,
                 fiscal_year=year,
                 value=value,
                 status=status,
                 sheet=sheet.name,
-                cell=f"{column}{row}",
+                cell=ref,
                 period=_period(year, month),
             )
     return reading
@@ -231,7 +230,7 @@ def _check_month_label(reading: Reading, sheet: Sheet, row: int, month: int) -> 
 
 
 def _cross_check_total(
-    reading: Reading, sheet: Sheet, values: dict[int, list[tuple[int, int, int]]], bad_column: dict[int, bool]
+    reading: Reading, sheet: Sheet, values: dict[int, list[tuple[int, str, int]]], bad_column: dict[int, bool]
 ) -> None:
     """Compare each cached 合計 with the sum of the months read (a warning when they differ)."""
     label = sheet.value(f"B{TOTAL_ROW}")

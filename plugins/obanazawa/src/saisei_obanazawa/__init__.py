@@ -239,7 +239,8 @@ def _read_actuals(reading: Reading, sheet: Sheet, row: int, year: int | None, ma
         if made < fiscal_year_start(year):
             reading.error(
                 "future-value",
-                f"{year}年度 は作成日 {made.isoformat()} にはまだ始まっていません（実績 {value} は前の年度の行か目標の行に入れるものではありませんか）",
+                f"{year}年度は作成日（{made.isoformat()}）の時点でまだ始まっていないので、実績 {value} は入りません"
+                "（作成日と、値を入れた行が合っているか確かめてください）",
                 sheet=sheet.name,
                 cell=ref,
             )
