@@ -275,6 +275,13 @@ def test_the_example_sheet_is_not_read_even_when_it_looks_exactly_like_a_year_sh
     assert values(result) == EXPECTED
 
 
+def test_a_hidden_year_sheet_is_still_read() -> None:
+    # last year's sheet hidden by the clerk: its figures are the city's, never silently dropped
+    result = read(city_book(r6(3, 14, 1203, hidden=True), r7(1)))
+    assert result.issues == []
+    assert values(result) == {**EXPECTED, ("Ｒ７", "D5"): (2025, 1, 1, "provisional")}
+
+
 def test_only_the_example_sheet_is_an_error_not_an_unknown_form() -> None:
     result = read(city_book())
     assert result.plugin == "sagae"

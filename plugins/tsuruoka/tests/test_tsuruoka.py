@@ -209,6 +209,7 @@ def test_missing_or_unreadable_report_date_is_an_error_at_a3(a3: str | None, cod
 def test_blank_template_has_a_blank_date_and_then_refuses_values() -> None:
     template = saisei_tsuruoka.saisei_template(2024, PLAN, None)
     assert template.workbook[SHEET]["A3"].value == "報告日："
+    assert read(template.fill({})).issues == []  # nothing reported: nothing to date
     result = read(form({"E7": 3}, as_of=None))
     assert issues(result) == [("missing-value", "A3")]
     assert values(result) == {}

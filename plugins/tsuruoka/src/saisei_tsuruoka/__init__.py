@@ -107,10 +107,14 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     sheet = workbook.sheet(name)
     reading = Reading(workbook, plan, entity_code=CODE)
     _check_body_name(reading, sheet)
-    reported_on = _report_date(reading, sheet)
-    reading.as_of = reported_on
     columns, total_column = _year_columns(reading, sheet)
-    for offset, kpi in enumerate(plan.kpis_for(CODE)):
+    kpis = plan.kpis_for(CODE)
+    reported = any(
+        not is_blank(sheet.at(FIRST_KPI_ROW + offset, column)) for offset in range(len(kpis)) for _, column in columns
+    )
+    reported_on = _report_date(reading, sheet, required=reported)
+    reading.as_of = reported_on
+    for offset, kpi in enumerate(kpis):
         row = FIRST_KPI_ROW + offset
         if not _check_label(reading, sheet, row, kpi):
             continue
@@ -138,11 +142,13 @@ def _check_body_name(reading: Reading, sheet: Sheet) -> None:
         )
 
 
-def _report_date(reading: Reading, sheet: Sheet) -> dt.date | None:
+def _report_date(reading: Reading, sheet: Sheet, *, required: bool) -> dt.date | None:
     """The report date: ``報告日：令和7年8月29日`` in A3 (or an Excel date, in A3 or B3).
 
-    The status of every value follows from it, so a missing or unreadable date is an
-    error at A3: without it, 確定 and 見込み cannot be told apart.
+    The status of every value follows from it, so a missing date is an error at A3 when
+    any 実績 is filled in (without it, 確定 and 見込み cannot be told apart); a form with
+    no 実績 at all reports nothing and needs no date.  An unreadable date is always an
+    error.
     """
     raw: Any = sheet.value("A3")
     ref = "A3"
@@ -153,6 +159,8 @@ def _report_date(reading: Reading, sheet: Sheet) -> dt.date | None:
     if is_blank(raw) and not is_blank(sheet.value("B3")):
         raw, ref = sheet.value("B3"), "B3"  # 報告日： in A3, the date typed into B3
     if is_blank(raw):
+        if not required:
+            return None
         reading.error(
             "missing-value",
             f"報告日が空欄です（確定・見込みは報告日で決まります。例: {DATE_LABEL}：令和7年8月29日）",
