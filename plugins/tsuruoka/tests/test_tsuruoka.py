@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from saisei.pipeline import FileResult
 from saisei.plans import load_plan
 from saisei.testing import PluginConformance, make_registry, observations, read_bytes, read_path
+from saisei.workbook import open_workbook
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "鶴岡市_KPI実績報告書_R6.xlsx"
@@ -280,6 +281,19 @@ def test_a_merged_value_cell_is_an_error() -> None:
 
 
 # -- detection and the template ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "others").glob("*.xlsx")), ids=lambda p: p.name)
+def test_the_other_bodies_sample_forms_are_not_claimed(path: Path) -> None:
+    workbook = open_workbook(path)
+    try:
+        assert saisei_tsuruoka.saisei_detect(workbook) is False
+    finally:
+        workbook.close()
+
+
+def test_the_other_bodies_forms_are_all_there() -> None:
+    assert len(list((DATA / "others").glob("*.xlsx"))) == 6
 
 
 def test_detection_needs_the_title_and_header_not_just_the_sheet_name() -> None:
