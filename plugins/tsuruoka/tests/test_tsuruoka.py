@@ -270,6 +270,22 @@ def test_another_body_in_a2_is_an_error() -> None:
     assert issues(result) == [("unknown-body", "A2")]
 
 
+def test_a_header_without_any_year_is_an_error() -> None:
+    template = saisei_tsuruoka.saisei_template(2024, PLAN, REPORTED)
+    ws = template.workbook[SHEET]
+    ws.unmerge_cells("D5:E5")
+    ws.delete_cols(4, 6)  # the three year pairs gone: 累計 moves to D
+    buffer = io.BytesIO()
+    template.workbook.save(buffer)
+    result = read(buffer.getvalue())
+    assert ("bad-header", "D5") in issues(result)
+
+
+@pytest.mark.parametrize("a2", ["団体名：鶴岡市 企画部", "鶴岡市", "団体名: 鶴岡市"])
+def test_body_name_spellings(a2: str) -> None:
+    assert read(form({"A2": a2, "E7": 3})).issues == []
+
+
 def test_a_merged_value_cell_is_an_error() -> None:
     template = saisei_tsuruoka.saisei_template(2024, PLAN, REPORTED)
     ws = template.workbook[SHEET]

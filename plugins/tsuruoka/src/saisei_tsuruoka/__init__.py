@@ -133,7 +133,7 @@ def _check_body_name(reading: Reading, sheet: Sheet) -> None:
             sheet=sheet.name,
             cell="A2",
         )
-    elif given != NAME:
+    elif not given.startswith(NAME):  # 鶴岡市 (企画部 …) is fine
         reading.error(
             "unknown-body",
             f'団体名 "{given}" が{NAME}ではありません（この様式は{NAME}の実績報告書です）',
@@ -197,6 +197,13 @@ def _year_columns(reading: Reading, sheet: Sheet) -> tuple[list[tuple[int, int]]
         ref = cell_ref(YEAR_ROW, column)
         head = sheet.text(ref)
         if head == TOTAL:
+            if column == FIRST_YEAR_COLUMN:
+                reading.error(
+                    "bad-header",
+                    "年度の列がありません（「累計」の前に、年度ごとに「目標」「実績」の2列が必要です）",
+                    sheet=sheet.name,
+                    cell=ref,
+                )
             return columns, column
         if not head:
             # past the sheet's last column the header simply ends (the form lost 累計);
