@@ -163,6 +163,7 @@ def test_garbage_is_an_error_at_its_cell(cell: str, value: object, code: str) ->
         {"A3": "報告日：令和７年８月２９日"},
         {"A3": "報告日: R7.8.29"},
         {"A3": "報告日：2025/8/29"},
+        {"A3": "報告日　令和7年8月29日（金）"},
         {"A3": "報告日：", "B3": dt.datetime(2025, 8, 29)},
         {"A3": dt.datetime(2025, 8, 29)},
     ],

@@ -13,6 +13,7 @@ provisional (見込み).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from saisei.core.cells import cell_ref, parse_ref, range_ref
@@ -42,6 +43,7 @@ TARGET, ACTUAL, TOTAL = "目標", "実績", "累計"
 #: The units the city's form shows in column C (the form's wording, not the plan's).
 UNITS = {1: "団体", 2: "人", 3: "人"}
 NOTE = "※実績欄の空欄は未報告（ゼロではありません）"
+_WEEKDAY = re.compile(r"\s*\([月火水木金土日]\)$")  # after NFKC, （金） is (金)
 
 
 # -------------------------------------------------------------------------
@@ -155,7 +157,8 @@ def _report_date(reading: Reading, sheet: Sheet, *, required: bool) -> dt.date |
     if isinstance(raw, str):
         text = normalize_text(raw)
         if text.startswith(DATE_LABEL):
-            raw = text.removeprefix(DATE_LABEL).lstrip(": ").strip()
+            text = text.removeprefix(DATE_LABEL).lstrip(": ").strip()
+        raw = _WEEKDAY.sub("", text)  # 令和7年8月29日(金)
     if is_blank(raw) and not is_blank(sheet.value("B3")):
         raw, ref = sheet.value("B3"), "B3"  # 報告日： in A3, the date typed into B3
     if is_blank(raw):
