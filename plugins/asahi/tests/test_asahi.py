@@ -334,11 +334,12 @@ def test_two_records_for_one_quarter_are_an_error_at_the_later_record() -> None:
 
 
 def test_later_means_the_larger_record_number_not_the_lower_row() -> None:
-    rows = [record(3, 2, 3, 10), record(9, 2, 3, 11), record(5, 2, 3, 12)]
+    rows = [record(9, 2, 3, 11), record(3, 2, 3, 10), record(5, 2, 3, 12)]
     result = read(rows)
-    assert where(errors(result)) == [("duplicate-row", "レコード一覧", "A4"), ("duplicate-row", "レコード一覧", "A3")]
-    assert "2行目（レコード番号 3）" in errors(result)[0].message
-    assert "4行目（レコード番号 5）" in errors(result)[1].message
+    # records 5 and 9 were created after record 3, whatever rows the export gave them
+    assert where(errors(result)) == [("duplicate-row", "レコード一覧", "A2"), ("duplicate-row", "レコード一覧", "A4")]
+    assert all("3行目（レコード番号 3）" in i.message for i in errors(result))
+    assert all("全部で3件" in i.message for i in errors(result))
 
 
 def test_duplicates_are_never_summed_or_kept() -> None:

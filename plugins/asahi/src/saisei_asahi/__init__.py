@@ -23,17 +23,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from saisei.core.cells import cell_ref
+from saisei.core.cells import cell_ref, column_letter
 from saisei.core.fiscal import parse_date, parse_fiscal_year, wareki_year_label
+from saisei.core.issues import Severity
 from saisei.core.plan import Body, Committee, Plan
-from saisei.core.values import display, is_blank, normalize_text
+from saisei.core.values import CellValueError, display, is_blank, normalize_text, parse_count
 from saisei.hookspecs import hookimpl
 from saisei.reading import Reading
 from saisei.template import Slot, Template
 from saisei.workbook import Sheet, Workbook
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["saisei_detect", "saisei_profile", "saisei_read", "saisei_template"]
 
@@ -125,16 +130,22 @@ def saisei_detect(workbook: Workbook) -> bool:
 
 
 @dataclass(frozen=True)
-class _Record:
-    row: int
-    number: int | None  # レコード番号, None when unreadable
-    key: tuple[int, int, int] | None  # (fiscal year, quarter, KPI); None when any is wrong
-    value: int | None  # None: blank (not reported) or wrong
-    updated: dt.datetime | None
+class _Problem:
+    """What is wrong with a cell value, before it is known which cell holds it."""
+
+    severity: Severity
+    code: str
+    message: str
+
+
+Parsed = int | dt.datetime | _Problem | None
+T = TypeVar("T")
 
 
 @hookimpl
 def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
+    import polars as pl
+
     sheet = _record_sheet(workbook)
     if sheet is None:
         return None
@@ -151,145 +162,190 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     if reading.has_errors:
         return reading
     col = {name: columns[0] for name, columns in found.items()}
-    parser = _RowParser(reading, sheet, col)
-    records = [r for row in range(2, sheet.max_row + 1) if (r := parser.parse(row)) is not None]
-    if not records:
-        reading.warning("no-records", "レコードが1件もありません（書き出す範囲を確認してください）", sheet=sheet.name)
-    _check_record_numbers(reading, sheet.name, records, col[RECORD])
-    kept = _drop_duplicates(reading, sheet.name, records, col[RECORD])
+    body = sheet.rows[1:]
 
-    quarters: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for record in kept:
-        if record.value is not None and record.key is not None:
-            year, quarter, kpi = record.key
-            quarters[(year, kpi)].add(quarter)
-    for record in kept:
-        if record.value is None or record.key is None:
-            continue  # blank 実績: not reported
-        year, quarter, kpi = record.key
-        status = "final" if len(quarters[(year, kpi)]) == 4 else "provisional"
-        reading.observe(
-            kpi=kpi,
-            fiscal_year=year,
-            value=record.value,
-            status=status,
-            sheet=sheet.name,
-            cell=cell_ref(record.row, col[VALUE]),
-            period=f"{year}-Q{quarter}",
-        )
-        _check_update_time(reading, sheet.name, record, col[UPDATED_AT])
-    dates = [r.updated for r in records if r.updated is not None]
-    reading.as_of = max(dates).date() if dates else None
+    # Each column's distinct values are parsed once; the rows then go through polars.
+    parsers: dict[str, Callable[[Any], Parsed]] = {
+        RECORD: _record_number,
+        YEAR: lambda raw: _fiscal_year(plan, raw),
+        QUARTER: _quarter,
+        INDICATOR: lambda raw: _kpi(plan, raw),
+        VALUE: _count,
+        UPDATED_BY: lambda raw: None,  # never read; only tells a blank line from a record
+        UPDATED_AT: _updated,
+    }
+    raw = {name: [line[c - 1] if c <= len(line) else None for line in body] for name, c in col.items()}
+    parsed = {name: _parse_column(raw[name], parsers[name]) for name in HEADER}
+    blank = [all(flags) for flags in zip(*(_parse_column(raw[name], is_blank) for name in HEADER), strict=True)]
+    pending: list[tuple[int, int, _Problem]] = []  # (row, column, problem), reported top to bottom
+    for name in HEADER:
+        for index, outcome in enumerate(parsed[name]):
+            if isinstance(outcome, _Problem) and not blank[index]:
+                pending.append((index + 2, col[name], outcome))
+
+    def ints(name: str) -> list[int | None]:
+        return [v if isinstance(v, int) else None for v in parsed[name]]
+
+    frame = pl.DataFrame(
+        {
+            "row": range(2, len(body) + 2),
+            "blank": blank,
+            "number": ints(RECORD),
+            "fiscal_year": ints(YEAR),
+            "quarter": ints(QUARTER),
+            "kpi": ints(INDICATOR),
+            "value": ints(VALUE),
+            "updated": [v if isinstance(v, dt.datetime) else None for v in parsed[UPDATED_AT]],
+        },
+        schema={
+            "row": pl.Int64,
+            "blank": pl.Boolean,
+            "number": pl.Int64,
+            "fiscal_year": pl.Int64,
+            "quarter": pl.Int64,
+            "kpi": pl.Int64,
+            "value": pl.Int64,
+            "updated": pl.Datetime("us"),
+        },
+    ).filter(~pl.col("blank"))
+    if frame.is_empty():
+        reading.warning("no-records", "レコードが1件もありません（書き出す範囲を確認してください）", sheet=sheet.name)
+    pending += _record_number_warnings(frame, col[RECORD])
+
+    key = ["fiscal_year", "quarter", "kpi"]
+    keyed = frame.filter(pl.all_horizontal(pl.col(key).is_not_null())).sort(
+        [*key, pl.col("number").fill_null(-1), "row"]
+    )
+    keyed = keyed.with_columns(
+        pl.len().over(key).alias("records"),
+        pl.col("row").first().over(key).alias("first_row"),
+        pl.col("number").first().over(key).alias("first_number"),
+    )
+    pending += _duplicate_errors(
+        keyed.filter((pl.col("records") > 1) & (pl.col("row") != pl.col("first_row"))), plan, col[RECORD]
+    )
+
+    # A duplicated quarter contributes nothing; a blank 実績 is not reported.
+    observed = keyed.filter((pl.col("records") == 1) & pl.col("value").is_not_null())
+    observed = observed.with_columns(
+        pl.when(pl.col("quarter").n_unique().over("fiscal_year", "kpi") == 4)
+        .then(pl.lit("final"))
+        .otherwise(pl.lit("provisional"))
+        .alias("status"),
+        pl.lit(sheet.name).alias("sheet"),
+        pl.format("{}{}", pl.lit(column_letter(col[VALUE])), pl.col("row")).alias("cell"),
+        pl.format("{}-Q{}", pl.col("fiscal_year"), pl.col("quarter")).alias("period"),
+    )
+    reading.extend(observed.select("fiscal_year", "kpi", "value", "status", "sheet", "cell", "period"))
+    pending += _early_update_warnings(observed, col[UPDATED_AT])
+
+    for row, column, problem in sorted(pending, key=lambda p: (p[0], p[1])):
+        reading.issue(problem.severity, problem.code, problem.message, sheet=sheet.name, cell=cell_ref(row, column))
+    newest = frame["updated"].max()
+    reading.as_of = newest.date() if isinstance(newest, dt.datetime) else None
     return reading
 
 
-class _RowParser:
-    """Parses one record row, recording an error at each wrong cell.
+def _parse_column(values: list[Any], parse: Callable[[Any], T]) -> list[T]:
+    """``parse`` applied to every value, each distinct value parsed once."""
+    cache: dict[tuple[type, Any], T] = {}
+    out = []
+    for value in values:
+        key = (type(value), value)  # 1.0 and True are equal, but not the same cell value
+        if key not in cache:
+            cache[key] = parse(value)
+        out.append(cache[key])
+    return out
 
-    年度, 四半期 and 指標名 take a handful of distinct values however long the export is,
-    so each distinct value is checked once and a wrong one is re-reported at every cell.
-    """
 
-    def __init__(self, reading: Reading, sheet: Sheet, col: dict[str, int]) -> None:
-        self.reading = reading
-        self.sheet = sheet
-        self.col = col
-        self._cache: dict[tuple[str, Any], int | tuple[str, str]] = {}
+def _missing(name: str, example: str) -> _Problem:
+    return _Problem("error", "missing-value", f"{name}が空欄です（例: {example}）")
 
-    def parse(self, row: int) -> _Record | None:
-        cells = {name: self.sheet.at(row, c) for name, c in self.col.items()}
-        if all(is_blank(v) for v in cells.values()):
-            return None  # an empty line
-        year = self._cached(YEAR, row, cells[YEAR], self._year)
-        quarter = self._cached(QUARTER, row, cells[QUARTER], self._quarter)
-        kpi = self._cached(INDICATOR, row, cells[INDICATOR], self._kpi)
-        value = self.reading.count(self.sheet, self._ref(VALUE, row), what=VALUE, value=cells[VALUE])
-        key = (year, quarter, kpi) if year is not None and quarter is not None and kpi is not None else None
-        return _Record(row, self._number(row, cells[RECORD]), key, value, self._updated(row, cells[UPDATED_AT]))
 
-    def _ref(self, name: str, row: int) -> str:
-        return cell_ref(row, self.col[name])
-
-    def _cached(self, name: str, row: int, raw: Any, parse: Any) -> int | None:
-        """``parse(raw)`` → a number, or (code, message) recorded as an error at the cell."""
-        if is_blank(raw):
-            self.reading.error("missing-value", f"{name}が空欄です", sheet=self.sheet.name, cell=self._ref(name, row))
-            return None
-        key = (name, raw)
-        if key not in self._cache:
-            self._cache[key] = parse(raw)
-        outcome = self._cache[key]
-        if isinstance(outcome, tuple):
-            self.reading.error(outcome[0], outcome[1], sheet=self.sheet.name, cell=self._ref(name, row))
-            return None
-        return outcome
-
-    def _year(self, raw: Any) -> int | tuple[str, str]:
-        plan = self.reading.plan
-        try:
-            year = parse_fiscal_year(raw)
-        except ValueError as exc:
-            return "bad-fiscal-year", f"{exc}"
-        if not plan.has_year(year):
-            return "bad-fiscal-year", f'年度 "{display(raw)}"（{year}年度）は計画期間（{plan.years_text}）の外です'
-        return year
-
-    @staticmethod
-    def _quarter(raw: Any) -> int | tuple[str, str]:
-        match = _QUARTER.fullmatch(normalize_text(display(raw)))
-        if match is None:
-            return "bad-quarter", f'四半期 "{display(raw)}" を読み取れません（「第1四半期」〜「第4四半期」）'
-        return int(match.group(1))
-
-    def _kpi(self, raw: Any) -> int | tuple[str, str]:
-        number = _kpi_number(self.reading.plan, display(raw))
-        if number is None:
-            known = "、".join(FORM_NAMES)
-            return "unknown-kpi", f'指標名 "{display(raw)}" は朝日町が報告するKPIの名前ではありません（{known}）'
-        kpi = self.reading.plan.kpi(number)
-        if kpi is None or not kpi.is_reported_by(CODE):
-            label = _label(self.reading.plan, number)
-            return "unknown-kpi", f'指標名 "{display(raw)}"（{label}）は朝日町が報告するKPIではありません'
-        return number
-
-    def _number(self, row: int, raw: Any) -> int | None:
-        """The レコード番号; only orders duplicates, so a wrong one is a warning."""
-        where = {"sheet": self.sheet.name, "cell": self._ref(RECORD, row)}
-        if is_blank(raw):
-            self.reading.warning(
-                "bad-record-number", "レコード番号が空欄です（kintoneの書き出しのままか確認してください）", **where
-            )
-            return None
-        if isinstance(raw, float) and raw.is_integer() and raw > 0:
-            return int(raw)
-        match = _RECORD_NUMBER.fullmatch(normalize_text(display(raw)))
-        if isinstance(raw, str) and match:
-            return int(match.group(1))
-        self.reading.warning(
-            "bad-record-number", f'レコード番号 "{display(raw)}" は番号として読めません（例: 12）', **where
+def _fiscal_year(plan: Plan, raw: Any) -> int | _Problem:
+    if is_blank(raw):
+        return _missing(YEAR, "令和6年度")
+    try:
+        year = parse_fiscal_year(raw)
+    except ValueError as exc:
+        return _Problem("error", "bad-fiscal-year", str(exc))
+    if not plan.has_year(year):
+        return _Problem(
+            "error", "bad-fiscal-year", f'年度 "{display(raw)}"（{year}年度）は計画期間（{plan.years_text}）の外です'
         )
-        return None
+    return year
 
-    def _updated(self, row: int, raw: Any) -> dt.datetime | None:
-        """The 更新日時 (an Excel date-time or ``2025/04/10 09:12``); blank is allowed."""
-        if is_blank(raw):
-            return None
-        if isinstance(raw, dt.datetime):
-            return raw
-        if isinstance(raw, dt.date):
-            return dt.datetime.combine(raw, dt.time())
-        problem = f'更新日時 "{display(raw)}" を日時として読めません（例: 2025/04/10 09:12）'
-        if isinstance(raw, str):
-            match = _DATETIME.fullmatch(normalize_text(raw))
-            if match:
-                try:
-                    day = parse_date(match.group(1))
-                    hour, minute, second = (int(g or 0) for g in match.group(2, 3, 4))
-                    return dt.datetime.combine(day, dt.time(hour, minute, second))
-                except ValueError as exc:
-                    problem = f'更新日時 "{display(raw)}" を日時として読めません（{exc}）'
-        self.reading.error("bad-date", problem, sheet=self.sheet.name, cell=self._ref(UPDATED_AT, row))
+
+def _quarter(raw: Any) -> int | _Problem:
+    if is_blank(raw):
+        return _missing(QUARTER, "第1四半期")
+    match = _QUARTER.fullmatch(normalize_text(display(raw)))
+    if match is None:
+        return _Problem(
+            "error", "bad-quarter", f'四半期 "{display(raw)}" を読み取れません（「第1四半期」〜「第4四半期」）'
+        )
+    return int(match.group(1))
+
+
+def _kpi(plan: Plan, raw: Any) -> int | _Problem:
+    if is_blank(raw):
+        return _missing(INDICATOR, "関係人口数")
+    number = _kpi_number(plan, display(raw))
+    if number is None:
+        known = "、".join(FORM_NAMES)
+        return _Problem(
+            "error", "unknown-kpi", f'指標名 "{display(raw)}" は朝日町が報告するKPIの名前ではありません（{known}）'
+        )
+    kpi = plan.kpi(number)
+    if kpi is None or not kpi.is_reported_by(CODE):
+        return _Problem(
+            "error",
+            "unknown-kpi",
+            f'指標名 "{display(raw)}"（{_label(plan, number)}）は朝日町が報告するKPIではありません',
+        )
+    return number
+
+
+def _count(raw: Any) -> int | _Problem | None:
+    """The 実績: a count, or None when blank (not reported)."""
+    try:
+        return parse_count(raw, what=VALUE)
+    except CellValueError as exc:
+        return _Problem("error", exc.code, exc.message)
+
+
+def _record_number(raw: Any) -> int | _Problem:
+    """The レコード番号; it only orders duplicates, so a wrong one is a warning."""
+    if is_blank(raw):
+        return _Problem(
+            "warning", "bad-record-number", "レコード番号が空欄です（kintoneの書き出しのままか確認してください）"
+        )
+    if isinstance(raw, float) and raw.is_integer() and raw > 0:
+        return int(raw)
+    match = _RECORD_NUMBER.fullmatch(normalize_text(raw)) if isinstance(raw, str) else None
+    if match and int(match.group(1)) > 0:
+        return int(match.group(1))
+    return _Problem("warning", "bad-record-number", f'レコード番号 "{display(raw)}" は番号として読めません（例: 12）')
+
+
+def _updated(raw: Any) -> dt.datetime | _Problem | None:
+    """The 更新日時: an Excel date-time or text such as ``2025/04/10 09:12``; blank is allowed."""
+    if is_blank(raw):
         return None
+    if isinstance(raw, dt.datetime):
+        return raw
+    if isinstance(raw, dt.date):
+        return dt.datetime.combine(raw, dt.time())
+    reason = "例: 2025/04/10 09:12"
+    match = _DATETIME.fullmatch(normalize_text(raw)) if isinstance(raw, str) else None
+    if match:
+        try:
+            day = parse_date(match.group(1))
+            hour, minute, second = (int(g or 0) for g in match.group(2, 3, 4))
+            return dt.datetime.combine(day, dt.time(hour, minute, second))
+        except ValueError as exc:
+            reason = str(exc)
+    return _Problem("error", "bad-date", f'更新日時 "{display(raw)}" を日時として読めません（{reason}）')
 
 
 def _kpi_number(plan: Plan, text: str) -> int | None:
@@ -302,83 +358,80 @@ def _kpi_number(plan: Plan, text: str) -> int | None:
     return kpi.number if kpi else None
 
 
-def _check_record_numbers(reading: Reading, sheet: str, records: list[_Record], column: int) -> None:
-    first: dict[int, int] = {}
-    for record in records:
-        if record.number is None:
-            continue
-        if record.number in first:
-            reading.warning(
-                "duplicate-record-number",
-                f"レコード番号 {record.number} が{first[record.number]}行目にもあります"
-                "（同じレコードが二重に書き出されていないか確認してください）",
-                sheet=sheet,
-                cell=cell_ref(record.row, column),
-            )
-        else:
-            first[record.number] = record.row
-
-
-def _lateness(record: _Record) -> tuple[int, int]:
-    """Later = created later in kintone: the larger レコード番号, then the row further down."""
-    return (record.number if record.number is not None else -1, record.row)
-
-
-def _drop_duplicates(reading: Reading, sheet: str, records: list[_Record], column: int) -> list[_Record]:
-    """The records whose key no other record shares; an error at every later duplicate."""
-    by_key: dict[tuple[int, int, int], list[_Record]] = defaultdict(list)
-    for record in records:
-        if record.key is not None:
-            by_key[record.key].append(record)
-    kept = [r for r in records if r.key is None or len(by_key[r.key]) == 1]
-    for key, group in by_key.items():
-        if len(group) == 1:
-            continue
-        year, quarter, kpi = key
-        ordered = sorted(group, key=_lateness)
-        for later in ordered[1:]:
-            others = "、".join(
-                f"{r.row}行目" + (f"（レコード番号 {r.number}）" if r.number is not None else "")
-                for r in ordered
-                if r is not later
-            )
-            reading.error(
-                "duplicate-row",
-                f"{wareki_year_label(year)} 第{quarter}四半期 {_label(reading.plan, kpi)} のレコードが"
-                f"{others}にもあります（1つの年度・四半期・指標名は1件にしてください。合算も片方の採用もしません）",
-                sheet=sheet,
-                cell=cell_ref(later.row, column),
-            )
-    return kept
-
-
 def _label(plan: Plan, number: int) -> str:
     kpi = plan.kpi(number)
     return kpi.label if kpi else f"KPI{number}"
 
 
-_QUARTER_END = {1: (6, 30), 2: (9, 30), 3: (12, 31), 4: (3, 31)}
+def _record_number_warnings(frame: pl.DataFrame, column: int) -> list[tuple[int, int, _Problem]]:
+    """A レコード番号 kintone gave twice: the same record exported twice, or rows pasted in."""
+    import polars as pl
 
-
-def _quarter_end(fiscal_year: int, quarter: int) -> dt.date:
-    month, day = _QUARTER_END[quarter]
-    return dt.date(fiscal_year + (1 if quarter == 4 else 0), month, day)
-
-
-def _check_update_time(reading: Reading, sheet: str, record: _Record, column: int) -> None:
-    """A record last updated before its quarter ended holds a figure for part of it."""
-    if record.updated is None or record.key is None:
-        return
-    year, quarter, _ = record.key
-    end = _quarter_end(year, quarter)
-    if record.updated.date() < end:
-        reading.warning(
-            "early-update",
-            f"更新日時 {record.updated:%Y/%m/%d %H:%M} は{wareki_year_label(year)}第{quarter}四半期の終わり"
-            f"（{end:%Y/%m/%d}）より前です（四半期の途中の数値のままかもしれません）",
-            sheet=sheet,
-            cell=cell_ref(record.row, column),
+    again = frame.filter(pl.col("number").is_not_null()).with_columns(
+        pl.col("row").min().over("number").alias("first_row")
+    )
+    return [
+        (
+            row,
+            column,
+            _Problem(
+                "warning",
+                "duplicate-record-number",
+                f"レコード番号 {number} が{first}行目にもあります（同じレコードが二重に書き出されていないか確認してください）",
+            ),
         )
+        for row, number, first in again.filter(pl.col("row") != pl.col("first_row"))
+        .select("row", "number", "first_row")
+        .iter_rows()
+    ]
+
+
+def _duplicate_errors(later: pl.DataFrame, plan: Plan, column: int) -> list[tuple[int, int, _Problem]]:
+    """An error at every record of a year, quarter and KPI but the first one kintone created.
+
+    ``later`` holds those records, each with the first record's row and レコード番号.
+    """
+    out = []
+    labels = {k.number: k.label for k in plan.kpis}
+    for row, year, quarter, kpi, first_row, first_number, records in later.select(
+        "row", "fiscal_year", "quarter", "kpi", "first_row", "first_number", "records"
+    ).iter_rows():
+        other = f"{first_row}行目" + (f"（レコード番号 {first_number}）" if first_number is not None else "")
+        count = f"（同じ年度・四半期・指標名のレコードが全部で{records}件）" if records > 2 else ""
+        message = (
+            f"{wareki_year_label(year)} 第{quarter}四半期 {labels.get(kpi, kpi)} のレコードが{other}にもあります{count}"
+            "（1つの年度・四半期・指標名は1件にしてください。合算も片方の採用もしません）"
+        )
+        out.append((row, column, _Problem("error", "duplicate-row", message)))
+    return out
+
+
+def _early_update_warnings(observed: pl.DataFrame, column: int) -> list[tuple[int, int, _Problem]]:
+    """A record last updated before its quarter ended holds a figure for part of the quarter."""
+    import polars as pl
+
+    q = pl.col("quarter")
+    end = pl.date(
+        pl.col("fiscal_year") + (q == 4).cast(pl.Int64),
+        pl.when(q == 4).then(3).otherwise(q * 3 + 3),
+        pl.when(q.is_in([1, 2])).then(30).otherwise(31),
+    )
+    early = observed.filter(pl.col("updated").dt.date() < end).with_columns(end.alias("end"))
+    return [
+        (
+            row,
+            column,
+            _Problem(
+                "warning",
+                "early-update",
+                f"更新日時 {updated:%Y/%m/%d %H:%M} は{wareki_year_label(year)}第{quarter}四半期の終わり"
+                f"（{end_day:%Y/%m/%d}）より前です（四半期の途中の数値のままかもしれません）",
+            ),
+        )
+        for row, year, quarter, updated, end_day in early.select(
+            "row", "fiscal_year", "quarter", "updated", "end"
+        ).iter_rows()
+    ]
 
 
 # -------------------------------------------------------------------------
