@@ -212,6 +212,9 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
         reading.warning("no-records", "レコードが1件もありません（書き出す範囲を確認してください）", sheet=sheet.name)
     pending += _record_number_warnings(frame, col[RECORD])
 
+    # Records of one year, quarter and KPI in the order kintone created them: by レコード番号
+    # (one without a readable number counts as the oldest), then by row.  The first is the
+    # original; every later one is a duplicate.
     key = ["fiscal_year", "quarter", "kpi"]
     keyed = frame.filter(pl.all_horizontal(pl.col(key).is_not_null())).sort(
         [*key, pl.col("number").fill_null(-1), "row"]
