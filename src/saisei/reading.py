@@ -110,11 +110,21 @@ class Reading:
 
         from .core.columns import OBSERVATION_COLUMNS
 
-        schema = {k: v for k, v in OBSERVATION_COLUMNS.items() if k != "file"}
-        parts = [pl.DataFrame(self._columns, schema=schema, strict=False)]
-        parts += [f.select(list(schema)).cast(schema, strict=False) for f in self._frames]  # type: ignore[arg-type]
-        frame = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
-        return frame.with_columns(pl.lit(self.file).alias("file")).select(list(OBSERVATION_COLUMNS))
+        # Built column by column in one go: every workbook pays this, so polars calls count.
+        data = {**self._columns, "file": [self.file] * len(self._columns["value"])}
+        frame = pl.DataFrame(
+            [pl.Series(name, data[name], dtype=dtype, strict=False) for name, dtype in OBSERVATION_COLUMNS.items()]
+        )
+        if not self._frames:
+            return frame
+        parts = [frame]
+        parts += [
+            f.with_columns(pl.lit(self.file).alias("file"))
+            .select(list(OBSERVATION_COLUMNS))
+            .cast(OBSERVATION_COLUMNS, strict=False)  # type: ignore[arg-type]
+            for f in self._frames
+        ]
+        return pl.concat(parts, how="vertical")
 
     def __len__(self) -> int:
         return len(self._columns["value"]) + sum(f.height for f in self._frames)
