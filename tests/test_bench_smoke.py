@@ -10,10 +10,17 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import saisei
+import saisei.core.plan
 from benchmarks import generate
+from benchmarks.xlsx import Sheet, write_workbook
+from saisei import hookimpl
+from saisei.core.aggregate import compact_sources, compact_sources_frame
 from saisei.core.codes import is_valid_code
 from saisei.pipeline import read_files
 from saisei.plugins import get_registry
@@ -107,3 +114,65 @@ def test_ledger_consolidates_to_what_was_written(tmp_path: Path) -> None:
     assert not result.errors, result.errors[:3]
     assert _values(result) == _expected(expected.values)
     assert {v["fiscal_year"] for v in expected.values} == {2024, 2025, 2026}
+
+
+# -- the vectorized paths the benchmark led to give what the per-row ones did ---------------
+
+_WHERE = st.sampled_from(["a.xlsx!s", "a.xlsx!t", "b.xlsx!実績一覧"])
+_CELLS = st.one_of(
+    st.builds(lambda c, r: f"{c}{r}", st.sampled_from(["A", "E", "Z", "AA", "AB", "ZZ"]), st.integers(1, 40)),
+    st.sampled_from(["E", "x1", "行7"]),  # not A1 notation: kept as they are
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(1, 3), _WHERE, _CELLS), min_size=1, max_size=60))
+def test_compact_sources_frame_matches_compact_sources(rows: list[tuple[int, int, str, str]]) -> None:
+    frame = pl.DataFrame(
+        {
+            "submission": [s for s, _, _, _ in rows],
+            "entity_code": ["062049"] * len(rows),
+            "fiscal_year": [2024] * len(rows),
+            "kpi": [k for _, k, _, _ in rows],
+            "file": [w.split("!")[0] for _, _, w, _ in rows],
+            "sheet": [w.split("!")[1] for _, _, w, _ in rows],
+            "cell": [c for _, _, _, c in rows],
+        },
+        schema_overrides={"submission": pl.Int64, "fiscal_year": pl.Int64, "kpi": pl.Int64},
+    )
+    got = {(r["submission"], r["kpi"]): r["sources"] for r in compact_sources_frame(frame).iter_rows(named=True)}
+    want: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    for s, k, w, c in rows:
+        want.setdefault((s, k), []).append((w, c))
+    assert got == {key: compact_sources(cells) for key, cells in want.items()}
+
+
+class _OtherBody:
+    """A plugin for 鶴岡市 that returns a figure for 酒田市: validation must refuse it."""
+
+    @hookimpl
+    def saisei_profile(self) -> saisei.core.plan.Body | None:
+        return saisei.load_plan().body("062031")
+
+    @hookimpl
+    def saisei_detect(self, workbook: saisei.Workbook) -> bool:
+        return workbook.has_sheet("他団体")
+
+    @hookimpl
+    def saisei_read(self, workbook: saisei.Workbook, plan: saisei.Plan) -> saisei.Reading:
+        reading = saisei.Reading(workbook, plan, entity_code="062031")
+        reading.observe(kpi=1, fiscal_year=2024, value=1, status="final", sheet="他団体", cell="A1")
+        reading.observe(
+            kpi=2, fiscal_year=2024, value=2, status="final", sheet="他団体", cell="A2", entity_code="062049"
+        )
+        return reading
+
+
+def test_a_plugin_returning_another_bodys_figures_is_an_error(tmp_path: Path) -> None:
+    write_workbook(tmp_path / "other.xlsx", [Sheet("他団体", [[1], [2]])])
+    registry = get_registry(entrypoints=False, extra=[("other", _OtherBody())])
+    result = saisei.consolidate([tmp_path / "other.xlsx"], registry=registry, as_of=dt.date(2025, 9, 1))
+    errors = [i for i in result.errors if i.code == "plugin-failed"]
+    assert len(errors) == 1
+    assert errors[0].cell == "A2" and "062031 の様式ですが、団体 062049 の値を返しました" in errors[0].message
+    assert result.values.is_empty()  # the file contributes nothing
