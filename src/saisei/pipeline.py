@@ -262,8 +262,11 @@ def consolidate(
     :param registry: the plugins (default: the built-ins and every installed plugin)
     :param limits: size limits for workbooks
     :param progress: called with each file's path as it is read
-    :param workers: processes that read files (see :func:`read_files`; default: one per
-        CPU when there are many files, ``SAISEI_WORKERS`` overrides)
+    :param workers: processes that read files, this one included (see :func:`read_files`).
+        Default: ``SAISEI_WORKERS``, else one.  ``default_workers(n)`` gives one per CPU
+        for many files, as ``saisei consolidate`` does.  Worker processes import the
+        calling script again, as Python's multiprocessing always does: a script that
+        asks for workers keeps its work under ``if __name__ == "__main__":``.
     """
     from .plans import load_plan
 
@@ -285,12 +288,17 @@ POOL_MIN_FILES = 48
 WORKERS_ENV = "SAISEI_WORKERS"
 
 
-def default_workers(files: int) -> int:
-    """How many processes read ``files`` files: ``SAISEI_WORKERS``, else one per CPU
-    when there are at least :data:`POOL_MIN_FILES` files, else one."""
+def _env_workers() -> int | None:
     env = os.environ.get(WORKERS_ENV, "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
+    return int(env) if env.isdigit() and int(env) > 0 else None
+
+
+def default_workers(files: int) -> int:
+    """How many processes the command line reads ``files`` files on: ``SAISEI_WORKERS``,
+    else one per CPU when there are at least :data:`POOL_MIN_FILES` files, else one."""
+    env = _env_workers()
+    if env is not None:
+        return env
     if files < POOL_MIN_FILES:
         return 1
     affinity = getattr(os, "sched_getaffinity", None)
@@ -319,10 +327,17 @@ def read_files(
     too, taking chunks from the end of the list while the workers start and take theirs
     from the front: with few files or slow start-up it simply does all of them.
     """
-    workers = default_workers(len(files)) if workers is None else max(1, workers)
-    if workers < 2 or len(files) < 2 or not portable_registry:
+    workers = (_env_workers() or 1) if workers is None else max(1, workers)
+    if workers < 2 or len(files) < 2 or not portable_registry or _in_worker():
         return _read_serial(files, plan, registry, limits, progress)
     return _read_parallel(files, plan, registry, limits, progress, workers)
+
+
+def _in_worker() -> bool:
+    """True in a process multiprocessing started: a worker never starts workers."""
+    import multiprocessing
+
+    return multiprocessing.parent_process() is not None
 
 
 def _read_serial(
