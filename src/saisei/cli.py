@@ -58,7 +58,7 @@ def main() -> None:
 
 
 def _run(paths: tuple[Path, ...], plan_path: Path | None, as_of: dt.date | None, quiet: bool) -> Any:
-    from .pipeline import collect_files, consolidate
+    from .pipeline import collect_files, consolidate, default_workers
 
     plan = _plan(plan_path)
     files, _ = collect_files(paths)
@@ -69,7 +69,13 @@ def _run(paths: tuple[Path, ...], plan_path: Path | None, as_of: dt.date | None,
         bar = click.progressbar(length=len(files), label="読み込み中", file=sys.stderr)
         bar.__enter__()
     try:
-        result = consolidate(paths, plan=plan, as_of=as_of, progress=(lambda _p: bar.update(1)) if bar else None)
+        result = consolidate(
+            paths,
+            plan=plan,
+            as_of=as_of,
+            progress=(lambda _p: bar.update(1)) if bar else None,
+            workers=default_workers(len(files)),  # one process per CPU for many files
+        )
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
