@@ -82,6 +82,8 @@ def run_saisei(case: Path, workers: int | None, as_of: dt.date | None) -> dict[s
     plan = saisei.load_plan(plan_file if plan_file.exists() else None)
     t1 = time.perf_counter()
     c0 = _cpu()
+    if workers == 0:  # as the command line does: one process per CPU for many files
+        workers = saisei.pipeline.default_workers(len(saisei.pipeline.collect_files([case / "forms"])[0]))
     result = saisei.consolidate([case / "forms"], plan=plan, as_of=as_of, workers=workers)
     t2 = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
@@ -96,6 +98,7 @@ def run_saisei(case: Path, workers: int | None, as_of: dt.date | None) -> dict[s
         "consolidate_seconds": t2 - t1,
         "write_seconds": t3 - t2,
         "cpu": cpu,
+        "workers": workers or 1,
         "files": len(result.files),
         "rows": rows,
         "errors": len(errors),
@@ -157,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.measure")
     parser.add_argument("kind", choices=["saisei", "fastexcel", "pandas"])
     parser.add_argument("case", type=Path)
-    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=None, help="0: one per CPU for many files (the CLI's default)")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
     args = parser.parse_args(argv)
     if args.kind == "saisei":

@@ -122,6 +122,8 @@ class Run:
     wall: float  # the whole process, start to exit
     data: dict[str, Any] = field(default_factory=dict)
     tree_peak_mib: float = 0.0  # this process and every child, sampled
+    children_cpu: float = 0.0  # CPU seconds of its children (workers), last sampled
+    own_cpu: float = 0.0  # CPU seconds of the process itself, last sampled
     returncode: int = 0
 
 
@@ -136,6 +138,7 @@ def _spawn(args: list[str], *, env: dict[str, str] | None = None) -> Run:
     import psutil
 
     peak = 0
+    cpu: dict[int, float] = {}
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or _env(), cwd=ROOT)
     stop = threading.Event()
@@ -149,9 +152,13 @@ def _spawn(args: list[str], *, env: dict[str, str] | None = None) -> Run:
         while not stop.is_set():
             try:
                 total = root.memory_info().rss
+                times = root.cpu_times()
+                cpu[proc.pid] = times.user + times.system
                 for child in root.children(recursive=True):
                     with contextlib.suppress(psutil.Error):
                         total += child.memory_info().rss
+                        times = child.cpu_times()
+                        cpu[child.pid] = times.user + times.system
             except psutil.Error:
                 return
             peak = max(peak, total)
@@ -163,7 +170,13 @@ def _spawn(args: list[str], *, env: dict[str, str] | None = None) -> Run:
     wall = time.perf_counter() - started
     stop.set()
     sampler.join()
-    run = Run(wall=wall, tree_peak_mib=peak / 2**20, returncode=proc.returncode)
+    run = Run(
+        wall=wall,
+        tree_peak_mib=peak / 2**20,
+        children_cpu=sum(v for pid, v in cpu.items() if pid != proc.pid),
+        own_cpu=cpu.get(proc.pid, 0.0),
+        returncode=proc.returncode,
+    )
     text = out.decode("utf-8", "replace").strip().splitlines()
     if text and text[-1].startswith("{"):
         run.data = json.loads(text[-1])
@@ -334,7 +347,7 @@ def run_case(case: Case, folder: Path, repeat: int, naive: bool) -> dict[str, An
     clis: list[Run] = []
     for _ in range(repeat):  # interleaved, so a busy moment hits every method alike
         floor.append(measure("fastexcel", folder))
-        pool.append(measure("saisei", folder, as_of=case.as_of))
+        pool.append(measure("saisei", folder, workers=0, as_of=case.as_of))
         single.append(measure("saisei", folder, workers=1, as_of=case.as_of))
         clis.append(cli(folder, case.as_of))
     out: dict[str, Any] = {
@@ -363,10 +376,7 @@ def ratios(result: dict[str, Any]) -> dict[str, float | None]:
 def table(result: dict[str, Any]) -> list[str]:
     case: Case = result["case"]
     floor = result["fastexcel"].data["seconds"]
-    count_key = "files" if case.unit == "files" else "rows"
-    n = result["saisei"].data[count_key]
-    if case.unit == "rows":
-        n = max(result["saisei"].data["rows"], 1)
+    n = result["saisei"].data["files"] if case.unit == "files" else case.params["rows"]
 
     def row(label: str, run: Run | None, seconds: float | None, cpu: float | None, *, note: str = "") -> str:
         if run is None or seconds is None:
@@ -388,6 +398,10 @@ def table(result: dict[str, Any]) -> list[str]:
         f"values {'match' if check['ok'] else 'DIFFER from'} expected ({check['got']}/{check['expected']}), "
         f"{s.data['errors']} errors, {s.data['warnings']} warnings"
     )
+
+    def split(run: Run) -> str:
+        return f"consolidate {fmt(run.data['consolidate_seconds'])} s + write {fmt(run.data['write_seconds'])} s"
+
     return [
         "| method | wall s | CPU s | × floor | throughput | peak RSS MiB | note |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -399,25 +413,25 @@ def table(result: dict[str, Any]) -> list[str]:
             note="every sheet of every file into polars, one process",
         ),
         row(
-            "saisei.consolidate + write",
+            f"saisei.consolidate + write, workers={s.data['workers']}",
             s,
             s.data["seconds"],
-            s.data["cpu"],
-            note=f"in-process, default workers; consolidate {fmt(s.data['consolidate_seconds'])} s + write {fmt(s.data['write_seconds'])} s; {checked}",
+            s.data["cpu"] + s.children_cpu,
+            note=f"in-process, as the CLI reads (one process per CPU from 48 files); {split(s)}; {checked}",
         ),
         row(
-            "saisei.consolidate + write, 1 process",
+            "saisei.consolidate + write, workers=1",
             s1,
             s1.data["seconds"],
             s1.data["cpu"],
-            note=f"workers=1; consolidate {fmt(s1.data['consolidate_seconds'])} s + write {fmt(s1.data['write_seconds'])} s",
+            note=f"in-process, the library's default; {split(s1)}",
         ),
         row(
             "`saisei consolidate` CLI",
             c,
             c.wall,
-            None,
-            note="whole process: start-up, imports, read, report",
+            c.own_cpu + c.children_cpu,
+            note="the whole command: start-up, imports, read, report",
         ),
         row(
             "pandas.read_excel + openpyxl (naive)",
@@ -438,8 +452,9 @@ def write_results(path: Path, results: list[dict[str, Any]], extra: dict[str, An
         f"{extra['date']}. Every figure is the fastest of {extra['repeat']} runs in fresh processes, "
         "the methods interleaved; in-process times exclude the imports (start-up), which the CLI "
         "line includes. The floor is fastexcel loading every sheet of the same files into polars in "
-        "one process; saisei by default reads on one process per CPU once there are 48 files or "
-        "more (`SAISEI_WORKERS` overrides). Peak RSS: the largest of the process's own peak and its "
+        "one process. `saisei consolidate` reads on one process per CPU once there are 48 files or "
+        "more (`SAISEI_WORKERS` overrides); `saisei.consolidate()` from Python reads on one unless "
+        "given `workers`. Peak RSS: the largest of the process's own peak and its "
         "whole process tree's sampled peak (workers included).",
         "",
         "## Machine",
