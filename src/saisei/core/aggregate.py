@@ -29,7 +29,6 @@ __all__ = [
     "Reconciliation",
     "combine_within",
     "compact_sources",
-    "compact_sources_frame",
     "reconcile",
     "summary",
     "totals",
@@ -64,60 +63,19 @@ def combine_within(observations: pl.DataFrame) -> pl.DataFrame:
             .then(pl.lit("provisional"))
             .otherwise(pl.lit("final"))
             .alias("status"),
+            pl.concat_str(["file", "sheet"], separator="!").alias("_where"),
+            pl.col("cell"),
         )
         .sort(["submission", *KEY])
     )
-    return grouped.join(compact_sources_frame(observations), on=["submission", *KEY], how="left").select(
-        list(FIGURE_COLUMNS)
-    )
-
-
-def compact_sources_frame(observations: pl.DataFrame) -> pl.DataFrame:
-    """:func:`compact_sources` for every submission, body, year and KPI at once.
-
-    The same references in the same order, computed with polars expressions over the
-    whole frame (a Python loop over 100,000 ledger cells costs a third of a second).
-    Returns ``submission``, the key columns and ``sources``.
-    """
-    group = ["submission", *KEY]
-    key = [*group, "_where", "_col"]
-    cells = (
-        observations.select(
-            *group,
-            pl.concat_str(["file", "sheet"], separator="!").alias("_where"),
-            pl.col("cell"),
-            pl.col("cell").str.extract(r"^([A-Z]+)[0-9]+$", 1).alias("_letters"),
-            pl.col("cell").str.extract(r"^[A-Z]+([0-9]+)$", 1).cast(pl.Int64, strict=False).alias("_row"),
-        )
-        .with_columns(
-            # A cell that is not A1 notation stands as it is (row 0), as in compact_sources.
-            pl.coalesce("_letters", "cell").alias("_col"),
-            pl.when(pl.col("_letters").is_null()).then(0).otherwise(pl.col("_row")).alias("_row"),
-        )
-        .unique(subset=[*key, "_row"])
-        .sort([*group, "_where", pl.col("_col").str.len_chars(), "_col", "_row"])
-        .with_columns(
-            # Consecutive rows share ``row - rank``: each run becomes one range.
-            (pl.col("_row") - pl.int_range(pl.len()).over(key)).alias("_run"),
-            pl.len().over(key).alias("_rows"),
-        )
-    )
-    start, end = pl.col("_start").cast(pl.String), pl.col("_end").cast(pl.String)
+    sources = [
+        compact_sources(zip(where, cells, strict=True))
+        for where, cells in zip(grouped["_where"].to_list(), grouped["cell"].to_list(), strict=True)
+    ]
     return (
-        cells.group_by([*key, "_run"], maintain_order=True)
-        .agg(pl.col("_row").min().alias("_start"), pl.col("_row").max().alias("_end"), pl.col("_rows").first())
-        .with_columns(
-            pl.when((pl.col("_rows") == 1) & (pl.col("_start") == 0))
-            .then(pl.concat_str(["_where", "_col"], separator="!"))
-            .when(pl.col("_start") == pl.col("_end"))
-            .then(pl.concat_str([pl.col("_where"), pl.lit("!"), pl.col("_col"), start]))
-            .otherwise(
-                pl.concat_str([pl.col("_where"), pl.lit("!"), pl.col("_col"), start, pl.lit(":"), pl.col("_col"), end])
-            )
-            .alias("_ref")
-        )
-        .group_by(group, maintain_order=True)
-        .agg(pl.col("_ref").alias("sources"))
+        grouped.drop("_where", "cell")
+        .with_columns(pl.Series("sources", sources, dtype=pl.List(pl.String)))
+        .select(list(FIGURE_COLUMNS))
     )
 
 
