@@ -10,17 +10,13 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import saisei
 import saisei.core.plan
 from benchmarks import generate
 from benchmarks.xlsx import Sheet, write_workbook
 from saisei import hookimpl
-from saisei.core.aggregate import compact_sources, compact_sources_frame
 from saisei.core.codes import is_valid_code
 from saisei.pipeline import read_files
 from saisei.plugins import get_registry
@@ -117,34 +113,6 @@ def test_ledger_consolidates_to_what_was_written(tmp_path: Path) -> None:
 
 
 # -- the vectorized paths the benchmark led to give what the per-row ones did ---------------
-
-_WHERE = st.sampled_from(["a.xlsx!s", "a.xlsx!t", "b.xlsx!実績一覧"])
-_CELLS = st.one_of(
-    st.builds(lambda c, r: f"{c}{r}", st.sampled_from(["A", "E", "Z", "AA", "AB", "ZZ"]), st.integers(1, 40)),
-    st.sampled_from(["E", "x1", "行7"]),  # not A1 notation: kept as they are
-)
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 2), st.integers(1, 3), _WHERE, _CELLS), min_size=1, max_size=60))
-def test_compact_sources_frame_matches_compact_sources(rows: list[tuple[int, int, str, str]]) -> None:
-    frame = pl.DataFrame(
-        {
-            "submission": [s for s, _, _, _ in rows],
-            "entity_code": ["062049"] * len(rows),
-            "fiscal_year": [2024] * len(rows),
-            "kpi": [k for _, k, _, _ in rows],
-            "file": [w.split("!")[0] for _, _, w, _ in rows],
-            "sheet": [w.split("!")[1] for _, _, w, _ in rows],
-            "cell": [c for _, _, _, c in rows],
-        },
-        schema_overrides={"submission": pl.Int64, "fiscal_year": pl.Int64, "kpi": pl.Int64},
-    )
-    got = {(r["submission"], r["kpi"]): r["sources"] for r in compact_sources_frame(frame).iter_rows(named=True)}
-    want: dict[tuple[int, int], list[tuple[str, str]]] = {}
-    for s, k, w, c in rows:
-        want.setdefault((s, k), []).append((w, c))
-    assert got == {key: compact_sources(cells) for key, cells in want.items()}
 
 
 class _OtherBody:
