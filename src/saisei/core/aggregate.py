@@ -113,6 +113,14 @@ def compact_sources(cells: Iterable[tuple[str, str]]) -> list[str]:
     return out
 
 
+def source_key(source: str) -> tuple[str, str, int, str]:
+    """Order ``file!sheet!E10`` after ``file!sheet!E4``: by file, sheet, row, column."""
+    file, _, rest = source.partition("!")
+    sheet, _, cell = rest.rpartition("!")
+    m = _CELL.match(cell)
+    return (file, sheet, int(m.group(2)), m.group(1)) if m else (file, sheet, 0, cell)
+
+
 @dataclass(frozen=True)
 class Reconciliation:
     values: pl.DataFrame  # entity_code, fiscal_year, kpi, value, status, sources, files
@@ -143,7 +151,9 @@ def reconcile(figures: pl.DataFrame) -> Reconciliation:
     issues = tuple(
         _conflict_issue(row) for row in grouped.filter(pl.col("_min") != pl.col("_max")).iter_rows(named=True)
     )
-    values = agreed.select(*KEY, "value", "status", "sources", "files")
+    values = agreed.select(*KEY, "value", "status", "sources", "files").with_columns(
+        pl.Series("sources", [sorted(s, key=source_key) for s in agreed["sources"].to_list()], dtype=pl.List(pl.String))
+    )
     revisions = (
         ranked.filter(~pl.col("_final") & pl.col("_has_final"))
         .select(
