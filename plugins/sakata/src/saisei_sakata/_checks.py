@@ -35,11 +35,14 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def rows_text(missed: pl.DataFrame) -> str:
-    """``7行目（実施日が文字）、11行目（件数が文字）ほか3行`` for the rows in ``missed``."""
+def rows_text(missed: pl.DataFrame, *, dates: bool = True) -> str:
+    """``7行目（実施日が文字）、11行目（件数が文字）ほか3行`` for the rows in ``missed``.
+
+    :param dates: whether a 実施日 typed as text matters (to SUMIFS it does, to SUM not)
+    """
     parts = []
     for row, text_date, text_count in missed.head(SHOWN_ROWS).select("row", "text_date", "text_count").iter_rows():
-        why = "・".join(w for w, flag in (("実施日", text_date), ("件数", text_count)) if flag)
+        why = "・".join(w for w, flag in (("実施日", text_date and dates), ("件数", text_count)) if flag)
         parts.append(f"{row}行目（{why}が文字）")
     more = missed.height - SHOWN_ROWS
     return "、".join(parts) + (f"ほか{more}行" if more > 0 else "")
@@ -54,7 +57,7 @@ def check_totals(reading: Reading, sheet: Sheet, ledger: Ledger) -> None:
             continue
         missed = ledger.events.filter(pl.col("text_count"))
         why = (
-            f"SUMは文字で入力された件数を数えません: {rows_text(missed)}"
+            f"SUMは文字で入力された件数を数えません: {rows_text(missed, dates=False)}"
             if missed.height
             else "SUMの範囲に入っていない行がないか確かめてください"
         )

@@ -108,7 +108,9 @@ def _tag(name: str) -> pl.Expr:
 
 
 def _blank(name: str) -> pl.Expr:
-    return (_tag(name) == BLANK) | ((_tag(name) == TEXT) & (pl.col(f"{name}_str").str.strip_chars() == ""))
+    """Blank: an empty cell or white space only.  A cell of another kind (null tag) is not."""
+    text_blank = (_tag(name) == TEXT) & (pl.col(f"{name}_str").str.strip_chars() == "")
+    return ((_tag(name) == BLANK) | text_blank).fill_null(False)
 
 
 def _squeezed(column: pl.Expr) -> pl.Expr:
@@ -126,7 +128,7 @@ def _field(column: str, name: str) -> pl.Expr:
 # handful of 指標区分: each is parsed once, in a small frame, and joined back by its text.
 
 
-def _text_dates(keys: pl.DataFrame) -> pl.DataFrame:
+def _text_dates(keys: pl.LazyFrame) -> pl.LazyFrame:
     """``key`` (a 実施日 typed as text) → ``text_date``, by the spellings parse_date reads."""
     found = [f"_date{i}" for i in range(len(_DATE_PATTERNS))]
     text = pl.col("key").str.normalize("NFKC").str.strip_chars().str.to_uppercase()
@@ -153,12 +155,12 @@ def _text_dates(keys: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _excel_dates(keys: pl.DataFrame) -> pl.DataFrame:
+def _excel_dates(keys: pl.LazyFrame) -> pl.LazyFrame:
     """``key`` (an Excel date, as polars writes it) → ``excel_date``."""
     return keys.select("key", pl.col("key").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias("excel_date"))
 
 
-def _text_counts(keys: pl.DataFrame) -> pl.DataFrame:
+def _text_counts(keys: pl.LazyFrame) -> pl.LazyFrame:
     """``key`` (a 件数 typed as text) → ``text_count`` and ``unit`` (null when not plain)."""
     found = keys.with_columns(_squeezed(pl.col("key")).str.extract_groups(_COUNT_PATTERN).alias("_m"))
     return found.select(
@@ -168,25 +170,25 @@ def _text_counts(keys: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _number_counts(keys: pl.DataFrame) -> pl.DataFrame:
+def _number_counts(keys: pl.LazyFrame) -> pl.LazyFrame:
     """``key`` (a number, as polars writes it) → ``number_count`` when a whole number >= 0."""
     number = pl.col("key").cast(pl.Float64, strict=False)
     whole = number.is_finite() & (number >= 0) & (number == number.floor()) & (number < 2.0**53)
     return keys.select("key", pl.when(whole).then(number.cast(pl.Int64)).alias("number_count"))
 
 
-def _kpis(keys: pl.DataFrame) -> pl.DataFrame:
+def _kpis(keys: pl.LazyFrame) -> pl.LazyFrame:
     """``key`` (a 指標区分) → ``kpi``."""
     kpi = _squeezed(pl.col("key")).replace_strict(KPI_BY_LABEL, default=None, return_dtype=pl.Int64)
     return keys.select("key", kpi.alias("kpi"))
 
 
-def _total_names(keys: pl.DataFrame) -> pl.DataFrame:
+def _total_names(keys: pl.LazyFrame) -> pl.LazyFrame:
     """``key`` (a 事業名) → ``total``: the 合計 row."""
     return keys.select("key", (_squeezed(pl.col("key")) == TOTAL_LABEL).alias("total"))
 
 
-def _cancel_notes(keys: pl.DataFrame) -> pl.DataFrame:
+def _cancel_notes(keys: pl.LazyFrame) -> pl.LazyFrame:
     """``key`` (a 備考) → ``cancel_note``: it says 中止."""
     return keys.select(
         "key", pl.col("key").str.normalize("NFKC").str.contains(CANCELLED, literal=True).alias("cancel_note")
@@ -205,11 +207,13 @@ _LOOKUPS = (
 
 
 def _look_up(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with the columns the dictionaries give, null where a cell has another type."""
+    """``frame`` with the columns the dictionaries give, null where a cell has another type.
+
+    (Eager on purpose: one lazy plan with seven joins costs more to optimize than to run.)
+    """
     for column, tag, parse_values in _LOOKUPS:
-        key = pl.when(_tag(column) == tag).then(pl.col(f"{column}_str"))
-        keyed = frame.with_columns(key.alias("key"))
-        values = parse_values(keyed.select(pl.col("key").drop_nulls().unique()))
+        keyed = frame.with_columns(pl.when(_tag(column) == tag).then(pl.col(f"{column}_str")).alias("key"))
+        values = parse_values(keyed.lazy().select(pl.col("key").drop_nulls().unique())).collect()
         frame = keyed.join(values, on="key", how="left", maintain_order="left").drop("key")
     return frame
 
@@ -225,22 +229,21 @@ def parse(columns: list[list[Any]], plan: Plan) -> pl.DataFrame:
     cancelled event).  The fast path leaves a value null whenever it is not sure; such
     rows go to the core's parsers one by one.
     """
-    frame = _look_up(_frame(columns))
     a_number = pl.col("a_str").cast(pl.Float64, strict=False)
     number_key = (
         pl.when((_tag("a") == NUMBER) & (a_number == a_number.floor()))
         .then(a_number.cast(pl.Int64, strict=False).cast(pl.String))
         .when(_tag("a") == NUMBER)
         .then(pl.col("a_str"))
-        .when(_tag("a") == TEXT)
-        .then(_squeezed(pl.col("a_str")))
+        .otherwise(_squeezed(pl.col("_a_text")))
     )
     fiscal_year = (
         pl.when(pl.col("date").dt.month() >= 4).then(pl.col("date").dt.year()).otherwise(pl.col("date").dt.year() - 1)
     )
     unit_ok = pl.col("unit").is_null() | (pl.col("unit") == pl.col("kpi").replace_strict(UNITS, default=None))
     lazy = (
-        frame.lazy()
+        _look_up(_frame(columns))
+        .lazy()
         .with_columns(
             pl.col("total").fill_null(False),
             pl.coalesce("excel_date", "text_date").alias("date"),
@@ -248,7 +251,7 @@ def parse(columns: list[list[Any]], plan: Plan) -> pl.DataFrame:
             (_blank("e") & pl.col("cancel_note").fill_null(False)).alias("cancelled"),
             (_tag("b") == TEXT).fill_null(False).alias("text_date"),
             (_tag("e") == TEXT).fill_null(False).alias("text_count"),
-            pl.when(_tag("a") == TEXT).then(pl.col("a_str")).alias("a_str"),  # NFKC only where text
+            pl.when(_tag("a") == TEXT).then(pl.col("a_str")).alias("_a_text"),  # NFKC only where text
             (~_blank("c") | ~_blank("e") | ~_blank("f")).alias("_filled"),
         )
         .with_columns(
@@ -382,7 +385,12 @@ def _slow_date(reading: Reading, sheet: str, ref: str, raw: Any) -> dt.date | No
     try:
         return parse_date(raw)
     except ValueError as exc:
-        reading.error("bad-date", str(exc).replace("日付", "実施日", 1), sheet=sheet, cell=ref)
+        message = str(exc)
+        if message.startswith("日付"):
+            message = message.replace("日付", "実施日", 1)
+        else:  # a message about the era (平成40年 はありません): say which cell value
+            message = f'実施日 "{display(raw)}" は日付として読めません（{message}）'
+        reading.error("bad-date", message, sheet=sheet, cell=ref)
         return None
 
 
