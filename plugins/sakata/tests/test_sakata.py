@@ -324,6 +324,20 @@ def test_empty_rows_prepared_lines_and_the_total_row_are_not_events() -> None:
     assert {o["cell"]: o["value"] for o in observations(result)} == {"E4": 2, "E9": 3}
 
 
+def test_a_total_label_merged_over_a_to_d_and_subtotal_rows_are_not_events() -> None:
+    rows = [
+        event(1, "R6.10.5", "関係人口", 2),
+        (None, None, "小　計", None, 2, None),
+        event(2, "R6.10.7", "関係人口", 3),
+        ("合 計", None, None, None, 5, None),  # 合計 typed in A (merged over A:D)
+    ]
+    result = read(ledger(rows, total=None))
+    assert result.issues == []
+    assert {o["cell"]: o["value"] for o in observations(result)} == {"E4": 2, "E6": 3}
+    result = read(ledger([*rows[:3], ("合計", None, None, None, 4, None)], total=None))
+    assert issue_codes(result, "warning") == [("total-mismatch", "実績一覧", "E7")]
+
+
 def test_an_event_without_date_label_and_count_is_three_errors() -> None:
     result = read(ledger([event(1, None, None, None, name="報告会")]))
     assert sorted(issue_codes(result)) == [

@@ -5,6 +5,8 @@ from __future__ import annotations
 from saisei.core.plan import Body, Committee
 
 __all__ = [
+    "AS_OF_CELL",
+    "CANCELLED",
     "CODE",
     "FIRST_ROW",
     "HEADER",
@@ -12,6 +14,8 @@ __all__ = [
     "KPI_BY_LABEL",
     "LABEL_BY_KPI",
     "LEDGER",
+    "NAME",
+    "SUBTOTAL_LABEL",
     "SUMMARY",
     "TITLE",
     "TOTAL_LABEL",
@@ -29,7 +33,8 @@ AS_OF_CELL = "A2"
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 HEADER = ("番号", "実施日", "事業名", "指標区分", "件数", "備考")
-TOTAL_LABEL = "合計"
+TOTAL_LABEL = "合計"  # the 合計 row: skipped, its cached SUM cross-checked
+SUBTOTAL_LABEL = "小計"  # a 小計 row: skipped (a sum of the events above it)
 CANCELLED = "中止"
 
 #: 指標区分 → KPI number.  Nothing else is a 指標区分 (the form's own words, not the plan's aliases).

@@ -24,7 +24,7 @@ from saisei.core.values import CellError, CellValueError, NoCachedValue, display
 from saisei.reading import Reading
 from saisei.workbook import Sheet
 
-from ._form import CANCELLED, FIRST_ROW, KPI_BY_LABEL, LABEL_BY_KPI, TOTAL_LABEL, UNITS
+from ._form import CANCELLED, FIRST_ROW, KPI_BY_LABEL, LABEL_BY_KPI, SUBTOTAL_LABEL, TOTAL_LABEL, UNITS
 
 __all__ = ["Ledger", "read_ledger"]
 
@@ -118,6 +118,15 @@ def _squeezed(column: pl.Expr) -> pl.Expr:
     return column.str.normalize("NFKC").str.replace_all(r"\s+", "")
 
 
+def _labelled(label: str) -> pl.Expr:
+    """A row labelled ``label`` (合計, 小計) in 事業名 — or in 番号, 実施日 or 指標区分, where a
+    label merged over A:D sits — white space aside."""
+    pattern = r"^\s*" + r"\s*".join(label) + r"\s*$"
+    return pl.any_horizontal(
+        ((_tag(c) == TEXT) & pl.col(f"{c}_str").str.contains(pattern)).fill_null(False) for c in "abcd"
+    )
+
+
 def _field(column: str, name: str) -> pl.Expr:
     return pl.col(column).struct.field(name)
 
@@ -183,11 +192,6 @@ def _kpis(keys: pl.LazyFrame) -> pl.LazyFrame:
     return keys.select("key", kpi.alias("kpi"))
 
 
-def _total_names(keys: pl.LazyFrame) -> pl.LazyFrame:
-    """``key`` (a 事業名) → ``total``: the 合計 row."""
-    return keys.select("key", (_squeezed(pl.col("key")) == TOTAL_LABEL).alias("total"))
-
-
 def _cancel_notes(keys: pl.LazyFrame) -> pl.LazyFrame:
     """``key`` (a 備考) → ``cancel_note``: it says 中止."""
     return keys.select(
@@ -201,7 +205,6 @@ _LOOKUPS = (
     ("e", TEXT, _text_counts),
     ("e", NUMBER, _number_counts),
     ("d", TEXT, _kpis),
-    ("c", TEXT, _total_names),
     ("f", TEXT, _cancel_notes),
 )
 
@@ -212,9 +215,10 @@ def _look_up(frame: pl.DataFrame) -> pl.DataFrame:
     (Eager on purpose: one lazy plan with seven joins costs more to optimize than to run.)
     """
     for column, tag, parse_values in _LOOKUPS:
-        keyed = frame.with_columns(pl.when(_tag(column) == tag).then(pl.col(f"{column}_str")).alias("key"))
-        values = parse_values(keyed.lazy().select(pl.col("key").drop_nulls().unique())).collect()
-        frame = keyed.join(values, on="key", how="left", maintain_order="left").drop("key")
+        keys = frame.select(pl.when(_tag(column) == tag).then(pl.col(f"{column}_str")).alias("key"))
+        values = parse_values(keys.lazy().select(pl.col("key").drop_nulls().unique())).collect()
+        found = keys.join(values, on="key", how="left", maintain_order="left").drop("key")
+        frame = frame.hstack(found)  # the narrow result only: the ledger itself is not copied
     return frame
 
 
@@ -245,7 +249,8 @@ def parse(columns: list[list[Any]], plan: Plan) -> pl.DataFrame:
         _look_up(_frame(columns))
         .lazy()
         .with_columns(
-            pl.col("total").fill_null(False),
+            _labelled(TOTAL_LABEL).alias("total"),
+            _labelled(SUBTOTAL_LABEL).alias("_subtotal"),
             pl.coalesce("excel_date", "text_date").alias("date"),
             pl.coalesce("number_count", "text_count").alias("count"),
             (_blank("e") & pl.col("cancel_note").fill_null(False)).alias("cancelled"),
@@ -255,7 +260,7 @@ def parse(columns: list[list[Any]], plan: Plan) -> pl.DataFrame:
             (~_blank("c") | ~_blank("e") | ~_blank("f")).alias("_filled"),
         )
         .with_columns(
-            (pl.col("_filled") & ~pl.col("total")).alias("event"),
+            (pl.col("_filled") & ~pl.col("total") & ~pl.col("_subtotal")).alias("event"),
             fiscal_year.cast(pl.Int64).alias("fiscal_year"),
             unit_ok.fill_null(False).alias("unit_ok"),
             pl.when(pl.col("cancelled")).then(pl.lit(0, dtype=pl.Int64)).otherwise(pl.col("count")).alias("value"),
