@@ -11,10 +11,12 @@ from saisei.template import Slot, Template
 
 from ._form import CODE, FIRST_ROW, HEADER, HEADER_ROW, LABEL_BY_KPI, LEDGER, SUMMARY, TITLE, TOTAL_LABEL
 
-__all__ = ["ROWS_PER_KPI", "make_template", "sumifs_formula", "wareki_date"]
+__all__ = ["PREPARED_MONTHS", "ROWS_PER_KPI", "make_template", "sumifs_formula", "wareki_date"]
 
-#: Prepared lines per 指標区分; a clerk adds lines (and widens the 合計 SUM) for more events.
-ROWS_PER_KPI = 3
+#: The 実施日 of the prepared lines per 指標区分 (months of the fiscal year's calendar year);
+#: a clerk adds lines (and widens the 合計 SUM) for more events.
+PREPARED_MONTHS = (6, 9, 12)
+ROWS_PER_KPI = len(PREPARED_MONTHS)
 DATE_FORMAT = "yyyy/m/d"
 
 
@@ -53,11 +55,10 @@ def make_template(fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Templa
     kpis = [k.number for k in plan.kpis_for(CODE) if k.number in LABEL_BY_KPI]
     slots = []
     row = FIRST_ROW
-    start = fiscal_year_start(fiscal_year)
     for kpi in kpis:
-        for i in range(ROWS_PER_KPI):
+        for month in PREPARED_MONTHS:
             ws.cell(row, 1, row - FIRST_ROW + 1)
-            day = start + dt.timedelta(days=60 + 90 * i)  # June, September, December
+            day = dt.date(fiscal_year, month, 1)
             ws.cell(row, 2, day).number_format = DATE_FORMAT
             ws.cell(row, 4, LABEL_BY_KPI[kpi])
             slots.append(Slot(kpi, fiscal_year, LEDGER, f"E{row}", period=f"行{row}"))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ._form import FIRST_ROW, HEADER, LABEL_BY_KPI, LEDGER, SUMMARY, TITLE, TOTAL_LABEL, UNITS
 from ._template import sumifs_formula, wareki_date
 
-__all__ = ["AS_OF", "Event", "events", "expected_totals", "make_ledger"]
+__all__ = ["AS_OF", "Event", "events", "expected_totals", "main", "make_ledger"]
 
 #: The ledger's as-of date: FY2024 final, FY2025 provisional.
 AS_OF = dt.date(2025, 8, 20)
@@ -136,3 +136,19 @@ def make_ledger(rows: int, seed: int = 0) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m saisei_sakata.synthetic ROWS OUT.xlsx [SEED]``: write a ledger to a file."""
+    import sys
+    from pathlib import Path
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) not in (2, 3):
+        raise SystemExit("usage: python -m saisei_sakata.synthetic ROWS OUT.xlsx [SEED]")
+    rows, out = int(args[0]), Path(args[1])
+    out.write_bytes(make_ledger(rows, int(args[2]) if len(args) == 3 else 0))
+
+
+if __name__ == "__main__":
+    main()
