@@ -356,6 +356,9 @@ def test_rows_after_the_total_row_are_still_events() -> None:
     book.save(buffer)
     result = read(buffer.getvalue())
     assert values(result) == {(2024, 2): (7, "final")}
+    # a 合計 sums the rows above it only
+    rows = [event(1, "R6.10.5", "関係人口", 2), (None, None, "合計", None, 2, None), event(2, "R6.10.9", "関係人口", 5)]
+    assert read(ledger(rows, total=None)).issues == []
 
 
 @pytest.mark.parametrize("again", [3, 3.0, "3", "３", " 3 "])

@@ -49,13 +49,16 @@ def rows_text(missed: pl.DataFrame, *, dates: bool = True) -> str:
 
 
 def check_totals(reading: Reading, sheet: Sheet, ledger: Ledger) -> None:
-    """The 合計 row's cached SUM against the sum of every event's 件数."""
-    total = int(ledger.events["value"].sum())
+    """The 合計 row's cached SUM against the sum of the 件数 of the events above it."""
     for row, raw in ledger.totals:
         cached = _number(raw)
-        if cached is None or cached == total:
+        if cached is None:
             continue
-        missed = ledger.events.filter(pl.col("text_count"))
+        above = ledger.events.filter(pl.col("row") < row)
+        total = int(above["value"].sum())
+        if cached == total:
+            continue
+        missed = above.filter(pl.col("text_count"))
         why = (
             f"SUMは文字で入力された件数を数えません: {rows_text(missed, dates=False)}"
             if missed.height
@@ -63,7 +66,7 @@ def check_totals(reading: Reading, sheet: Sheet, ledger: Ledger) -> None:
         )
         reading.warning(
             "total-mismatch",
-            f"合計 {display(raw)} が実績一覧の各行の件数の合計 {total} と合いません（{why}）。各行の件数を使います",
+            f"合計 {display(raw)} が上の各行の件数の合計 {total} と合いません（{why}）。各行の件数を使います",
             sheet=sheet.name,
             cell=f"E{row}",
         )
