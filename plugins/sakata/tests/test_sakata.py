@@ -560,7 +560,7 @@ _DATE_TEXTS = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(_DATE_TEXTS, min_size=1, max_size=8))
 def test_text_dates_read_as_parse_date_reads_them(texts: list[str]) -> None:
     rows = [event(i + 1, text, "関係人口", 1) for i, text in enumerate(texts)]
@@ -591,7 +591,7 @@ _COUNT_TEXTS = st.builds(
 ) | st.text(alphabet="0123456789,.人団体 ０１２", min_size=1, max_size=6)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.lists(_COUNT_TEXTS, min_size=1, max_size=8))
 def test_text_counts_read_as_parse_count_reads_them(texts: list[str]) -> None:
     rows = [event(i + 1, "R6.10.5", "関係人口", text) for i, text in enumerate(texts)]
