@@ -282,8 +282,9 @@ def consolidate(
 
 # -- reading many files on several processes ---------------------------------------------
 
-#: Fewer files than this are read in this process: starting workers would cost more.
-POOL_MIN_FILES = 48
+#: Fewer files than this are read in one process: a worker takes about a second to start
+#: (a fresh interpreter importing polars and the plugins), which few files do not repay.
+POOL_MIN_FILES = 300
 #: ``SAISEI_WORKERS=1`` reads in this process only; ``=4`` on four processes.
 WORKERS_ENV = "SAISEI_WORKERS"
 
@@ -377,6 +378,10 @@ def _pool_context() -> Any:
     return multiprocessing.get_context(method)
 
 
+def _worker_ready() -> bool:
+    return _worker_state is not None
+
+
 def _read_parallel(
     files: Sequence[Path],
     plan: Plan,
@@ -388,9 +393,11 @@ def _read_parallel(
     """Share ``files`` between this process (from the end) and a pool (from the front).
 
     Starting the pool takes a while (a fresh interpreter imports polars and the plugins),
-    so a thread starts it and feeds it chunks from the front of the list, a few at a time,
-    while this thread reads chunks from the back.  They meet somewhere in the middle; which
-    process read a file does not change what it gives.
+    so a thread starts it and, once a worker has answered, feeds it chunks from the front
+    of the list, a few at a time, while this thread reads chunks from the back.  They meet
+    somewhere in the middle; which process read a file does not change what it gives.  The
+    pool never holds a chunk before it can read it, so a slow start costs nothing but the
+    start itself, on another CPU.
     """
     import queue
     import threading
@@ -399,19 +406,32 @@ def _read_parallel(
     size = max(4, min(32, len(files) // (workers * 16)))
     chunks = [list(files[i : i + size]) for i in range(0, len(files), size)]
     done: list[list[FileResult] | None] = [None] * len(chunks)
-    lock = threading.Lock()
+    state = threading.Condition()
     bounds = [0, len(chunks) - 1]  # next chunk for the pool, next chunk for this thread
+    held: set[int] = set()  # chunks the pool has and has not given back
     finished: queue.SimpleQueue[int] = queue.SimpleQueue()  # chunks the pool read
-    failed: list[int] = []  # chunks whose worker died: read here at the end
+    failed: list[int] = []  # chunks the pool could not read: read here at the end
     stop = threading.Event()
 
     def claim(front: bool) -> int | None:
-        with lock:
-            if bounds[0] > bounds[1]:
+        with state:
+            if bounds[0] > bounds[1] or (front and stop.is_set()):
                 return None
             index = bounds[0] if front else bounds[1]
             bounds[0 if front else 1] += 1 if front else -1
+            if front:
+                held.add(index)
             return index
+
+    def give_back(index: int, result: list[FileResult] | None) -> None:
+        with state:
+            if result is None:
+                failed.append(index)
+            else:
+                done[index] = result
+                finished.put(index)
+            held.discard(index)
+            state.notify_all()
 
     def feed() -> None:
         context = _pool_context()
@@ -420,32 +440,40 @@ def _read_parallel(
             modules = ["saisei.pipeline", "saisei.reading", "polars", "python_calamine"]
             modules += sorted({info.module for info in registry.plugins.values() if info.module})
             context.set_forkserver_preload(modules)
+        running: dict[Future[list[FileResult]], int] = {}
         try:
             executor = ProcessPoolExecutor(
                 max_workers=workers - 1, mp_context=context, initializer=_init_worker, initargs=(plan, limits)
             )
         except (OSError, ValueError, NotImplementedError):  # no way to start processes here
             return
-        running: dict[Future[list[FileResult]], int] = {}
         try:
-            while not stop.is_set():
+            ready = executor.submit(_worker_ready)
+            while not ready.done():  # hold no chunk until a worker can read it
+                if stop.is_set() or bounds[0] > bounds[1]:
+                    return
+                wait([ready], timeout=0.05)
+            ready.result()
+            while True:
                 while len(running) < workers and (index := claim(front=True)) is not None:
                     running[executor.submit(_read_chunk, chunks[index])] = index
                 if not running:
-                    break
-                ready, _ = wait(running, return_when="FIRST_COMPLETED")
-                for future in ready:
+                    return
+                completed, _ = wait(running, return_when="FIRST_COMPLETED")
+                for future in completed:
                     index = running.pop(future)
                     try:
-                        done[index] = future.result()
-                        finished.put(index)
+                        give_back(index, future.result())
                     except Exception:  # a worker died (out of memory, killed)
-                        failed.append(index)
-        except Exception:  # the pool could not start (no /dev/shm, a sandbox)
-            failed.extend(running.values())
+                        give_back(index, None)
+        except Exception:  # the pool broke or could not start (no /dev/shm, a sandbox)
+            pass
         finally:
-            executor.shutdown(wait=True, cancel_futures=True)
-            failed.extend(i for i in running.values() if done[i] is None and i not in failed)
+            with state:  # whatever the pool still holds is read here
+                failed.extend(held)
+                held.clear()
+                state.notify_all()
+            executor.shutdown(wait=False, cancel_futures=True)
 
     def report_pool_progress() -> None:
         if progress is None:
@@ -466,20 +494,21 @@ def _read_parallel(
                 progress(path)
         done[index] = out
 
-    feeder = threading.Thread(target=feed, name="saisei-pool-feeder", daemon=True)
-    feeder.start()
+    threading.Thread(target=feed, name="saisei-pool-feeder", daemon=True).start()
     try:
         while (index := claim(front=False)) is not None:
             local(index)
             report_pool_progress()
+        with state:  # wait for the chunks the pool holds
+            while held:
+                state.wait(0.05)
     finally:
         stop.set()
-        feeder.join()
     report_pool_progress()
     for index in sorted(set(failed)):
         local(index)
     for index, chunk in enumerate(done):
-        if chunk is None:  # claimed by the pool, never read (the pool stopped): read here
+        if chunk is None:  # never read (the pool stopped early): read here
             local(index)
     return [result for chunk in done if chunk is not None for result in chunk]
 
