@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import saisei
 import saisei.core.plan
 from benchmarks import generate
 from benchmarks.xlsx import Sheet, write_workbook
-from saisei import hookimpl
+from saisei import hookimpl, pipeline
 from saisei.core.codes import is_valid_code
 from saisei.pipeline import read_files
 from saisei.plugins import get_registry
@@ -65,12 +66,25 @@ def test_national_case_consolidates_to_what_was_written(tmp_path: Path) -> None:
     assert generate.read_expected(tmp_path / "expected.csv") == expected.values
 
 
-def test_reading_on_several_processes_gives_the_same_consolidation(tmp_path: Path) -> None:
+def test_reading_on_several_processes_gives_the_same_consolidation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     generate.make_national(tmp_path, bodies=60, seed=11)
     plan = saisei.load_plan(tmp_path / "plan.toml")
     day = dt.date(2026, 9, 1)
     one = saisei.consolidate([tmp_path / "forms"], plan=plan, as_of=day, workers=1)
-    several = saisei.consolidate([tmp_path / "forms"], plan=plan, as_of=day, workers=3)
+    # Slow this process down so the pool (which reads with the real read_file) takes chunks.
+    here: list[Path] = []
+    real = pipeline.read_file
+
+    def slow(path: Path, *args: object, **kwargs: object) -> pipeline.FileResult:
+        here.append(path)
+        time.sleep(0.1)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "read_file", slow)
+    several = saisei.consolidate([tmp_path / "forms"], plan=plan, as_of=day, workers=2)
+    assert 0 < len(here) < 60, "the pool read none of the files"
     assert [f.path for f in several.files] == [f.path for f in one.files]
     assert several.to_dict() == one.to_dict()
     assert several.observations.equals(one.observations)
