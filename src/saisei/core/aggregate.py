@@ -175,6 +175,40 @@ def source_key(source: str) -> tuple[str, str, int, str]:
     return (file, sheet, int(m.group(2)), m.group(1)) if m else (file, sheet, 0, cell)
 
 
+def _sorted_sources(frame: pl.DataFrame) -> pl.Series:
+    """Each row's ``sources`` in :func:`source_key` order, for every row at once.
+
+    The same order as ``sorted(sources, key=source_key)``, with polars expressions: a
+    Python sort per value costs a second for a national plan's 20,000 values.
+    """
+    rest = pl.col("_s").str.replace(r"^[^!]*!?", "")
+    cell = rest.str.extract(r"([^!]*)$", 1)
+    letters = cell.str.extract(r"^([A-Z]+)[0-9]+", 1)
+    exploded = (
+        frame.with_row_index("_i")
+        .explode("sources")
+        .rename({"sources": "_s"})
+        .with_columns(
+            pl.col("_s").str.extract(r"^([^!]*)", 1).alias("_file"),
+            rest.str.extract(r"^(.*)!", 1).fill_null("").alias("_sheet"),
+            pl.when(letters.is_null())
+            .then(0)
+            .otherwise(cell.str.extract(r"^[A-Z]+([0-9]+)", 1).cast(pl.Int64, strict=False))
+            .alias("_row"),
+            pl.coalesce(letters, cell).alias("_col"),
+        )
+        .sort(["_i", "_file", "_sheet", "_row", "_col"], maintain_order=True, nulls_last=True)
+    )
+    grouped = exploded.group_by("_i", maintain_order=True).agg(pl.col("_s").drop_nulls().alias("sources"))
+    every = pl.DataFrame({"_i": pl.int_range(frame.height, dtype=pl.UInt32, eager=True)})
+    return (
+        every.join(grouped, on="_i", how="left")  # a row with no source stays, with none
+        .sort("_i")["sources"]
+        .fill_null([])
+        .cast(pl.List(pl.String))
+    )
+
+
 @dataclass(frozen=True)
 class Reconciliation:
     values: pl.DataFrame  # entity_code, fiscal_year, kpi, value, status, sources, files
@@ -206,7 +240,7 @@ def reconcile(figures: pl.DataFrame) -> Reconciliation:
         _conflict_issue(row) for row in grouped.filter(pl.col("_min") != pl.col("_max")).iter_rows(named=True)
     )
     values = agreed.select(*KEY, "value", "status", "sources", "files").with_columns(
-        pl.Series("sources", [sorted(s, key=source_key) for s in agreed["sources"].to_list()], dtype=pl.List(pl.String))
+        _sorted_sources(agreed.select("sources"))
     )
     revisions = (
         ranked.filter(~pl.col("_final") & pl.col("_has_final"))
