@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -38,15 +39,28 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+_CORE = "docProps/core.xml"
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+FIXED_PROPERTY_TIME = b"2000-01-01T00:00:00Z"
+
+
 def deterministic_xlsx(data: bytes) -> bytes:
-    """Re-pack an xlsx with fixed timestamps, so the same content gives the same bytes."""
+    """Re-pack an xlsx with fixed timestamps, so the same content gives the same bytes.
+
+    The zip entries get a fixed date, and so do the workbook's created/modified
+    properties: openpyxl stamps ``modified`` with the time of saving, whatever the
+    workbook's properties say.
+    """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == _CORE:
+                content = _CORE_DATES.sub(rb"\g<1>" + FIXED_PROPERTY_TIME + rb"\g<2>", content)
+            dst.writestr(fixed, content)
     return out.getvalue()
 
 
