@@ -268,3 +268,22 @@ def test_schedule_command_text() -> None:
 def test_schedule_command_rejects_a_bad_date() -> None:
     out = CliRunner().invoke(main, ["schedule", "--as-of", "someday"])
     assert out.exit_code == 2
+
+
+def test_help_and_schedule_stay_light() -> None:
+    """``saisei --help`` and ``saisei schedule`` import neither polars nor openpyxl."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from saisei.cli import main\n"
+        "for args in (['--help'], ['schedule', '--as-of', '2025-08-29']):\n"
+        "    try:\n"
+        "        main(args, standalone_mode=False)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted(m for m in ('polars', 'openpyxl', 'pandera') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
