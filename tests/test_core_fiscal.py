@@ -36,13 +36,17 @@ from saisei.core.fiscal import (
         ("H31", 2019),
         ("令和8年度", 2026),
         (" 令和 7 年度 ", 2025),
+        ("令和6年度（2024年度）", 2024),
+        ("R6(2024)", 2024),
     ],
 )
 def test_fiscal_year_spellings(text: object, year: int) -> None:
     assert parse_fiscal_year(text) == year
 
 
-@pytest.mark.parametrize("bad", ["調査中", "", "令和0年度", "平成32年度", "R", "2024/4", True, None, 24, "FY2024"])
+@pytest.mark.parametrize(
+    "bad", ["調査中", "令和6年度（2025年度）", "", "令和0年度", "平成32年度", "R", "2024/4", True, None, 24, "FY2024"]
+)
 def test_not_a_fiscal_year(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_fiscal_year(bad)
@@ -55,6 +59,7 @@ def test_wareki_label_round_trips(year: int) -> None:
     assert parse_fiscal_year(label) == year
     assert parse_fiscal_year(f"R{year - 2018}") == year
     assert fiscal_year_label(year).endswith(f"（{year}年度）")
+    assert parse_fiscal_year(fiscal_year_label(year)) == year
 
 
 def test_reiwa_gannen_and_heisei_31_are_one_year() -> None:
