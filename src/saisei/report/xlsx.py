@@ -126,6 +126,17 @@ def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
 
 
+def _grid(ws: Worksheet, first_row: int, last_row: int, columns: int) -> None:
+    """Thin rules around every cell of a table, so a printed table reads across."""
+    from openpyxl.styles import Border, Side
+
+    thin = Side(style="thin", color="A6A6A6")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=columns):
+        for cell in row:
+            cell.border = border
+
+
 def _header_row(ws: Worksheet, row: int, header: Sequence[str]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -148,21 +159,24 @@ def write_table(
     widths: Sequence[float] = (),
     formats: dict[int, str] | None = None,
     wrap: Iterable[int] = (),
+    centre: Iterable[int] = (),
     draft: bool = False,
 ) -> None:
     """A machine-readable table from A1: one header row, one value per cell, frozen header.
 
     :param formats: number formats by 1-based column
     :param wrap: columns whose text wraps (text with line breaks always wraps)
+    :param centre: columns centred (marks such as ○)
     """
     from openpyxl.styles import Alignment
 
     _header_row(ws, 1, header)
     _fit_height(ws, 1, max(_lines(h, widths[c] if c < len(widths) else DEFAULT_WIDTH) for c, h in enumerate(header)))
     formats = formats or {}
-    wrapped = set(wrap)
+    wrapped, centred = set(wrap), set(centre)
     wrap_style = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
+    top_centre = Alignment(horizontal="center", vertical="top")
     for r, row in enumerate(rows, start=2):
         lines = 1
         for c, value in enumerate(row, start=1):
@@ -171,9 +185,12 @@ def write_table(
                 ws.cell(r, c).alignment = wrap_style
                 width = widths[c - 1] if c <= len(widths) else DEFAULT_WIDTH
                 lines = max(lines, _lines(value, width))
+            elif c in centred:
+                ws.cell(r, c).alignment = top_centre
             elif value is not None:
                 ws.cell(r, c).alignment = top
         _fit_height(ws, r, lines)
+    _grid(ws, 1, ws.max_row, len(header))
     ws.freeze_panes = "A2"
     _widths(ws, widths)
     if ws.max_row > 1:
@@ -200,9 +217,11 @@ SUMMARY_HEADER = (
     "報告団体数",
     "うち見込み",
 )
-SUMMARY_WIDTHS = (15, 44, 12, 9, 22, 11, 11, 9, 13, 11, 22, 9, 9)
+SUMMARY_WIDTHS = (15, 44, 12, 9, 22, 14, 14, 9, 14, 11, 22, 10, 10)
 #: Columns of the summary table that the chart draws on (1-based): 年度, 目標, 実績.
 CATEGORY_COLUMN, TARGET_COLUMN, ACTUAL_COLUMN = 5, 6, 7
+#: The charts sit two to a row: the second of each row from this column.
+CHART_SECOND_COLUMN = 6
 
 
 def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
@@ -264,6 +283,7 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
     rows = summary_rows(result)
     wrap = Alignment(wrap_text=True, vertical="center")
     middle = Alignment(vertical="center")
+    centred = Alignment(horizontal="center", vertical="center")
     first_data = header_row + 1
     for i, s in enumerate(rows):
         r = first_data + i
@@ -285,9 +305,10 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
         )
         for c, (value, fmt) in enumerate(values, start=1):
             put(ws, r, c, value, fmt)
-            ws.cell(r, c).alignment = wrap if c == 2 else middle
+            ws.cell(r, c).alignment = wrap if c == 2 else centred if c == CATEGORY_COLUMN else middle
         _fit_height(ws, r, _lines(s.name, SUMMARY_WIDTHS[1]))
     last_data = first_data + len(rows) - 1
+    _grid(ws, header_row, last_data, len(SUMMARY_HEADER))
 
     row = last_data + 2
     row = _reporting_block(ws, result, row)
@@ -329,6 +350,7 @@ def _reporting_block(ws: Worksheet, result: Consolidation, row: int) -> int:
         row += 1
     header = ("団体コード", "団体名", *(k.label for k in plan.kpis), "状況")
     _header_row(ws, row, header)
+    first = row
     row += 1
     centre = Alignment(horizontal="center")
     for s in statuses:
@@ -348,6 +370,7 @@ def _reporting_block(ws: Worksheet, result: Consolidation, row: int) -> int:
             state = "確定"
         put(ws, row, 3 + len(plan.kpis), state)
         row += 1
+    _grid(ws, first, row - 1, len(header))
     return row + 1
 
 
@@ -381,7 +404,7 @@ def _charts(ws: Worksheet, rows: list[SummaryRow], first_data: int, anchor_row: 
         chart.set_categories(Reference(ws, min_col=CATEGORY_COLUMN, min_row=lo, max_row=hi))
         chart.width = 17
         chart.height = 8.5
-        column_letter = get_column_letter(1 if n % 2 == 0 else 6)
+        column_letter = get_column_letter(1 if n % 2 == 0 else CHART_SECOND_COLUMN)
         ws.add_chart(chart, f"{column_letter}{anchor_row + (n // 2) * 18}")
 
 
@@ -413,6 +436,7 @@ def build_workbook(result: Consolidation) -> Workbook:
         widths=(10, 9, 8, 11, 21, 15, *([4.5] * 8), 38, 30, 16),
         formats={4: MONTH},
         wrap=(6, 15, 16, 17),
+        centre=range(7, 15),
         draft=draft,
     )
     write_table(
