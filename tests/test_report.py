@@ -288,15 +288,20 @@ def test_data_sheets_have_no_merged_cells_and_one_header_row(book: Any) -> None:
 
 
 def summary_table(ws: Any) -> tuple[int, list[list[Any]]]:
-    """The KPI table of 総括: its header row and its 12 data rows."""
+    """The KPI table of 総括: its header row and its data rows (down to the first blank row)."""
     header_row = next(r for r in range(1, 40) if ws.cell(r, 1).value == "KPI" and ws.cell(r, 2).value == "指標名")
-    rows = [[ws.cell(r, c).value for c in range(1, 14)] for r in range(header_row + 1, header_row + 13)]
+    rows = []
+    r = header_row + 1
+    while ws.cell(r, 1).value is not None:
+        rows.append([ws.cell(r, c).value for c in range(1, 14)])
+        r += 1
     return header_row, rows
 
 
 def test_summary_numbers_equal_the_totals(book: Any, result: Consolidation) -> None:
     ws = book["総括"]
     _, rows = summary_table(ws)
+    assert len(rows) == 12
     totals = {(r["fiscal_year"], r["kpi"]): r for r in result.totals.iter_rows(named=True)}
     plan = result.plan
     for row in rows:
@@ -517,3 +522,58 @@ def test_every_sheet_is_print_ready(book: Any) -> None:
     header_row, _ = summary_table(book["総括"])
     assert book["総括"].cell(header_row + 1, TARGET_COLUMN).number_format == "#,##0"
     assert book["総括"].row_breaks.brk, "the charts start on a page of their own"
+
+
+# ---------------------------------------------------------------------------
+# other shapes: nothing usable, another plan
+
+
+def test_a_run_with_no_usable_value_still_gives_a_whole_report(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    standard_form(folder / "bad.xlsx", [("062031", "鶴岡市", 2024, 1, "調査中", "確定", None)])
+    data = report_bytes(run(folder))
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == list(SHEETS)
+    ws = wb["総括"]
+    found = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert found["未報告"].count("（") == len(NAMES)
+    assert {r[6] for r in table(wb["団体別"])[1]} == {"未報告"}
+    assert len(charts(data)) == 4
+    assert table(wb["実績データ"])[1] == []
+
+
+def test_another_plan_shapes_the_summary_and_charts(tmp_path: Path) -> None:
+    import tomllib
+    from importlib.resources import files
+
+    from saisei.core.plan import parse_plan
+
+    raw = tomllib.loads(files("saisei.core").joinpath("data", "yamagata.toml").read_text(encoding="utf-8"))
+    raw["plan"]["fiscal_years"] = [2024, 2025]
+    raw["kpis"] = raw["kpis"][:2]
+    for kpi in raw["kpis"]:
+        kpi["targets"] = {k: v for k, v in kpi["targets"].items() if k in ("2024", "2025")}
+    raw["rating"] = {"achieved": 1.2, "on_track": 1.05}  # a stricter body
+    plan = parse_plan(raw)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    standard_form(folder / "県.xlsx", [("060003", "山形県", 2024, 1, 17, "確定", None)])
+    result = saisei.consolidate([folder], plan=plan, as_of=AS_OF, registry=get_registry(entrypoints=False))
+    data = report_bytes(result)
+    wb = load_workbook(io.BytesIO(data))
+    _, rows = summary_table(wb["総括"])
+    assert [(r[0], r[4]) for r in rows] == [
+        ("KPI①", "令和6年度（2024年度）"),
+        ("KPI①", "令和7年度（2025年度）"),
+        ("KPI②", "令和6年度（2024年度）"),
+        ("KPI②", "令和7年度（2025年度）"),
+    ]
+    assert rows[0][6] == 17 and rows[0][10] == "おおむね順調"  # 17/16 = 106%: between 105% and 120%
+    found = charts(data)
+    assert len(found) == 2
+    for chart in found:
+        for ser in chart.findall(f".//{C}ser"):
+            _, _, lo, hi = parse_range(ser.findtext(f"{C}val/{C}numRef/{C}f") or "")
+            assert hi - lo + 1 == 2
+    assert len(table(wb["KPI集計"])[1]) == 4
