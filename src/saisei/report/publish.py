@@ -165,8 +165,7 @@ def _totals_table(result: Consolidation) -> list[str]:
         "<tbody>",
     ]
     for s in summary_rows(result):
-        running = s.fiscal_year > result.fiscal_year_under_review
-        rating = "（年度途中）" if running and s.value is not None else (s.rating or "—")
+        rating = s.rating_shown(result.fiscal_year_under_review) or "—"
         out.append(
             "<tr>"
             f"<td>{_e(s.label)} {_e(s.short_name)}（{_e(s.unit)}）</td>"

@@ -53,6 +53,15 @@ class SummaryRow:
     bodies_reported: int
     provisional_bodies: int
 
+    def rating_shown(self, fiscal_year_under_review: int) -> str | None:
+        """The rating, except for a year still running on the as-of date: （年度途中）."""
+        if self.fiscal_year > fiscal_year_under_review and self.value is not None:
+            return RUNNING
+        return self.rating
+
+
+RUNNING = "（年度途中）"
+
 
 def summary_rows(result: Consolidation) -> list[SummaryRow]:
     """Every KPI of the plan by fiscal year (KPI first), from :meth:`Consolidation.summary`."""

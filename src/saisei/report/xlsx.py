@@ -247,20 +247,17 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
             ws.cell(row, c).fill = PatternFill("solid", fgColor="FCE4E4")
         row += 1
     used = sum(1 for f in result.files if not f.has_errors)
+    state = (
+        f"暫定（エラー {len(result.errors)} 件、警告 {len(result.warnings)} 件）"
+        if draft
+        else f"エラーなし（警告 {len(result.warnings)} 件）"
+    )
     meta: list[tuple[str, Any, str | None]] = [
         ("計画の名称", plan.name, None),
         ("計画期間", plan.years_text, None),
         ("審査対象年度", fiscal_year_label(result.fiscal_year_under_review), None),
         ("基準日", result.as_of, DAY),
-        (
-            "状態",
-            (
-                f"暫定（エラー {len(result.errors)} 件、警告 {len(result.warnings)} 件）"
-                if draft
-                else f"エラーなし（警告 {len(result.warnings)} 件）"
-            ),
-            None,
-        ),
+        ("状態", state, None),
         ("読み込んだブック", f"{len(result.files)} ファイル（うち集計に使用 {used}）", None),
     ]
     bold = Font(bold=True)
@@ -269,9 +266,9 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
         ws.cell(row, 1).font = bold
         put(ws, row, 2, value, fmt)
         ws.cell(row, 2).alignment = Alignment(horizontal="left")
+        if value is state and draft:
+            ws.cell(row, 2).font = Font(bold=True, color=DRAFT_RED)
         row += 1
-    if draft:
-        ws.cell(row - 2, 2).font = Font(bold=True, color=DRAFT_RED)
 
     row += 1
     put(ws, row, 1, "KPIの達成状況（目標・実績は各年度の増加分。到達水準＝基準値＋実績の累計。評価は審査対象年度まで）")
@@ -287,7 +284,6 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
     first_data = header_row + 1
     for i, s in enumerate(rows):
         r = first_data + i
-        running = s.fiscal_year > result.fiscal_year_under_review
         values: tuple[tuple[Any, str | None], ...] = (
             (s.label, None),
             (s.name, None),
@@ -299,7 +295,7 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
             (None if s.achievement is None else round(s.achievement, 6), RATE),
             (s.level, COUNT),
             (s.target_level, COUNT),
-            ("（年度途中）" if running and s.value is not None else s.rating, None),
+            (s.rating_shown(result.fiscal_year_under_review), None),
             (s.bodies_reported, COUNT),
             (s.provisional_bodies, COUNT),
         )
