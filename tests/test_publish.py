@@ -122,7 +122,20 @@ def parse(data: bytes) -> tuple[ET.Element, Collect]:
 
 
 def rows_of(table: ET.Element) -> list[list[str]]:
-    return [["".join(cell.itertext()) for cell in tr] for tr in table.iter("tr")]
+    """The table's rows as texts, the KPI cell (a row group, rowspan) repeated on each of its rows."""
+    out: list[list[str]] = []
+    carried: list[str] = []
+    left = 0
+    for tr in table.iter("tr"):
+        cells = ["".join(cell.itertext()) for cell in tr]
+        first = next(iter(tr), None)
+        if first is not None and first.get("scope") == "rowgroup":
+            carried, left = [cells[0]], int(first.get("rowspan", "1"))
+        elif left > 0:
+            cells = carried + cells
+        left -= 1
+        out.append(cells)
+    return out
 
 
 def section_table(root: ET.Element, caption_start: str) -> ET.Element:

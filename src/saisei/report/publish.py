@@ -38,24 +38,34 @@ body { margin: 0; background: #fff; color: #1a1a1a;
 main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1rem 2rem; }
 h1 { font-size: 1.5rem; margin: 0.2rem 0 0.4rem; }
 h2 { font-size: 1.15rem; margin: 1.6rem 0 0.5rem; padding-left: 0.5rem; border-left: 0.3rem solid #2f5597; }
-.kicker { margin: 0; color: #555; font-size: 0.9rem; }
+.kicker { margin: 0; color: #555; font-size: 0.9em; }
 .plan { margin: 0 0 0.8rem; }
 .draft { border: 2px solid #c00000; background: #fce4e4; color: #c00000; font-weight: bold;
   padding: 0.5rem 0.8rem; margin: 0 0 1rem; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; margin: 0.5rem 0 1rem; }
 dl.meta dt { font-weight: bold; }
 dl.meta dd { margin: 0; }
-table { border-collapse: collapse; width: 100%; margin: 0.3rem 0; font-size: 0.92rem; }
+table { border-collapse: collapse; width: 100%; margin: 0.3rem 0; font-size: 0.92em; }
 caption { text-align: left; font-weight: bold; padding: 0.2rem 0; }
 th, td { border: 1px solid #999; padding: 0.25rem 0.45rem; vertical-align: top; }
 thead th { background: #ddebf7; text-align: center; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.blank { text-align: center; color: #777; }
+th[scope="row"] { white-space: nowrap; }
+th.kpi { text-align: left; font-weight: normal; background: #f6f9fc; }
+td.year, td.status, td.provisional, td.missing { white-space: nowrap; }
 .provisional { color: #9c5700; font-weight: bold; }
 .missing { color: #c00000; }
-.note { font-size: 0.85rem; color: #444; }
-footer { margin-top: 2rem; border-top: 1px solid #bbb; padding-top: 0.5rem; font-size: 0.85rem; color: #444; }
-@media print { main { max-width: none; padding: 0; } @page { size: A4; margin: 15mm; } }
+.note { font-size: 0.85em; color: #444; }
+footer { margin-top: 2rem; border-top: 1px solid #bbb; padding-top: 0.5rem; font-size: 0.85em; color: #444; }
+@media print {
+  @page { size: A4; margin: 10mm 12mm; }
+  body { font-size: 8.5pt; line-height: 1.35; }
+  main { max-width: none; padding: 0; }
+  h1 { font-size: 14pt; } h2 { font-size: 11pt; margin: 0.8rem 0 0.3rem; }
+  table { font-size: 8pt; margin: 0.2rem 0; } th, td { padding: 0.05rem 0.35rem; }
+  footer { margin-top: 0.8rem; }
+}
 """.strip()
 
 
@@ -122,8 +132,14 @@ def _footer(result: Consolidation) -> list[str]:
     ]
 
 
+def _kpi_cell(label_html: str, rows: int) -> str:
+    """The KPI's name (already escaped), once for its years: a row group."""
+    span = f' rowspan="{rows}"' if rows > 1 else ""
+    return f'<th scope="rowgroup"{span} class="kpi">{label_html}</th>'
+
+
 def _body_table(result: Consolidation, body: Body) -> list[str]:
-    rows = [r for r in body_rows(result) if r[0] == body.code]
+    rows = sorted((r for r in body_rows(result) if r[0] == body.code), key=lambda r: (r[3], r[2]))
     out = [
         "<table>",
         f"<caption>{_e(body.name)}の実績（各年度の増加分）</caption>",
@@ -133,16 +149,21 @@ def _body_table(result: Consolidation, body: Body) -> list[str]:
         "</tr></thead>",
         "<tbody>",
     ]
+    previous = None
     for _code, _name, year, kpi_number, _kpi_name, value, status, total, share in rows:
         kpi = result.plan.kpi(kpi_number)
         assert kpi is not None
-        css = {"見込み": ' class="provisional"', "未報告": ' class="missing"'}.get(status, "")
+        css = {"見込み": "provisional", "未報告": "missing"}.get(status, "status")
+        first = ""
+        if kpi_number != previous:
+            count = sum(1 for r in rows if r[3] == kpi_number)
+            first = _kpi_cell(f"{_e(kpi.label)} {_e(kpi.name)}（{_e(kpi.unit)}）", count)
+            previous = kpi_number
         out.append(
-            "<tr>"
-            f"<td>{_e(kpi.label)} {_e(kpi.name)}（{_e(kpi.unit)}）</td>"
-            f"<td>{_e(fiscal_year_label(year))}</td>"
+            f"<tr>{first}"
+            f'<td class="year">{_e(fiscal_year_label(year))}</td>'
             f'<td class="num">{_e(_num(value))}</td>'
-            f"<td{css}>{_e(status)}</td>"
+            f'<td class="{css}">{_e(status)}</td>'
             f'<td class="num">{_e(_num(total))}</td>'
             f'<td class="num">{_e(_rate(share))}</td>'
             "</tr>"
@@ -164,17 +185,23 @@ def _totals_table(result: Consolidation) -> list[str]:
         "</tr></thead>",
         "<tbody>",
     ]
-    for s in summary_rows(result):
+    rows = summary_rows(result)
+    previous = None
+    for s in rows:
         rating = s.rating_shown(result.fiscal_year_under_review) or "—"
+        first = ""
+        if s.kpi != previous:
+            count = sum(1 for r in rows if r.kpi == s.kpi)
+            first = _kpi_cell(f"{_e(s.label)} {_e(s.short_name)}（{_e(s.unit)}）", count)
+            previous = s.kpi
         out.append(
-            "<tr>"
-            f"<td>{_e(s.label)} {_e(s.short_name)}（{_e(s.unit)}）</td>"
-            f"<td>{_e(fiscal_year_label(s.fiscal_year))}</td>"
+            f"<tr>{first}"
+            f'<td class="year">{_e(fiscal_year_label(s.fiscal_year))}</td>'
             f'<td class="num">{_e(_num(s.target))}</td>'
             f'<td class="num">{_e(_num(s.value))}</td>'
             f'<td class="num">{_e(_rate(s.achievement))}</td>'
             f'<td class="num">{_e(_num(s.level))}</td>'
-            f"<td>{_e(rating)}</td>"
+            f'<td class="status">{_e(rating)}</td>'
             "</tr>"
         )
     out += ["</tbody>", "</table>"]
