@@ -77,10 +77,9 @@ def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | N
 
 
 def _text_units(text: str) -> float:
-    """Width of ``text`` in column-width units: a full-width character is about two."""
-    import unicodedata
-
-    return sum(2.1 if unicodedata.east_asian_width(ch) in "WFA" else 1.0 for ch in text)
+    """Width of ``text`` in column-width units: a full-width (non-ASCII) character is about two."""
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    return ascii_chars + (len(text) - ascii_chars) * 2.1
 
 
 def _lines(value: Any, width: float) -> int:
@@ -138,17 +137,42 @@ def _grid(ws: Worksheet, first_row: int, last_row: int, columns: int) -> None:
 
 
 def _header_row(ws: Worksheet, row: int, header: Sequence[str]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor=HEADER_FILL)
-    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for c, name in enumerate(header, start=1):
         put(ws, row, c, name)
-        cell = ws.cell(row, c)
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = centre
+        ws.cell(row, c).style = STYLE_HEADER
+
+
+#: Named cell styles of the tables: a cell takes a whole style at once, which is much
+#: faster in openpyxl than setting font, border and alignment one by one.
+STYLE_HEADER = "saisei 見出し"
+STYLE_TEXT = "saisei 文字"
+STYLE_WRAP = "saisei 折り返し"
+STYLE_CENTRE = "saisei 中央"
+STYLE_FOR_FORMAT = {COUNT: "saisei 数値", RATE: "saisei 率", MONTH: "saisei 年月", DAY: "saisei 日付"}
+
+
+def register_styles(book: Workbook) -> None:
+    """Add the tables' named styles to ``book`` (thin rules, top-aligned, number formats)."""
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+
+    thin = Side(style="thin", color="A6A6A6")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    top = Alignment(vertical="top")
+    styles = [
+        NamedStyle(
+            STYLE_HEADER,
+            font=Font(bold=True),
+            fill=PatternFill("solid", fgColor=HEADER_FILL),
+            border=border,
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        ),
+        NamedStyle(STYLE_TEXT, border=border, alignment=top),
+        NamedStyle(STYLE_WRAP, border=border, alignment=Alignment(vertical="top", wrap_text=True)),
+        NamedStyle(STYLE_CENTRE, border=border, alignment=Alignment(horizontal="center", vertical="top")),
+        *(NamedStyle(name, border=border, alignment=top, number_format=fmt) for fmt, name in STYLE_FOR_FORMAT.items()),
+    ]
+    for style in styles:
+        book.add_named_style(style)
 
 
 def write_table(
@@ -164,33 +188,28 @@ def write_table(
 ) -> None:
     """A machine-readable table from A1: one header row, one value per cell, frozen header.
 
-    :param formats: number formats by 1-based column
+    The workbook must have the named styles (:func:`register_styles`).
+
+    :param formats: number formats by 1-based column (one of ``STYLE_FOR_FORMAT``)
     :param wrap: columns whose text wraps (text with line breaks always wraps)
     :param centre: columns centred (marks such as ○)
     """
-    from openpyxl.styles import Alignment
-
     _header_row(ws, 1, header)
     _fit_height(ws, 1, max(_lines(h, widths[c] if c < len(widths) else DEFAULT_WIDTH) for c, h in enumerate(header)))
-    formats = formats or {}
-    wrapped, centred = set(wrap), set(centre)
-    wrap_style = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    top_centre = Alignment(horizontal="center", vertical="top")
+    column_style = {c: STYLE_FOR_FORMAT[fmt] for c, fmt in (formats or {}).items()}
+    column_style.update({c: STYLE_CENTRE for c in centre})
+    column_style.update({c: STYLE_WRAP for c in wrap})
     for r, row in enumerate(rows, start=2):
         lines = 1
         for c, value in enumerate(row, start=1):
-            put(ws, r, c, value, formats.get(c))
-            if c in wrapped or (isinstance(value, str) and "\n" in value):
-                ws.cell(r, c).alignment = wrap_style
-                width = widths[c - 1] if c <= len(widths) else DEFAULT_WIDTH
-                lines = max(lines, _lines(value, width))
-            elif c in centred:
-                ws.cell(r, c).alignment = top_centre
-            elif value is not None:
-                ws.cell(r, c).alignment = top
+            put(ws, r, c, value)
+            style = column_style.get(c, STYLE_TEXT)
+            if style == STYLE_TEXT and isinstance(value, str) and "\n" in value:
+                style = STYLE_WRAP
+            ws.cell(r, c).style = style
+            if style == STYLE_WRAP:
+                lines = max(lines, _lines(value, widths[c - 1] if c <= len(widths) else DEFAULT_WIDTH))
         _fit_height(ws, r, lines)
-    _grid(ws, 1, ws.max_row, len(header))
     ws.freeze_panes = "A2"
     _widths(ws, widths)
     if ws.max_row > 1:
@@ -414,6 +433,7 @@ def build_workbook(result: Consolidation) -> Workbook:
 
     draft = result.has_errors
     book = Workbook()
+    register_styles(book)
     summary = book.active
     summary.title = SHEETS[0]
     _summary_sheet(summary, result)
