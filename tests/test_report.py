@@ -577,3 +577,19 @@ def test_another_plan_shapes_the_summary_and_charts(tmp_path: Path) -> None:
             _, _, lo, hi = parse_range(ser.findtext(f"{C}val/{C}numRef/{C}f") or "")
             assert hi - lo + 1 == 2
     assert len(table(wb["KPI集計"])[1]) == 4
+
+
+def test_formula_like_sheet_names_and_messages_stay_text(result: Consolidation) -> None:
+    from dataclasses import replace
+
+    from saisei.core.issues import Issue
+
+    odd = Issue.at("warning", "total-mismatch", "=1+1 は合いません", file="=1+1.xlsx", sheet="=SUM(A1)", cell="B2")
+    raw = Issue("error", "=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0", "@x", "+1", "-1", "=plugin")
+    data = report_bytes(replace(result, issues=[odd, raw]))
+    assert not any(re.search(r"<f[ >/]", text) for text in sheet_xml(data).values())
+    ws = load_workbook(io.BytesIO(data))["要確認"]
+    assert [c.value for c in ws[2]] == ["警告", "total-mismatch", "=1+1.xlsx", "=SUM(A1)", "B2", odd.message, None]
+    assert [c.value for c in ws[3]][1:] == ["=cmd|' /C calc'!A0", "@x", "+1", "-1", "=cmd|' /C calc'!A0", "=plugin"]
+    assert all(c.data_type == "s" for row in ws.iter_rows(min_row=2) for c in row if c.value is not None)
+    assert load_workbook(io.BytesIO(data))["総括"]["A2"].value.startswith("【暫定】")
