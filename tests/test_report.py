@@ -136,7 +136,7 @@ def test_inputs_consolidate_as_intended(result: Consolidation) -> None:
 def test_same_inputs_same_bytes(inputs: Path, tmp_path: Path) -> None:
     first = write_outputs(run(inputs), tmp_path / "a")
     second = write_outputs(run(inputs), tmp_path / "b")
-    assert [p.name for p in first] == ["report.xlsx", "values.csv", "values.parquet"]
+    assert [p.name for p in first] == ["report.xlsx", "values.csv", "values.parquet", "observations.parquet"]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 

@@ -86,5 +86,5 @@ def test_same_bytes_on_every_run(result: Consolidation, tmp_path: Path) -> None:
     again = saisei.consolidate([EXAMPLES])
     assert report_bytes(again) == report_bytes(result)
     assert values_csv(again) == values_csv(result)
-    assert parquet_bytes(again) == parquet_bytes(result)
+    assert parquet_bytes(again.values) == parquet_bytes(result.values)
     assert pages(again) == pages(result)

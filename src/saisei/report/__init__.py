@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from ..pipeline import Consolidation
 
 __all__ = ["atomic_write", "deterministic_xlsx", "write_outputs"]
@@ -72,10 +74,23 @@ def report_bytes(result: Consolidation) -> bytes:
     return deterministic_xlsx(buffer.getvalue())
 
 
-def parquet_bytes(result: Consolidation) -> bytes:
+def parquet_bytes(frame: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
-    result.values.write_parquet(buffer, statistics=False)
+    frame.write_parquet(buffer, statistics=False)
     return buffer.getvalue()
+
+
+def observations_in_cell_order(observations: pl.DataFrame) -> pl.DataFrame:
+    """File by file, sheet by sheet, row by row (E4 before E10), then column."""
+    import polars as pl
+
+    return observations.sort(
+        "file",
+        "sheet",
+        pl.col("cell").str.extract(r"([0-9]+)$", 1).cast(pl.Int64),
+        pl.col("cell").str.len_chars(),
+        "cell",
+    )
 
 
 def write_outputs(result: Consolidation, out_dir: Path) -> list[Path]:
@@ -85,7 +100,9 @@ def write_outputs(result: Consolidation, out_dir: Path) -> list[Path]:
     outputs = {
         "report.xlsx": report_bytes(result),
         "values.csv": values_csv(result),
-        "values.parquet": parquet_bytes(result),
+        "values.parquet": parquet_bytes(result.values),
+        # every accepted observation with its own cell: the full trail behind each value
+        "observations.parquet": parquet_bytes(observations_in_cell_order(result.observations)),
     }
     written = []
     for name, data in outputs.items():
