@@ -165,6 +165,8 @@ def test_summary_levels_and_ratings() -> None:
     assert s["value"].to_list() == [142, 100, None]  # a blank is never a zero
     assert s["rating"].to_list() == ["指標値を達成", "さらなる取り組みが必要", None]
     assert s["target_level"].to_list() == [268 + 131, 268 + 335, 268 + 587]
+    running = summary(values, PLAN, rated_through=2024).filter(pl.col("kpi") == 4).sort("fiscal_year")
+    assert running["rating"].to_list() == ["指標値を達成", None, None]
 
 
 def test_compact_sources() -> None:

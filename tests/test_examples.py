@@ -58,3 +58,15 @@ def test_every_file_given_twice_counts_once(tmp_path: Path) -> None:
 @pytest.mark.parametrize("body", ["tsuruoka", "sakata", "sagae", "obanazawa", "asahi", "iide", "standard"])
 def test_plugins_are_installed(body: str) -> None:
     assert body in saisei.get_registry().plugins
+
+
+def test_observations_parquet_keeps_every_cell(tmp_path: Path) -> None:
+    import polars as pl
+
+    result = saisei.consolidate([EXAMPLES])
+    result.write(tmp_path)
+    cells = pl.read_parquet(tmp_path / "observations.parquet")
+    assert cells.height == result.observations.height
+    iide = cells.filter((pl.col("entity_code") == "064033") & (pl.col("kpi") == 3))
+    assert iide["cell"].to_list() == [f"E{r}" for r in range(5, 17)]  # twelve months, row order
+    assert iide["value"].sum() == 296

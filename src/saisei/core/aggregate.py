@@ -322,11 +322,13 @@ def totals(values: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     )
 
 
-def summary(values: pl.DataFrame, plan: Plan) -> pl.DataFrame:
+def summary(values: pl.DataFrame, plan: Plan, *, rated_through: int | None = None) -> pl.DataFrame:
     """Every fiscal year and KPI of the plan (reported or not), with level and rating.
 
     ``value`` is null where no body reported (a blank is never a zero); ``level`` is
     baseline + the increases up to that year, null when any of those years is missing.
+    ``rating`` is left null for years after ``rated_through`` (the fiscal year under
+    review): a year still running is not rated on its first months.
     """
     per_year = totals(values, plan).drop("target", "achievement")
     frame = (
@@ -343,7 +345,9 @@ def summary(values: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         .drop("_gap")
     )
     ratings = [
-        plan.rating.rate(a, lv, b)
-        for a, lv, b in zip(frame["achievement"], frame["level"], frame["baseline"], strict=True)
+        None if rated_through is not None and fy > rated_through else plan.rating.rate(a, lv, b)
+        for fy, a, lv, b in zip(
+            frame["fiscal_year"], frame["achievement"], frame["level"], frame["baseline"], strict=True
+        )
     ]
     return frame.with_columns(pl.Series("rating", ratings, dtype=pl.String)).sort("fiscal_year", "kpi")

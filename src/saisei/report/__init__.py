@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from ..pipeline import Consolidation
 
 __all__ = ["atomic_write", "deterministic_xlsx", "write_outputs"]
@@ -38,15 +41,28 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+_CORE = "docProps/core.xml"
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+FIXED_PROPERTY_TIME = b"2000-01-01T00:00:00Z"
+
+
 def deterministic_xlsx(data: bytes) -> bytes:
-    """Re-pack an xlsx with fixed timestamps, so the same content gives the same bytes."""
+    """Re-pack an xlsx with fixed timestamps, so the same content gives the same bytes.
+
+    The zip entries get a fixed date, and so do the workbook's created/modified
+    properties: openpyxl stamps ``modified`` with the time of saving, whatever the
+    workbook's properties say.
+    """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == _CORE:
+                content = _CORE_DATES.sub(rb"\g<1>" + FIXED_PROPERTY_TIME + rb"\g<2>", content)
+            dst.writestr(fixed, content)
     return out.getvalue()
 
 
@@ -58,10 +74,23 @@ def report_bytes(result: Consolidation) -> bytes:
     return deterministic_xlsx(buffer.getvalue())
 
 
-def parquet_bytes(result: Consolidation) -> bytes:
+def parquet_bytes(frame: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
-    result.values.write_parquet(buffer, statistics=False)
+    frame.write_parquet(buffer, statistics=False)
     return buffer.getvalue()
+
+
+def observations_in_cell_order(observations: pl.DataFrame) -> pl.DataFrame:
+    """File by file, sheet by sheet, row by row (E4 before E10), then column."""
+    import polars as pl
+
+    return observations.sort(
+        "file",
+        "sheet",
+        pl.col("cell").str.extract(r"([0-9]+)$", 1).cast(pl.Int64),
+        pl.col("cell").str.len_chars(),
+        "cell",
+    )
 
 
 def write_outputs(result: Consolidation, out_dir: Path) -> list[Path]:
@@ -71,7 +100,9 @@ def write_outputs(result: Consolidation, out_dir: Path) -> list[Path]:
     outputs = {
         "report.xlsx": report_bytes(result),
         "values.csv": values_csv(result),
-        "values.parquet": parquet_bytes(result),
+        "values.parquet": parquet_bytes(result.values),
+        # every accepted observation with its own cell: the full trail behind each value
+        "observations.parquet": parquet_bytes(observations_in_cell_order(result.observations)),
     }
     written = []
     for name, data in outputs.items():
