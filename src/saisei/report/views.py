@@ -8,6 +8,7 @@ the joins are polars.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -281,12 +282,21 @@ SOURCE_HEADER = (
 )
 
 
-def split_source(source: str, files: list[str]) -> tuple[str, str, str]:
+def split_source(source: str, files: Collection[str]) -> tuple[str, str, str]:
     """``file!sheet!E4:E9`` → (file, sheet, ``E4:E9``); file names may hold ``!``.
 
     ``files`` are the names of the files read (the longest that prefixes the source wins).
+    Only the prefixes that end before a ``!`` are looked up, longest first: 20,000 sources
+    against 1,741 files stay linear (a scan of every name for every source took seconds).
     """
-    file = max((f for f in files if source.startswith(f + "!")), key=len, default=None)
+    names = files if isinstance(files, set | frozenset) else set(files)
+    file = None
+    end = source.rfind("!")
+    while end > 0:
+        if source[:end] in names:
+            file = source[:end]
+            break
+        end = source.rfind("!", 0, end)
     if file is None:
         file, _, rest = source.partition("!")
     else:
@@ -299,7 +309,7 @@ def split_source(source: str, files: list[str]) -> tuple[str, str, str]:
 
 def source_rows(result: Consolidation) -> list[tuple[Any, ...]]:
     """出典: one row per consolidated value and source (a cell or a range of cells)."""
-    files = sorted({f.name for f in result.files})
+    files = {f.name for f in result.files}
     rows = []
     for r in result.values.explode("sources").iter_rows(named=True):
         source = r["sources"] or ""
