@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from saisei.pipeline import POOL_MIN_FILES
+
 from . import generate
 
 HERE = Path(__file__).resolve().parent
@@ -248,19 +250,103 @@ def imported_by(command: list[str]) -> list[str]:
 # -- profile -------------------------------------------------------------------------------
 
 
-def profile(folder: Path, as_of: str | None, top: int = 25) -> str:
-    """cProfile of one in-process run on a single process (a pool hides its workers)."""
+def _load(folder: Path) -> Any:
     import saisei
 
     plan_file = folder / "plan.toml"
-    plan = saisei.load_plan(plan_file if plan_file.exists() else None)
-    day = dt.date.fromisoformat(as_of) if as_of else None
-    import saisei.core.schema
-    import saisei.report
+    return saisei.load_plan(plan_file if plan_file.exists() else None)
 
+
+def _warm_up() -> None:
+    import saisei
+
+    from .measure import WARM_UP
+
+    with tempfile.TemporaryDirectory() as out:
+        saisei.consolidate([WARM_UP], workers=1).write(out)
+
+
+def phases(folder: Path, as_of: str | None) -> list[tuple[str, float, int]]:
+    """CPU seconds per step of one in-process run on one process, and how often it ran.
+
+    CPU time, not wall time: on a shared machine it still says where the work is.
+    """
+    from collections import defaultdict
+
+    import saisei.pipeline as pipeline
+    import saisei.plugins as plugins
+    import saisei.reading as reading
+
+    plan = _load(folder)
+    _warm_up()
+    spent: dict[str, float] = defaultdict(float)
+    calls: dict[str, int] = defaultdict(int)
+    depth = [0]
+
+    def timed(label: Any, fn: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            name = label(*args, **kwargs) if callable(label) else label
+            if name is None or depth[0]:
+                return fn(*args, **kwargs)
+            depth[0] += 1
+            started = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.process_time() - started
+                calls[name] += 1
+                depth[0] -= 1
+
+        return wrapper
+
+    originals = {
+        (pipeline, "open_workbook"): pipeline.open_workbook,
+        (pipeline, "assemble"): pipeline.assemble,
+        (plugins.Registry, "detect"): plugins.Registry.detect,
+        (plugins.Registry, "call"): plugins.Registry.call,
+        (reading.Reading, "to_frame"): reading.Reading.to_frame,
+        (pipeline.Consolidation, "write"): pipeline.Consolidation.write,
+    }
+    labels: dict[tuple[Any, str], Any] = {
+        (pipeline, "open_workbook"): "open workbook (zip checks, calamine, sheet XML scan)",
+        (pipeline, "assemble"): "validate (pandera, plan), reconcile, totals",
+        (plugins.Registry, "detect"): "detect: every plugin asked 'is this yours?' (parses the sheets they look at)",
+        (plugins.Registry, "call"): lambda self, name, hook, **kw: (
+            f"read: plugin {name}" if hook == "saisei_read" else None
+        ),
+        (reading.Reading, "to_frame"): "observations frame (Reading.to_frame)",
+        (pipeline.Consolidation, "write"): "write report.xlsx, values.csv, values.parquet",
+    }
+    try:
+        for (owner, attr), fn in originals.items():
+            setattr(owner, attr, timed(labels[(owner, attr)], fn))
+        started = time.process_time()
+        result = pipeline.consolidate(
+            [folder / "forms"], plan=plan, as_of=dt.date.fromisoformat(as_of) if as_of else None, workers=1
+        )
+        with tempfile.TemporaryDirectory() as out:
+            result.write(out)
+        total = time.process_time() - started
+    finally:
+        for (owner, attr), fn in originals.items():
+            setattr(owner, attr, fn)
+    rows = sorted(((k, v, calls[k]) for k, v in spent.items()), key=lambda r: -r[1])
+    rows.append(("everything else (finding files, registry, plan checks)", total - sum(spent.values()), 0))
+    rows.append(("total", total, 0))
+    return rows
+
+
+def profile(folder: Path, as_of: str | None, top: int = 30) -> str:
+    """cProfile of one warm in-process run on a single process (a pool hides its workers)."""
+    import saisei
+
+    plan = _load(folder)
+    _warm_up()
     profiler = cProfile.Profile()
     profiler.enable()
-    result = saisei.consolidate([folder / "forms"], plan=plan, as_of=day, workers=1)
+    result = saisei.consolidate(
+        [folder / "forms"], plan=plan, as_of=dt.date.fromisoformat(as_of) if as_of else None, workers=1
+    )
     with tempfile.TemporaryDirectory() as out:
         result.write(out)
     profiler.disable()
@@ -417,7 +503,7 @@ def table(result: dict[str, Any]) -> list[str]:
             s,
             s.data["seconds"],
             s.data["cpu"] + s.children_cpu,
-            note=f"in-process, as the CLI reads (one process per CPU from 48 files); {split(s)}; {checked}",
+            note=f"in-process, as the CLI reads (one process per CPU from {POOL_MIN_FILES} files); {split(s)}; {checked}",
         ),
         row(
             "saisei.consolidate + write, workers=1",
@@ -452,7 +538,8 @@ def write_results(path: Path, results: list[dict[str, Any]], extra: dict[str, An
         f"{extra['date']}. Every figure is the fastest of {extra['repeat']} runs in fresh processes, "
         "the methods interleaved; in-process times exclude the imports (start-up), which the CLI "
         "line includes. The floor is fastexcel loading every sheet of the same files into polars in "
-        "one process. `saisei consolidate` reads on one process per CPU once there are 48 files or "
+        "one process. `saisei consolidate` reads on one process per CPU once there are "
+        f"{POOL_MIN_FILES} files or "
         "more (`SAISEI_WORKERS` overrides); `saisei.consolidate()` from Python reads on one unless "
         "given `workers`. Peak RSS: the largest of the process's own peak and its "
         "whole process tree's sampled peak (workers included).",
@@ -484,6 +571,28 @@ def write_results(path: Path, results: list[dict[str, Any]], extra: dict[str, An
     lines += ["", "## Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
     lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in extra["targets"]]
     lines.append("")
+    if extra.get("phases"):
+        lines += [
+            "## Where the CPU time goes, step by step",
+            "",
+            "One warm in-process run on one process (`workers=1`), consolidate + write, CPU seconds "
+            "per step (CPU time, so the machine's other load does not count).",
+            "",
+        ]
+        for key, rows in extra["phases"].items():
+            files = extra["counts"].get(key) or 1
+            total = rows[-1][1] or 1.0
+            lines += [
+                f"### {key}",
+                "",
+                "| step | CPU s | share | calls | ms per file |",
+                "| --- | ---: | ---: | ---: | ---: |",
+            ]
+            for name, seconds, count in rows:
+                lines.append(
+                    f"| {name} | {seconds:.3f} | {seconds / total:.0%} | {count or ''} | {seconds * 1000 / files:.2f} |"
+                )
+            lines.append("")
     if extra["profiles"]:
         lines += [
             "## Where the time goes (cases that miss a target)",
@@ -505,14 +614,14 @@ def targets(results: dict[str, dict[str, Any]], startup_times: dict[str, Any]) -
         r = ratios(results["copies"])
         out.append(
             (
-                "many copies: end to end ≤ 1.5× the raw fastexcel read",
+                "copies: end to end ≤ 1.5× the raw fastexcel read",
                 f"{r['vs_floor']:.2f}× (CLI, start-up included: {r['cli_vs_floor']:.2f}×)",
                 r["vs_floor"] <= 1.5,
             )
         )
         out.append(
             (
-                "many copies: exactly the sample's values",
+                "copies: exactly the sample's values (with status)",
                 "yes" if results["copies"]["saisei"].data["check"]["ok"] else "no",
                 results["copies"]["saisei"].data["check"]["ok"],
             )
@@ -590,6 +699,10 @@ def main(argv: list[str] | None = None) -> int:
     met = targets(results, startup_times)
     profiles: dict[str, str] = {}
     missed_cases = {key for key in results for t, _, ok in met if not ok and t.startswith(key)}
+    breakdown: dict[str, list[tuple[str, float, int]]] = {}
+    for case in wanted:
+        print(f"timing the steps of {case.key} …", file=sys.stderr, flush=True)
+        breakdown[case.key] = phases(folders[case.key], case.as_of)
     for key in sorted(missed_cases):
         print(f"profiling {key} …", file=sys.stderr, flush=True)
         case = next(c for c in wanted if c.key == key)
@@ -603,6 +716,8 @@ def main(argv: list[str] | None = None) -> int:
         "startup": startup_times,
         "targets": met,
         "profiles": profiles,
+        "phases": breakdown,
+        "counts": {key: r["saisei"].data["files"] for key, r in results.items()},
     }
     write_results(results_path, list(results.values()), extra, args.quick)
     for t, m, ok in met:
