@@ -296,7 +296,11 @@ def _env_workers() -> int | None:
 
 def default_workers(files: int) -> int:
     """How many processes the command line reads ``files`` files on: ``SAISEI_WORKERS``,
-    else one per CPU when there are at least :data:`POOL_MIN_FILES` files, else one."""
+    else one per idle CPU when there are at least :data:`POOL_MIN_FILES` files, else one.
+
+    A CPU busy with other work (the load average says how many are) gives a worker no
+    time of its own: it would only add its start-up to the run.
+    """
     env = _env_workers()
     if env is not None:
         return env
@@ -304,7 +308,11 @@ def default_workers(files: int) -> int:
         return 1
     affinity = getattr(os, "sched_getaffinity", None)
     cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
-    return max(1, cpus)
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average (Windows)
+        busy = 0.0
+    return max(1, min(cpus, round(cpus - busy)))
 
 
 def read_files(
