@@ -158,3 +158,15 @@ def test_a_plugin_returning_another_bodys_figures_is_an_error(tmp_path: Path) ->
     assert len(errors) == 1
     assert errors[0].cell == "A2" and "062031 の様式ですが、団体 062049 の値を返しました" in errors[0].message
     assert result.values.is_empty()  # the file contributes nothing
+
+
+def test_default_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(pipeline.WORKERS_ENV, raising=False)
+    assert pipeline.default_workers(pipeline.POOL_MIN_FILES - 1) == 1
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
+    assert pipeline.default_workers(pipeline.POOL_MIN_FILES) == 4
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (3.2, 3.0, 3.0))  # three CPUs busy elsewhere
+    assert pipeline.default_workers(5000) == 1
+    monkeypatch.setenv(pipeline.WORKERS_ENV, "3")
+    assert pipeline.default_workers(1) == 3
