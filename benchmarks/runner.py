@@ -702,10 +702,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     wanted = [c for c in cases(args.quick) if c.key in args.cases.split(",")]
-    results_path = args.results or (args.data / "RESULTS-quick.md" if args.quick else HERE / "RESULTS.md")
+    data = args.data / "quick" if args.quick else args.data
+    results_path = args.results or (data / "RESULTS-quick.md" if args.quick else HERE / "RESULTS.md")
     compile_bytecode()
     load_start = load()
-    folders = {case.key: prepare(case, args.data) for case in wanted}
+    folders = {case.key: prepare(case, data) for case in wanted}
     results: dict[str, dict[str, Any]] = {}
     for case in wanted:
         results[case.key] = run_case(case, folders[case.key], args.repeat, not args.no_naive)
