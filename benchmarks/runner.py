@@ -83,17 +83,7 @@ def _fingerprint(case: Case) -> str:
     if case.key == "copies":
         for sample in sorted(generate.EXAMPLES.glob("*.xlsx")):
             digest.update(sample.read_bytes())
-    digest.update(_ledger_source().encode())
     return digest.hexdigest()
-
-
-def _ledger_source() -> str:
-    """Which ledger generator is used: the sakata plugin's when it has one."""
-    try:
-        from saisei_sakata import synthetic  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        return "benchmarks.generate.make_ledger"
-    return "saisei_sakata.synthetic.make_ledger"
 
 
 def prepare(case: Case, data: Path) -> Path:
@@ -391,7 +381,9 @@ def machine() -> dict[str, str]:
         "OS": f"{platform.system()} {platform.release()}",
         "Python": f"{platform.python_implementation()} {platform.python_version()}",
         "libraries": ", ".join(versions),
-        "ledger generator": _ledger_source(),
+        "ledger generator": "benchmarks.generate.make_ledger: 合計 and 集計 carry cached values, as a workbook "
+        "saved by Excel does (saisei_sakata.synthetic.make_ledger writes them as formulas without values, "
+        "so the plugin's cross-checks would not run)",
     }
 
 
@@ -609,8 +601,9 @@ def write_results(path: Path, results: list[dict[str, Any]], extra: dict[str, An
         ]
         for key, text in extra["profiles"].items():
             lines += [f"### {key}", "", "```", text, "```", ""]
-    if extra.get("notes"):
-        lines += ["## Notes", "", *extra["notes"], ""]
+    notes = HERE / "NOTES.md"
+    if notes.exists():
+        lines += [notes.read_text(encoding="utf-8").rstrip(), ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
