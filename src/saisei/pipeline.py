@@ -24,7 +24,16 @@ from .workbook import Limits, WorkbookError, open_workbook
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["Consolidation", "FileResult", "assemble", "collect_files", "consolidate", "default_workers", "read_file", "read_files"]
+__all__ = [
+    "Consolidation",
+    "FileResult",
+    "assemble",
+    "collect_files",
+    "consolidate",
+    "default_workers",
+    "read_file",
+    "read_files",
+]
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
