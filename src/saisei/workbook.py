@@ -871,6 +871,7 @@ class Workbook:
             raise _broken("シートの構成を確かめられません（workbook.xml の読み方が読み取り部品と一致しません）")
         self._hidden = {m.name: str(m.visible).split(".")[-1] != "Visible" for m in meta}
         self._sheets: dict[str, Sheet] = {}
+        self._refused: dict[str, WorkbookError] = {}
 
     def __repr__(self) -> str:
         return f"<Workbook {self.name} sheets={list(self.sheet_names)}>"
@@ -900,6 +901,18 @@ class Workbook:
             return self._sheets[name]
         if name not in self._hidden:
             raise KeyError(name)
+        if name in self._refused:  # every plugin that asks gets the same answer, without a rescan
+            e = self._refused[name]
+            raise WorkbookError(e.code, e.message, sheet=e.sheet, cell=e.cell)
+        try:
+            sheet = self._parse(name)
+        except WorkbookError as exc:
+            self._refused[name] = exc
+            raise
+        self._sheets[name] = sheet
+        return sheet
+
+    def _parse(self, name: str) -> Sheet:
         part = self._parts.get(name)
         xml = self._xml.get(part) if part else None
         if xml is None:
@@ -928,9 +941,7 @@ class Workbook:
             if len(line) < c:
                 line.extend([None] * (c - len(line)))
             line[c - 1] = marker
-        sheet = Sheet(name, self._hidden[name], rows, merged, scan.special)
-        self._sheets[name] = sheet
-        return sheet
+        return Sheet(name, self._hidden[name], rows, merged, scan.special)
 
     def close(self) -> None:
         self._book.close()
