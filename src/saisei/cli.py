@@ -95,6 +95,12 @@ def _summary(result: Any) -> None:
 
 def _guard(debug: bool, func: Any) -> Any:
     """Run ``func``; an unexpected exception is a bug: one line (a traceback with --debug)."""
+    if debug:  # also the tracebacks of files that met an internal error (logged, not raised)
+        import logging
+
+        handler = logging.StreamHandler(sys.stderr)
+        logging.getLogger("saisei").addHandler(handler)
+        logging.getLogger("saisei").setLevel(logging.DEBUG)
     try:
         return func()
     except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
