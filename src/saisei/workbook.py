@@ -101,6 +101,7 @@ def _broken(message: str) -> WorkbookError:
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _RESAVE = "Excelで開き「ファイルの種類: Excelブック（*.xlsx）」で保存し直して送ってください"
+_RESEND = "元のブックをExcelで開いて保存し直し、送り直してください"
 
 
 def _utf16(name: str) -> bytes:
@@ -199,25 +200,25 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, keep: bool) -> bytes:
     """
     name = info.filename
     if info.flag_bits & 0x1:
-        raise _broken(f"部品 {name} が暗号化されています（zipのパスワード付きファイルは読めません）")
+        raise _broken(f"部品 {name} が暗号化されています（zipのパスワード付きファイルは読めません）。{_RESEND}")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise _broken(f"部品 {name} の圧縮方式（{info.compress_type}）には対応していません。{_RESAVE}")
     offset = info.header_offset
     header = data[offset : offset + 30]
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise _broken(f"壊れたファイルです（部品 {name} の見出しがありません）")
+        raise _broken(f"壊れたファイルです（部品 {name} の見出しがありません）。{_RESEND}")
     name_length, extra_length = struct.unpack_from("<HH", header, 26)
     start = offset + 30 + name_length + extra_length
     raw = memoryview(data)[start : start + info.compress_size]
     if len(raw) < info.compress_size:
-        raise _broken(f"壊れたファイルです（部品 {name} が途中で切れています）")
+        raise _broken(f"壊れたファイルです（部品 {name} が途中で切れています）。{_RESEND}")
     declared = info.file_size
     chunks: list[bytes] = []
     crc = 0
     got = 0
     if info.compress_type == zipfile.ZIP_STORED:
         if info.compress_size != declared:
-            raise _broken(f"壊れたファイルです（部品 {name} の大きさが目録と合いません）")
+            raise _broken(f"壊れたファイルです（部品 {name} の大きさが目録と合いません）。{_RESEND}")
         crc = zlib.crc32(raw)
         got = declared
         if keep:
@@ -247,11 +248,11 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, keep: bool) -> bytes:
                 if keep:
                     chunks.append(out)
         except zlib.error as exc:
-            raise _broken(f"壊れたファイルです（部品 {name} を展開できません: {exc}）") from None
+            raise _broken(f"壊れたファイルです（部品 {name} を展開できません: {exc}）。{_RESEND}") from None
         if not inflater.eof:
-            raise _broken(f"壊れたファイルです（部品 {name} が途中で切れています）")
+            raise _broken(f"壊れたファイルです（部品 {name} が途中で切れています）。{_RESEND}")
     if got != declared or crc != info.CRC:
-        raise _broken(f"壊れたファイルです（部品 {name} の中身が目録と合いません）")
+        raise _broken(f"壊れたファイルです（部品 {name} の中身が目録と合いません）。{_RESEND}")
     return b"".join(chunks)
 
 
@@ -286,7 +287,9 @@ def _inspect_zip(data: bytes, limits: Limits) -> dict[str, bytes]:
         names = [i.filename for i in infos]
         if len(set(names)) != len(names):
             twice = sorted({n for n in names if names.count(n) > 1})
-            raise _broken(f"同じ名前の部品が複数あります（{'、'.join(twice[:5])}）。どれを読むべきか決められません")
+            raise _broken(
+                f"同じ名前の部品が複数あります（{'、'.join(twice[:5])}）。どれを読むべきか決められません。{_RESEND}"
+            )
         present = set(names)
         if "[Content_Types].xml" not in present or _BOOK not in present:
             if "xl/workbook.bin" in present:
@@ -793,7 +796,9 @@ def _sheet_parts(book: bytes, rels: bytes, limits: Limits) -> list[tuple[str, st
     reads.  Character references in the rels would make the two lookups differ: refused.
     """
     if b"&" in rels:
-        raise _broken(f"ブックの構成（{_BOOK_RELS}）に文字参照があり、どのシートがどの部品か確かめられません")
+        raise _broken(
+            f"ブックの構成（{_BOOK_RELS}）に文字参照があり、どのシートがどの部品か確かめられません。{_RESEND}"
+        )
     targets: dict[str, str] = {}
 
     def on_rel(tag: str, attrs: list[str]) -> None:
@@ -853,7 +858,7 @@ class Workbook:
         sheets = _sheet_parts(xml_parts.get(_BOOK, b""), xml_parts.get(_BOOK_RELS, b""), limits)
         names = [n for n, _ in sheets]
         if len(set(names)) != len(names):
-            raise _broken("同じ名前のシートが複数あります（Excelでは作れない構成です）")
+            raise _broken(f"同じ名前のシートが複数あります（Excelでは作れない構成です）。{_RESEND}")
         self._parts = {n: p for n, p in sheets if p is not None}
         self._xml = {p: xml_parts[p] for p in self._parts.values() if p in xml_parts}
         merged = sum(xml.count(b"mergeCell") for xml in self._xml.values()) - 2 * len(self._xml)
@@ -865,10 +870,12 @@ class Workbook:
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # calamine raises several types, and panics are BaseException
-            raise _broken(f"ブックを読めません（{type(exc).__name__}: {exc}）") from None
+            raise _broken(f"ブックを読めません（{type(exc).__name__}: {exc}）。{_RESEND}") from None
         self.sheet_names: tuple[str, ...] = tuple(m.name for m in meta)
         if list(self.sheet_names) != names:
-            raise _broken("シートの構成を確かめられません（workbook.xml の読み方が読み取り部品と一致しません）")
+            raise _broken(
+                f"シートの構成を確かめられません（workbook.xml の読み方が読み取り部品と一致しません）。{_RESEND}"
+            )
         self._hidden = {m.name: str(m.visible).split(".")[-1] != "Visible" for m in meta}
         self._sheets: dict[str, Sheet] = {}
         self._refused: dict[str, WorkbookError] = {}
@@ -928,7 +935,7 @@ class Workbook:
             raise
         except BaseException as exc:
             raise WorkbookError(
-                "unreadable-workbook", f"シートを読めません（{type(exc).__name__}: {exc}）", sheet=name
+                "unreadable-workbook", f"シートを読めません（{type(exc).__name__}: {exc}）。{_RESEND}", sheet=name
             ) from None
         del raw
         rows: list[list[Any]] = [[None if v == "" else v for v in line] for line in grid]
@@ -958,7 +965,9 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise _broken("通常のファイルではありません（フォルダーや特殊なファイルは読めません）")
+            raise _broken(
+                "通常のファイルではありません（フォルダーや特殊なファイルは読めません。.xlsx のファイルを指定してください）"
+            )
         if info.st_size > limits.max_file_bytes:
             raise _too_large(
                 f"ファイルが大きすぎます（{info.st_size / MiB:,.0f} MiB、上限 {limits.max_file_bytes / MiB:,.0f} MiB）"
@@ -966,7 +975,9 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
         with path.open("rb") as handle:
             data = handle.read(limits.max_file_bytes + 1)
     except OSError as exc:
-        raise _broken(f"ファイルを読めません（{exc.strerror or exc}）") from None
+        raise _broken(
+            f"ファイルを読めません（{exc.strerror or exc}。ほかのソフトで開いたままでないか、読み取り権限を確認してください）"
+        ) from None
     if len(data) > limits.max_file_bytes:
         raise _too_large(f"ファイルが大きすぎます（上限 {limits.max_file_bytes / MiB:,.0f} MiB）")
     _classify(data)
