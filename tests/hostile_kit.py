@@ -294,7 +294,7 @@ def blank_bomb(size: int) -> tuple[bytes, int, int]:
     head = DECL.encode() + f'<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode()
     tail = b"</sheetData></worksheet>"
     block = b" " * (1024 * 1024)
-    count = max(1, (size - len(head) - len(tail)) // len(block))
+    count = max(1, -(-(size - len(head) - len(tail)) // len(block)))  # at least ``size`` in all
     c = zlib.compressobj(9, zlib.DEFLATED, -15)
     first = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
     middle = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
