@@ -20,7 +20,18 @@ Names are imported on first use, so ``import saisei`` stays light.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below, for type checkers; at run time they load on first use
+    from .core.issues import Issue
+    from .core.plan import Plan
+    from .hookspecs import hookimpl, hookspec
+    from .pipeline import Consolidation, consolidate
+    from .plans import load_plan
+    from .plugins import get_registry
+    from .reading import Reading
+    from .template import Slot, Template
+    from .workbook import Limits, Sheet, Workbook, WorkbookError, open_workbook
 
 __all__ = [
     "Consolidation",

@@ -184,7 +184,9 @@ def plugins(as_json: bool) -> None:
                 "name": name,
                 "version": info.version,
                 "entity_code": body.code if body else None,
-                "entity": body.name if body else "標準様式（計画のどの団体も）",
+                "entity": body.name
+                if body
+                else ("標準様式（計画のどの団体も）" if info.builtin else "（団体の指定なし）"),
                 "verification_month": body.verification_month if body else None,
                 "builtin": info.builtin,
             }

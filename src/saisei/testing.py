@@ -46,6 +46,7 @@ from .template import Slot, Template
 
 __all__ = [
     "PluginConformance",
+    "errors",
     "make_registry",
     "observations",
     "read_bytes",

@@ -47,6 +47,7 @@ _BY_PREFIX = {e.name: e for e in ERAS} | {e.letter: e for e in ERAS}
 
 _ERA_YEAR = re.compile(r"(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*(年度|年)?")
 _GREGORIAN_YEAR = re.compile(r"(\d{4})\s*(年度|年)?")
+_BOTH = re.compile(r"(.+?)\s*\((.+?)\)")
 
 
 def _nfkc(text: str) -> str:
@@ -82,6 +83,12 @@ def parse_fiscal_year(value: object) -> int:
     if not isinstance(value, str):
         raise ValueError(f"年度 {value!r} は年度ではありません")
     text = _nfkc(value)
+    both = _BOTH.fullmatch(text)
+    if both:  # 令和6年度（2024年度）: 和暦 with 西暦, as 総務省 asks; the two must agree
+        era_year, gregorian = parse_fiscal_year(both.group(1)), parse_fiscal_year(both.group(2))
+        if era_year != gregorian:
+            raise ValueError(f'年度 "{value}" の和暦と西暦が合いません（{era_year}年度と{gregorian}年度）')
+        return era_year
     m = _ERA_YEAR.fullmatch(text)
     if m:
         return _era_year(m.group(1), m.group(2))

@@ -107,7 +107,7 @@ def parse_count(value: object, *, units: Iterable[str] = (), what: str = "値") 
     if isinstance(value, NoCachedValue):
         raise CellValueError(
             "formula-without-value",
-            f'{what} の数式 "{value}" に計算結果が保存されていません'
+            f'{what}の数式 "{value}" に計算結果が保存されていません'
             "（Excelで開いて保存し直すか、値を入力してください）",
         )
     if isinstance(value, CellError):
@@ -172,9 +172,9 @@ def _parse_count_text(raw: str, units: tuple[str, ...], what: str) -> int:
         )
     trailing = re.fullmatch(r"[0-9][0-9,]*(\D+)", text)
     if trailing:
-        allowed = "、".join(units) if units else "なし"
+        expected = f"使える単位は{'、'.join(units)}です" if units else "数字だけを入力してください"
         raise CellValueError(
             "unexpected-unit",
-            f'{what} "{raw}" の単位「{trailing.group(1)}」はこの欄では使えません（使える単位: {allowed}）',
+            f'{what} "{raw}" の単位「{trailing.group(1)}」はこの欄では使えません（{expected}）',
         )
     raise CellValueError("not-a-number", f'{what} "{raw}" は数値ではありません（0以上の整数を入力してください）')

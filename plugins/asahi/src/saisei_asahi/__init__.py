@@ -1,1 +1,466 @@
-"""saisei plugin for 朝日町 (063231): not written yet."""
+"""saisei plugin for 朝日町 (063231): the kintone export of the town's KPI app.
+
+The form is what kintone writes when the record list is exported: one sheet
+``レコード一覧``, the field names on row 1, one record (one quarter of one KPI) per row,
+newest first::
+
+    レコード番号 | 年度 | 四半期 | 指標名 | 実績 | 更新者 | 更新日時
+    12          | 令和6年度 | 第4四半期 | 事業により創出した交流人口数 | 90 | 企画政策課 | 2025/04/10 09:12
+
+The columns are found by their names, so an export whose columns come in another order
+(kintone lets the user choose the exported fields and their order) reads the same; all
+seven must be there, and columns with other names are not read.
+
+A record is one observation (period ``2024-Q1``); saisei adds a year's quarters up.  A
+year and KPI is final (確定) when all four quarters carry a value, else provisional
+(見込み).  Two records for the same year, quarter and KPI are an error at the later
+record — the one kintone created later, i.e. with the larger レコード番号, whatever the
+export's row order — and nothing is summed or kept for that quarter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from saisei.core.cells import cell_ref, column_letter
+from saisei.core.fiscal import parse_date, parse_fiscal_year, wareki_year_label
+from saisei.core.issues import Severity
+from saisei.core.plan import Body, Committee, Plan
+from saisei.core.values import CellValueError, display, is_blank, normalize_text, parse_count
+from saisei.hookspecs import hookimpl
+from saisei.reading import Reading
+from saisei.template import Slot, Template
+from saisei.workbook import Sheet, Workbook
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["saisei_detect", "saisei_profile", "saisei_read", "saisei_template"]
+
+CODE = "063231"
+SHEET = "レコード一覧"
+RECORD, YEAR, QUARTER, INDICATOR, VALUE, UPDATED_BY, UPDATED_AT = HEADER = (
+    "レコード番号",
+    "年度",
+    "四半期",
+    "指標名",
+    "実績",
+    "更新者",
+    "更新日時",
+)
+
+#: The choices of the kintone app's 指標名 drop-down, as the town's form spec lists them.
+#: The plan's own names and aliases are accepted as well (see :func:`_kpi_number`).
+FORM_NAMES: dict[str, int] = {
+    "関係人口を受け入れる体制が整った地域・団体等数": 1,
+    "受入体制整備数": 1,
+    "事業により創出した関係人口数": 2,
+    "関係人口数": 2,
+    "事業により創出した交流人口数": 3,
+    "交流人口数": 3,
+}
+
+_QUARTER = re.compile(r"第\s*([1-4])\s*四半期")
+_RECORD_NUMBER = re.compile(r"(?:[A-Za-z0-9_]+-)?([0-9]+)")  # kintone prefixes the app code when one is set
+_DATETIME = re.compile(r"(.+?)(?:[ T]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?")
+
+
+# -------------------------------------------------------------------------
+# profile
+# -------------------------------------------------------------------------
+
+
+@hookimpl
+def saisei_profile() -> Body:
+    """朝日町 as the plan describes it (transcribed from the plan, 5-2⑥)."""
+    return Body(
+        code=CODE,
+        name="朝日町",
+        district="西村山郡",
+        plugin="asahi",
+        verification_month=9,
+        method="朝日町まち・ひと・しごと創生総合戦略審議会において評価検証を行う。",
+        publication="検証結果について町HPにて公表",
+        publication_channel="朝日町ホームページ",
+        # The plan lists the members without sector labels; the sectors are inferred.
+        committee=Committee(
+            {
+                "industry": ("朝日町商工会", "朝日町事業振興協議会"),
+                "academia": ("東北芸術工科大学",),
+                "finance": ("朝日町金融団",),
+                "other": ("子育て世代代表", "女性消防団", "移住者代表", "若手就農者代表"),
+            },
+            and_others=False,
+        ),
+    )
+
+
+# -------------------------------------------------------------------------
+# reading
+# -------------------------------------------------------------------------
+
+
+def _columns(sheet: Sheet) -> dict[str, list[int]]:
+    """Header name → the columns of row 1 that carry it (normally one)."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for column in range(1, sheet.max_column + 1):
+        name = sheet.text(cell_ref(1, column))
+        if name in HEADER:
+            found[name].append(column)
+    return found
+
+
+def _record_sheet(workbook: Workbook) -> Sheet | None:
+    name = workbook.find_sheet(SHEET)
+    if name is None:
+        return None
+    sheet = workbook.sheet(name)
+    return sheet if set(_columns(sheet)) == set(HEADER) else None
+
+
+@hookimpl
+def saisei_detect(workbook: Workbook) -> bool:
+    """A sheet ``レコード一覧`` whose row 1 names all seven fields of the export."""
+    return _record_sheet(workbook) is not None
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """What is wrong with a cell value, before it is known which cell holds it."""
+
+    severity: Severity
+    code: str
+    message: str
+
+
+Parsed = int | dt.datetime | _Problem | None
+T = TypeVar("T")
+
+
+@hookimpl
+def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
+    import polars as pl
+
+    sheet = _record_sheet(workbook)
+    if sheet is None:
+        return None
+    reading = Reading(workbook, plan, entity_code=CODE)
+    found = _columns(sheet)
+    for name, columns in found.items():
+        for column in columns[1:]:
+            reading.error(
+                "bad-header",
+                f"見出し「{name}」が{cell_ref(1, columns[0])}と二重にあります（どちらを読むか決められません）",
+                sheet=sheet.name,
+                cell=cell_ref(1, column),
+            )
+    if reading.has_errors:
+        return reading
+    col = {name: columns[0] for name, columns in found.items()}
+    body = sheet.rows[1:]
+
+    # Each column's distinct values are parsed once; the rows then go through polars.
+    parsers: dict[str, Callable[[Any], Parsed]] = {
+        RECORD: _record_number,
+        YEAR: lambda raw: _fiscal_year(plan, raw),
+        QUARTER: _quarter,
+        INDICATOR: lambda raw: _kpi(plan, raw),
+        VALUE: _count,
+        UPDATED_BY: lambda raw: None,  # never read; only tells a blank line from a record
+        UPDATED_AT: _updated,
+    }
+    raw = {name: [line[c - 1] if c <= len(line) else None for line in body] for name, c in col.items()}
+    parsed = {name: _parse_column(raw[name], parsers[name]) for name in HEADER}
+    blank = [all(flags) for flags in zip(*(_parse_column(raw[name], is_blank) for name in HEADER), strict=True)]
+    pending: list[tuple[int, int, _Problem]] = []  # (row, column, problem), reported top to bottom
+    for name in HEADER:
+        for index, outcome in enumerate(parsed[name]):
+            if isinstance(outcome, _Problem) and not blank[index]:
+                pending.append((index + 2, col[name], outcome))
+
+    def ints(name: str) -> list[int | None]:
+        return [v if isinstance(v, int) else None for v in parsed[name]]
+
+    frame = pl.DataFrame(
+        {
+            "row": range(2, len(body) + 2),
+            "blank": blank,
+            "number": ints(RECORD),
+            "fiscal_year": ints(YEAR),
+            "quarter": ints(QUARTER),
+            "kpi": ints(INDICATOR),
+            "value": ints(VALUE),
+            "updated": [v if isinstance(v, dt.datetime) else None for v in parsed[UPDATED_AT]],
+        },
+        schema={
+            "row": pl.Int64,
+            "blank": pl.Boolean,
+            "number": pl.Int64,
+            "fiscal_year": pl.Int64,
+            "quarter": pl.Int64,
+            "kpi": pl.Int64,
+            "value": pl.Int64,
+            "updated": pl.Datetime("us"),
+        },
+    ).filter(~pl.col("blank"))
+    if frame.is_empty():
+        reading.warning("no-records", "レコードが1件もありません（書き出す範囲を確認してください）", sheet=sheet.name)
+    pending += _record_number_warnings(frame, col[RECORD])
+
+    # Records of one year, quarter and KPI in the order kintone created them: by レコード番号
+    # (one without a readable number counts as the oldest), then by row.  The first is the
+    # original; every later one is a duplicate.
+    key = ["fiscal_year", "quarter", "kpi"]
+    keyed = frame.filter(pl.all_horizontal(pl.col(key).is_not_null())).sort(
+        [*key, pl.col("number").fill_null(-1), "row"]
+    )
+    keyed = keyed.with_columns(
+        pl.len().over(key).alias("records"),
+        pl.col("row").first().over(key).alias("first_row"),
+        pl.col("number").first().over(key).alias("first_number"),
+    )
+    pending += _duplicate_errors(
+        keyed.filter((pl.col("records") > 1) & (pl.col("row") != pl.col("first_row"))), plan, col[RECORD]
+    )
+
+    # A duplicated quarter contributes nothing; a blank 実績 is not reported.
+    observed = keyed.filter((pl.col("records") == 1) & pl.col("value").is_not_null())
+    observed = observed.with_columns(
+        pl.when(pl.col("quarter").n_unique().over("fiscal_year", "kpi") == 4)
+        .then(pl.lit("final"))
+        .otherwise(pl.lit("provisional"))
+        .alias("status"),
+        pl.lit(sheet.name).alias("sheet"),
+        pl.format("{}{}", pl.lit(column_letter(col[VALUE])), pl.col("row")).alias("cell"),
+        pl.format("{}-Q{}", pl.col("fiscal_year"), pl.col("quarter")).alias("period"),
+    )
+    reading.extend(observed.select("fiscal_year", "kpi", "value", "status", "sheet", "cell", "period"))
+    pending += _early_update_warnings(observed, col[UPDATED_AT])
+
+    for row, column, problem in sorted(pending, key=lambda p: (p[0], p[1])):
+        reading.issue(problem.severity, problem.code, problem.message, sheet=sheet.name, cell=cell_ref(row, column))
+    newest = frame["updated"].max()
+    reading.as_of = newest.date() if isinstance(newest, dt.datetime) else None
+    return reading
+
+
+def _parse_column(values: list[Any], parse: Callable[[Any], T]) -> list[T]:
+    """``parse`` applied to every value, each distinct value parsed once."""
+    cache: dict[tuple[type, Any], T] = {}
+    out = []
+    for value in values:
+        key = (type(value), value)  # 1.0 and True are equal, but not the same cell value
+        if key not in cache:
+            cache[key] = parse(value)
+        out.append(cache[key])
+    return out
+
+
+def _missing(name: str, example: str) -> _Problem:
+    return _Problem("error", "missing-value", f"{name}が空欄です（例: {example}）")
+
+
+def _fiscal_year(plan: Plan, raw: Any) -> int | _Problem:
+    if is_blank(raw):
+        return _missing(YEAR, "令和6年度")
+    try:
+        year = parse_fiscal_year(raw)
+    except ValueError as exc:
+        return _Problem("error", "bad-fiscal-year", str(exc))
+    if not plan.has_year(year):
+        return _Problem(
+            "error", "bad-fiscal-year", f'年度 "{display(raw)}"（{year}年度）は計画期間（{plan.years_text}）の外です'
+        )
+    return year
+
+
+def _quarter(raw: Any) -> int | _Problem:
+    if is_blank(raw):
+        return _missing(QUARTER, "第1四半期")
+    match = _QUARTER.fullmatch(normalize_text(display(raw)))
+    if match is None:
+        return _Problem(
+            "error", "bad-quarter", f'四半期 "{display(raw)}" を読み取れません（「第1四半期」〜「第4四半期」）'
+        )
+    return int(match.group(1))
+
+
+def _kpi(plan: Plan, raw: Any) -> int | _Problem:
+    if is_blank(raw):
+        return _missing(INDICATOR, "関係人口数")
+    number = _kpi_number(plan, display(raw))
+    if number is None:
+        known = "、".join(FORM_NAMES)
+        return _Problem(
+            "error", "unknown-kpi", f'指標名 "{display(raw)}" は朝日町が報告するKPIの名前ではありません（{known}）'
+        )
+    kpi = plan.kpi(number)
+    if kpi is None or not kpi.is_reported_by(CODE):
+        return _Problem(
+            "error",
+            "unknown-kpi",
+            f'指標名 "{display(raw)}"（{_label(plan, number)}）は朝日町が報告するKPIではありません',
+        )
+    return number
+
+
+def _count(raw: Any) -> int | _Problem | None:
+    """The 実績: a count, or None when blank (not reported)."""
+    try:
+        return parse_count(raw, what=VALUE)
+    except CellValueError as exc:
+        return _Problem("error", exc.code, exc.message)
+
+
+def _record_number(raw: Any) -> int | _Problem:
+    """The レコード番号; it only orders duplicates, so a wrong one is a warning."""
+    if is_blank(raw):
+        return _Problem(
+            "warning", "bad-record-number", "レコード番号が空欄です（kintoneの書き出しのままか確認してください）"
+        )
+    if isinstance(raw, float) and raw.is_integer() and raw > 0:
+        return int(raw)
+    match = _RECORD_NUMBER.fullmatch(normalize_text(raw)) if isinstance(raw, str) else None
+    if match and int(match.group(1)) > 0:
+        return int(match.group(1))
+    return _Problem("warning", "bad-record-number", f'レコード番号 "{display(raw)}" は番号として読めません（例: 12）')
+
+
+def _updated(raw: Any) -> dt.datetime | _Problem | None:
+    """The 更新日時: an Excel date-time or text such as ``2025/04/10 09:12``; blank is allowed."""
+    if is_blank(raw):
+        return None
+    if isinstance(raw, dt.datetime):
+        return raw
+    if isinstance(raw, dt.date):
+        return dt.datetime.combine(raw, dt.time())
+    reason = "例: 2025/04/10 09:12"
+    match = _DATETIME.fullmatch(normalize_text(raw)) if isinstance(raw, str) else None
+    if match:
+        try:
+            day = parse_date(match.group(1))
+            hour, minute, second = (int(g or 0) for g in match.group(2, 3, 4))
+            return dt.datetime.combine(day, dt.time(hour, minute, second))
+        except ValueError as exc:
+            reason = str(exc)
+    return _Problem("error", "bad-date", f'更新日時 "{display(raw)}" を日時として読めません（{reason}）')
+
+
+def _kpi_number(plan: Plan, text: str) -> int | None:
+    """The KPI a 指標名 names: the app's choices, then the plan's names and aliases."""
+    wanted = normalize_text(text)
+    for name, number in FORM_NAMES.items():
+        if normalize_text(name) == wanted:
+            return number
+    kpi = plan.kpi_named(wanted)
+    return kpi.number if kpi else None
+
+
+def _label(plan: Plan, number: int) -> str:
+    kpi = plan.kpi(number)
+    return kpi.label if kpi else f"KPI{number}"
+
+
+def _record_number_warnings(frame: pl.DataFrame, column: int) -> list[tuple[int, int, _Problem]]:
+    """A レコード番号 kintone gave twice: the same record exported twice, or rows pasted in."""
+    import polars as pl
+
+    again = frame.filter(pl.col("number").is_not_null()).with_columns(
+        pl.col("row").min().over("number").alias("first_row")
+    )
+    return [
+        (
+            row,
+            column,
+            _Problem(
+                "warning",
+                "duplicate-record-number",
+                f"レコード番号 {number} が{first}行目にもあります（同じレコードが二重に書き出されていないか確認してください）",
+            ),
+        )
+        for row, number, first in again.filter(pl.col("row") != pl.col("first_row"))
+        .select("row", "number", "first_row")
+        .iter_rows()
+    ]
+
+
+def _duplicate_errors(later: pl.DataFrame, plan: Plan, column: int) -> list[tuple[int, int, _Problem]]:
+    """An error at every record of a year, quarter and KPI but the first one kintone created.
+
+    ``later`` holds those records, each with the first record's row and レコード番号.
+    """
+    out = []
+    labels = {k.number: k.label for k in plan.kpis}
+    for row, year, quarter, kpi, first_row, first_number, records in later.select(
+        "row", "fiscal_year", "quarter", "kpi", "first_row", "first_number", "records"
+    ).iter_rows():
+        other = f"{first_row}行目" + (f"（レコード番号 {first_number}）" if first_number is not None else "")
+        count = f"（同じ年度・四半期・指標名のレコードが全部で{records}件）" if records > 2 else ""
+        message = (
+            f"{wareki_year_label(year)} 第{quarter}四半期 {labels.get(kpi, kpi)} のレコードが{other}にもあります{count}"
+            "（1つの年度・四半期・指標名は1件にしてください。合算も片方の採用もしません）"
+        )
+        out.append((row, column, _Problem("error", "duplicate-row", message)))
+    return out
+
+
+def _early_update_warnings(observed: pl.DataFrame, column: int) -> list[tuple[int, int, _Problem]]:
+    """A record last updated before its quarter ended holds a figure for part of the quarter."""
+    import polars as pl
+
+    q = pl.col("quarter")
+    end = pl.date(
+        pl.col("fiscal_year") + (q == 4).cast(pl.Int64),
+        pl.when(q == 4).then(3).otherwise(q * 3 + 3),
+        pl.when(q.is_in([1, 2])).then(30).otherwise(31),
+    )
+    early = observed.filter(pl.col("updated").dt.date() < end).with_columns(end.alias("end"))
+    return [
+        (
+            row,
+            column,
+            _Problem(
+                "warning",
+                "early-update",
+                f"更新日時 {updated:%Y/%m/%d %H:%M} は{wareki_year_label(year)}第{quarter}四半期の終わり"
+                f"（{end_day:%Y/%m/%d}）より前です（四半期の途中の数値のままかもしれません）",
+            ),
+        )
+        for row, year, quarter, updated, end_day in early.select(
+            "row", "fiscal_year", "quarter", "updated", "end"
+        ).iter_rows()
+    ]
+
+
+# -------------------------------------------------------------------------
+# writing
+# -------------------------------------------------------------------------
+
+
+@hookimpl
+def saisei_template(fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Template:
+    """The export for one fiscal year: 4 quarters × the town's KPIs, newest record first."""
+    from openpyxl import Workbook as XlsxWorkbook
+
+    book = XlsxWorkbook()
+    ws = book.active
+    ws.title = SHEET
+    ws.append(list(HEADER))
+    kpis = plan.kpis_for(CODE)
+    updated = dt.datetime.combine(as_of, dt.time()) if as_of else None
+    rows = [(quarter, kpi) for quarter in range(1, 5) for kpi in kpis]
+    slots = []
+    for number, (quarter, kpi) in reversed(list(enumerate(rows, start=1))):
+        ws.append([number, wareki_year_label(fiscal_year), f"第{quarter}四半期", kpi.name, None, None, updated])
+        row = ws.max_row
+        if updated is not None:
+            ws.cell(row, 7).number_format = "yyyy/mm/dd hh:mm"
+        slots.append(Slot(kpi.number, fiscal_year, SHEET, f"E{row}", period=f"{fiscal_year}-Q{quarter}"))
+    for column, width in zip("ABCDEFG", (12, 12, 12, 52, 10, 14, 18), strict=True):
+        ws.column_dimensions[column].width = width
+    return Template(book, tuple(slots), "final")

@@ -1,0 +1,10 @@
+"""朝日町's plugin passes the conformance kit every saisei plugin must pass."""
+
+import saisei_asahi
+
+from saisei.testing import PluginConformance
+
+
+class TestAsahiConformance(PluginConformance):
+    plugin = saisei_asahi
+    name = "asahi"

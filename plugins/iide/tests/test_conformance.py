@@ -1,0 +1,10 @@
+"""飯豊町's plugin passes the conformance kit every saisei plugin passes."""
+
+import saisei_iide
+
+from saisei.testing import PluginConformance
+
+
+class TestIideConformance(PluginConformance):
+    plugin = saisei_iide
+    name = "iide"

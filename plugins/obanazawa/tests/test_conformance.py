@@ -1,0 +1,10 @@
+"""尾花沢市's plugin passes the conformance kit every saisei plugin passes."""
+
+import saisei_obanazawa
+
+from saisei.testing import PluginConformance
+
+
+class TestObanazawaConformance(PluginConformance):
+    plugin = saisei_obanazawa
+    name = "obanazawa"

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from saisei.core.cycle import fiscal_year_under_review, next_meeting, reviewed_fiscal_year, status_for
+from saisei.core.plan import PlanError, parse_plan
+from saisei.plans import load_plan
+
+PLAN = load_plan()
+
+
+def test_the_plan_as_transcribed() -> None:
+    assert PLAN.fiscal_years == (2024, 2025, 2026)
+    assert [b.code for b in PLAN.bodies] == ["060003", "062031", "062049", "062065", "062120", "063231", "064033"]
+    months = {b.name: b.verification_month for b in PLAN.bodies}
+    assert months == {"山形県": 9, "鶴岡市": 9, "酒田市": 9, "寒河江市": 9, "尾花沢市": 2, "朝日町": 9, "飯豊町": 3}
+    targets = {k.number: (k.baseline, dict(k.targets), k.cumulative_target) for k in PLAN.kpis}
+    assert targets == {
+        1: (0, {2024: 16, 2025: 18, 2026: 18}, 52),
+        2: (0, {2024: 72, 2025: 85, 2026: 87}, 244),
+        3: (0, {2024: 7178, 2025: 7671, 2026: 8148}, 22997),
+        4: (268, {2024: 131, 2025: 204, 2026: 252}, 587),
+    }
+    assert [k.number for k in PLAN.kpis_for("062031")] == [1, 2, 3]  # KPI④ is the prefecture's alone
+    assert [k.number for k in PLAN.kpis_for("060003")] == [1, 2, 3, 4]
+    assert PLAN.body("062031").committee.sectors() == (  # type: ignore[union-attr]
+        "industry",
+        "academia",
+        "government",
+        "finance",
+        "labour",
+        "press",
+        "professional",
+    )
+
+
+def test_kpi_names_and_aliases() -> None:
+    assert PLAN.kpi_named("受入体制整備数").number == 1  # type: ignore[union-attr]
+    assert PLAN.kpi_named("事業により創出した交流人口数").number == 3  # type: ignore[union-attr]
+    assert PLAN.kpi_named("交流人口").number == 3  # type: ignore[union-attr]
+    assert PLAN.kpi_named("移住者数") is None
+
+
+def test_a_plan_file_of_the_same_shape(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "src/saisei/core/data/yamagata.toml").read_text(encoding="utf-8")
+    path = tmp_path / "other.toml"
+    path.write_text(text.replace('name = "地域づくりの', 'name = "別の計画 地域づくりの', 1), encoding="utf-8")
+    assert load_plan(path).name.startswith("別の計画")
+
+
+def test_a_bad_plan_names_every_problem() -> None:
+    data = tomllib.loads((Path(__file__).parents[1] / "src/saisei/core/data/yamagata.toml").read_text(encoding="utf-8"))
+    data["bodies"][1]["code"] = "062032"
+    data["bodies"][2]["verification_month"] = 13
+    data["bodies"][3]["committee"]["students"] = ["x"]
+    with pytest.raises(PlanError) as info:
+        parse_plan(data)
+    message = str(info.value)
+    assert "062032" in message and "13" in message and "students" in message
+
+
+@pytest.mark.parametrize(
+    ("as_of", "year"),
+    [
+        (dt.date(2025, 8, 29), 2024),
+        (dt.date(2025, 4, 1), 2024),
+        (dt.date(2025, 3, 31), 2024),  # before FY2024 ends: clamped to the plan's first year
+        (dt.date(2026, 9, 1), 2025),
+        (dt.date(2030, 1, 1), 2026),  # after the plan: its last year
+    ],
+)
+def test_fiscal_year_under_review(as_of: dt.date, year: int) -> None:
+    assert fiscal_year_under_review(as_of, PLAN) == year
+
+
+def test_status_by_date() -> None:
+    assert status_for(2024, dt.date(2025, 3, 31)) == "provisional"
+    assert status_for(2024, dt.date(2025, 4, 1)) == "final"
+    assert status_for(2025, dt.date(2025, 8, 20)) == "provisional"
+
+
+def test_obanazawa_reviews_its_own_year_on_estimates() -> None:
+    obanazawa = PLAN.body("062120")
+    assert obanazawa is not None
+    meeting = next_meeting(obanazawa, dt.date(2024, 10, 1))
+    assert (meeting.year, meeting.month, meeting.reviews_fiscal_year, meeting.on_estimates) == (2025, 2, 2024, True)
+    sakata = PLAN.body("062049")
+    assert sakata is not None
+    meeting = next_meeting(sakata, dt.date(2025, 8, 20))
+    assert (meeting.year, meeting.month, meeting.reviews_fiscal_year, meeting.on_estimates) == (2025, 9, 2024, False)
+
+
+@given(st.dates(dt.date(2020, 1, 1), dt.date(2100, 12, 31)), st.integers(1, 12))
+def test_next_meeting_properties(day: dt.date, month: int) -> None:
+    body = PLAN.bodies[0].__class__(**{**PLAN.bodies[0].__dict__, "verification_month": month})
+    meeting = next_meeting(body, day)
+    assert (meeting.year, meeting.month) >= (day.year, day.month)
+    assert (meeting.year - day.year) * 12 + meeting.month - day.month < 12
+    assert meeting.reviews_fiscal_year == reviewed_fiscal_year(meeting.year, meeting.month) == meeting.year - 1
+    assert meeting.on_estimates == (month <= 3)
+    # an estimate meeting falls inside the year it reviews; a final one after it ended
+    reviewed_end = dt.date(meeting.reviews_fiscal_year + 1, 3, 31)
+    assert (meeting.first_day <= reviewed_end) == meeting.on_estimates
