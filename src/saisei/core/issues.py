@@ -32,7 +32,7 @@ CODES: dict[str, str] = {
     "error-value": "エラー値（#DIV/0! など）のセル",
     "negative-count": "負の値",
     "fractional-count": "整数でない値",
-    "too-large-count": "件数として大きすぎる値（1兆以上）",
+    "too-large-count": "件数として大きすぎる値（1兆を超える）",
     "not-a-number": "数値として読めない値",
     "unexpected-unit": "その欄で使えない単位",
     "missing-value": "必須の値が空欄",

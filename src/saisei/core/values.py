@@ -24,7 +24,8 @@ __all__ = [
 ]
 
 MINUS_SIGNS = ("△", "▲", "-", "−", "‐")  # NFKC turns － into -
-#: No KPI count comes near this; past it a float loses whole numbers and totals could overflow.
+#: The largest count read: no KPI comes near it; far past it a float loses whole numbers and
+#: totals could overflow.
 MAX_COUNT = 10**12
 
 
@@ -140,7 +141,7 @@ def _non_negative(number: int, shown: object, what: str) -> int:
         raise CellValueError(
             "negative-count", f'{what} "{display(shown)}" は負の値です（0以上の整数を入力してください）'
         )
-    if number >= MAX_COUNT:
+    if number > MAX_COUNT:
         raise CellValueError(
             "too-large-count", f'{what} "{display(shown)}" は大きすぎます（件数・人数として入力を確認してください）'
         )
