@@ -65,7 +65,7 @@ def validate_observations(
         )
 
     # Counts past MAX_COUNT (a plugin that skipped parse_count): totals would wrap around.
-    huge = observations.with_row_index("_row").filter(pl.col("value") >= MAX_COUNT).select("_row", "value")
+    huge = observations.with_row_index("_row").filter(pl.col("value") > MAX_COUNT).select("_row", "value")
     for row in huge.head(20).iter_rows(named=True):
         bad_rows.setdefault(int(row["_row"]), []).append(f"value = {row['value']} は件数として大きすぎます")
 
