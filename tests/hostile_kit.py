@@ -337,3 +337,51 @@ def copy_examples(folder: Path) -> Path:
     for path in sorted(EXAMPLES.glob("*.xlsx")):
         (folder / path.name).write_bytes(path.read_bytes())
     return folder
+
+
+def gib_bomb() -> bytes:
+    """A workbook whose one sheet is 1 GiB of blanks zipped to about 1 MiB (directory honest)."""
+    stream, crc, size = blank_bomb(1024**3)
+    return raw_workbook(b"", sheet_entry={"stream": stream, "crc": crc, "declared": size})
+
+
+def hostile_files(*, bomb: bool = False) -> dict[str, bytes]:
+    """One workbook of each hostile or broken kind, by file name (bodies' values never read)."""
+    good = standard_form([GOOD_ROW])
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".ljust(512, b"\0")
+    laughs = '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    prefixed = Dialect("prefixed", prefix="x")
+    files = {
+        "not-xlsx.xlsx": bytes(range(256)) * 4,
+        "truncated.xlsx": good[: len(good) // 2],
+        "corrupt.xlsx": good[:200] + bytes(b ^ 0xFF for b in good[200:260]) + good[260:],
+        "empty.xlsx": b"",
+        "renamed-csv.xlsx": "団体コード,年度,実績値\n060003,2024,4\n".encode(),
+        "encrypted.xlsx": ole + _utf16("EncryptionInfo") + _utf16("EncryptedPackage"),
+        "old.xls": ole + _utf16("Workbook"),
+        "macro.xlsm": xlsx({"KPI実績": worksheet("")}, parts={"xl/vbaProject.bin": b"VBA"}),
+        "grid.xlsx": xlsx(
+            {
+                "KPI実績": prefixed.worksheet(
+                    prefixed.row(1, prefixed.cell("A1", prefixed.v("1")))
+                    + prefixed.row(1048576, prefixed.cell("XFD1048576", prefixed.v("1")))
+                )
+            }
+        ),
+        "laughs.xlsx": xlsx({"KPI実績": (laughs + worksheet("").decode().replace(DECL, "")).encode()}),
+        "no-cached-value.xlsx": standard_form([("060003", "山形県", 2024, "KPI1", "=SUM(1,2)", "確定", None)]),
+        "div0.xlsx": raw_standard(lambda d: d.cell("E2", d.f("1/0") + d.v("#DIV/0!"), "e")),
+        "spill.xlsx": raw_standard(lambda d: d.cell("E2", d.f("SEQUENCE(2)") + d.v("#SPILL!"), "e")),
+        "cut-short.xlsx": raw_standard(lambda d: d.cell("E2", "<v>1&#50;</v>")),
+        "negative.xlsx": standard_form([("060003", "山形県", 2024, "KPI1", "△3", "確定", None)]),
+        "unknown.xlsx": standard_form([("x",)], sheet="メモ", header=("メモ",)),
+        "control.xlsx": raw_standard(lambda d: d.text("E2", "調査中_x0007_", None)),
+        "=cmd.xlsx": standard_form([("060003", "山形県", 2024, "KPI1", '=HYPERLINK("http://x","y")', "確定", None)]),
+    }
+    if bomb:
+        files["bomb.xlsx"] = gib_bomb()
+    return files
+
+
+def _utf16(name: str) -> bytes:
+    return name.encode("utf-16-le")

@@ -9,11 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import hostile_kit as kit
 import polars as pl
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-import hostile_kit as kit
 
 import saisei
 from saisei.core.issues import Issue
@@ -117,9 +115,9 @@ def test_encrypted_legacy_and_macro_workbooks(
 @pytest.fixture(scope="module")
 def gib_bomb() -> bytes:
     """A sheet of 1 GiB of blanks that zips to about 1 MiB, directory honest."""
-    stream, crc, size = kit.blank_bomb(1024**3)
-    assert size >= 1024**3 and len(stream) < 2 * 1024**2
-    return kit.raw_workbook(b"", sheet_entry={"stream": stream, "crc": crc, "declared": size})
+    data = kit.gib_bomb()
+    assert len(data) < 2 * 1024**2
+    return data
 
 
 def test_gib_bomb_is_refused_before_inflating(tmp_path: Path, baseline: Consolidation, gib_bomb: bytes) -> None:

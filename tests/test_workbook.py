@@ -7,15 +7,12 @@ a test needs to trip one.
 from __future__ import annotations
 
 import os
-import sys
 import time
 import zlib
 from pathlib import Path
 
-import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
 import hostile_kit as kit
+import pytest
 
 from saisei.core.values import CellError, NoCachedValue
 from saisei.workbook import Limits, WorkbookError, open_workbook, scan_sheet
@@ -173,14 +170,19 @@ def test_file_larger_than_the_limit(tmp_path: Path) -> None:
     assert error.code == "workbook-too-large"
 
 
-def test_part_whose_declared_size_is_huge_is_refused_before_inflating(tmp_path: Path) -> None:
+def test_part_whose_declared_size_is_huge_is_refused_before_inflating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stream, crc, size = kit.blank_bomb(64 * 1024 * 1024)
     data = kit.raw_workbook(b"", sheet_entry={"stream": stream, "crc": crc, "declared": size})
-    started = time.perf_counter()
+
+    def no_inflating(*args: object) -> None:
+        raise AssertionError("inflated a part of a workbook already known to be too large")
+
+    monkeypatch.setattr("saisei.workbook.zlib.decompressobj", no_inflating)
     error = refused(tmp_path, data, limits=Limits(max_part_bytes=16 * 1024 * 1024))
     assert error.code == "workbook-too-large"
     assert "展開していません" in error.message
-    assert time.perf_counter() - started < 1.0
 
 
 def test_total_above_the_limit(tmp_path: Path) -> None:
@@ -284,7 +286,7 @@ def test_entities_are_refused_in_any_part(tmp_path: Path, part: str, doctype: st
     error = refused(tmp_path, data)
     assert error.code == "unsafe-workbook"
     assert part in error.message
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 10  # a bound (no expansion), not a benchmark
 
 
 def test_utf16_and_foreign_encodings_are_refused(tmp_path: Path) -> None:
@@ -375,7 +377,7 @@ def test_far_apart_cells_are_refused_before_calamine_allocates(tmp_path: Path, n
     # Two r attributes are not XML at all (calamine would take the last one).
     code = "unreadable-workbook" if name == "duplicate-r" else "workbook-too-large"
     assert (error.code, error.sheet) == (code, "KPI実績")
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 10  # a bound (no 17-billion-cell grid), not a benchmark
 
 
 def test_far_apart_cells_with_namespace_prefixes(tmp_path: Path) -> None:
