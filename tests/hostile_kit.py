@@ -7,6 +7,7 @@ whose directory lies, and decompression bombs.  Nothing is read from outside the
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zlib
@@ -339,6 +340,7 @@ def copy_examples(folder: Path) -> Path:
     return folder
 
 
+@functools.cache
 def gib_bomb() -> bytes:
     """A workbook whose one sheet is 1 GiB of blanks zipped to about 1 MiB (directory honest)."""
     stream, crc, size = blank_bomb(1024**3)
@@ -347,6 +349,11 @@ def gib_bomb() -> bytes:
 
 def hostile_files(*, bomb: bool = False) -> dict[str, bytes]:
     """One workbook of each hostile or broken kind, by file name (bodies' values never read)."""
+    return dict(_hostile_files(bomb))
+
+
+@functools.cache
+def _hostile_files(bomb: bool) -> dict[str, bytes]:
     good = standard_form([GOOD_ROW])
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".ljust(512, b"\0")
     laughs = '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
