@@ -349,7 +349,8 @@ class SheetScan:
     """What a worksheet's XML says, read before calamine parses it.
 
     :ivar rows: the last row any cell sits in: calamine's grid is at most this tall
-    :ivar columns: the last column any cell sits in
+    :ivar columns: the last column any cell sits in (on the plain path, when the sheet is
+        far below the limit, a bound from the width of the column letters: 26, 702 …)
     :ivar special: formula cells without a cached value and error cells, by A1 reference
     :ivar exact: whether the sheet needed the exact, streaming parse
     """
@@ -367,7 +368,7 @@ def scan_sheet(xml: bytes, *, name: str = "", max_cells: int = Limits.max_cells)
     :param name: the sheet's name, for messages
     :param max_cells: refuse when rows x columns of the used area pass this
     """
-    scan = _scan_plain(xml)
+    scan = _scan_plain(xml, max_cells)
     if scan is None:
         scan = _scan_exact(xml, name, max_cells)
     if scan.rows * scan.columns > max_cells:
@@ -416,12 +417,11 @@ def _judge(t: str | None, has_formula: bool, last: str | None, value: str | None
 
 # The plain path: byte searches over the <sheetData> span.
 
-_PREFIXED = re.compile(rb":(?:c|row|v|f|is|sheetData)[\s/>]")
 _REF_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{0,6})"')
 _REF_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})[1-9][0-9]{0,6}"')
+_REF_LETTERS = {n: re.compile(rb'<c r="[A-Z]{%d}[1-9]' % n) for n in (2, 3)}
 _ODD_VALUE = re.compile(rb"<v\b[^<]*>[^<]*&")
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
-_ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
 _ATTRS = rb"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>"""
 _HEAD = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"' + _ATTRS)
 _CHILD = re.compile(rb"<(v|f|is)" + _ATTRS)
@@ -429,7 +429,13 @@ _ATTR = re.compile(rb"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def _plain_span(xml: bytes) -> tuple[int, int] | None:
-    """The ``<sheetData>`` content of a sheet simple enough for the plain path."""
+    """The ``<sheetData>`` content of a sheet simple enough for the plain path.
+
+    Plain: one unprefixed ``<sheetData>``; no comment, CDATA or processing instruction in
+    it; no tab or line break (so every gap inside a tag is one space); every attribute
+    written ``name="value"``; every cell's first attribute its ``r``, and no second one.
+    All of it is one regex pass; text that merely looks odd only costs the exact parse.
+    """
     if xml.count(b"<sheetData") != 1 or b":sheetData" in xml:
         return None
     start = xml.find(b"<sheetData")
@@ -440,40 +446,69 @@ def _plain_span(xml: bytes) -> tuple[int, int] | None:
     if end < 0:
         return None
     a, b = m.end(), end
-    if xml.find(b"<!", a, b) >= 0 or xml.find(b"<?", a, b) >= 0 or _PREFIXED.search(xml, a, b):
+    try:
+        text = xml[a:b].decode("utf-8")
+    except UnicodeDecodeError:
         return None
-    cells = xml.count(b"<c", a, b)
-    if cells != xml.count(b'<c r="', a, b):
-        return None  # a cell without r (its place comes from counting), or with r not first
-    # Exactly one r per cell (calamine takes the last of two), none in other spellings.
-    if xml.count(b' r="', a, b) != cells + xml.count(b'<row r="', a, b) or xml.count(b" r=", a, b) != xml.count(
-        b' r="', a, b
-    ):
-        return None
-    if any(xml.find(s, a, b) >= 0 for s in (b" r ", b"\tr", b"\nr", b"\rr")):
+    import polars as pl  # one pass of Rust's regex engine for every test below
+
+    if pl.Series([text]).str.contains(_NOT_PLAIN).item():
         return None
     if xml.find(b"&", a, b) >= 0 and _ODD_VALUE.search(xml, a, b):
         return None
     return a, b
 
 
-def _scan_plain(xml: bytes) -> SheetScan | None:
+#: Anything the plain path does not read exactly: a comment, CDATA or processing
+#: instruction; a tab or line break; an attribute not written ``name="value"``; a cell
+#: whose first attribute is not its ``r``; an ``r`` after another attribute (calamine
+#: takes the last of two); a namespace prefix on an element calamine reads.
+_NOT_PLAIN = "|".join(
+    [
+        r"<[!?]",
+        r"[\t\n\r]",
+        r"='|= | =| r ",
+        r'<c(?:[^ ]| [^r]| r[^=]| r=[^"])',
+        r'[^cw] r="',
+        r":(?:c|row|v|f|is|sheetData)[ />]",
+    ]
+)
+
+
+#: A formula cell as Excel writes it once calculated: ``<f>…</f><v>12</v></c>``.
+_CALCULATED = re.compile(rb"<f(?: [^<>]*)?(?:/>|>[^<]*</f>)<v>\s*[^<\s][^<]*</v></c>")
+_ERROR_ATTR = re.compile(rb' t="e"')
+
+
+def _scan_plain(xml: bytes, max_cells: int) -> SheetScan | None:
     span = _plain_span(xml)
     if span is None:
         return None
     a, b = span
-    cells = xml.count(b"<c", a, b)
+    cells = xml.count(b'<c r="', a, b)
     rows = _REF_ROWS.findall(xml, a, b)
-    columns = set(_REF_COLUMNS.findall(xml, a, b))
     if len(rows) != cells:
         return None  # an r that is not a plain A1 reference
-    max_row = max(map(int, rows), default=0)
-    max_column = max((column_number(c.decode()) for c in columns), default=0)
+    longest = max(map(len, rows), default=0)  # no leading zeros: the longest numbers are the largest
+    max_row = int(max((r for r in rows if len(r) == longest), default=b"0"))
+    del rows
+    # The columns: a bound from the longest column letters, exact only when it matters.
+    letters = next((n for n in (3, 2) if _REF_LETTERS[n].search(xml, a, b)), 1 if cells else 0)
+    max_column = (0, 26, 702, 18_278)[letters]
+    if max_row * max_column > max_cells:
+        max_column = max((column_number(c.decode()) for c in set(_REF_COLUMNS.findall(xml, a, b))), default=0)
     special: dict[str, CellError | NoCachedValue] = {}
+    found: list[tuple[int, bool]] = []
+    if xml.find(b"<f", a, b) >= 0:
+        # Only the formulas not followed by their cached value need a closer look (an
+        # inline-string cell ignores its <v>, so then every formula gets one).
+        calculated = (
+            set() if xml.find(b'"inlineStr"', a, b) >= 0 else {m.start() for m in _CALCULATED.finditer(xml, a, b)}
+        )
+        found += [(m.start(), False) for m in _FORMULA_TAG.finditer(xml, a, b) if m.start() not in calculated]
+    if xml.find(b' t="e"', a, b) >= 0:
+        found += [(m.start(), True) for m in _ERROR_ATTR.finditer(xml, a, b)]
     seen: set[int] = set()
-    found = [(m.start(), False) for m in _FORMULA_TAG.finditer(xml, a, b)] if xml.find(b"<f", a, b) >= 0 else []
-    if _ERROR_TYPE.search(xml, a, b):
-        found += [(m.start(), True) for m in _ERROR_TYPE.finditer(xml, a, b)]
     for pos, in_head in found:
         start = xml.rfind(b'<c r="', a, pos)
         if start < 0 or start in seen:
