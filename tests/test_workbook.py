@@ -14,6 +14,7 @@ from pathlib import Path
 import hostile_kit as kit
 import pytest
 
+from saisei.core.cells import cell_ref
 from saisei.core.values import CellError, NoCachedValue
 from saisei.workbook import Limits, WorkbookError, open_workbook, scan_sheet
 
@@ -436,3 +437,80 @@ def test_broken_sheet_xml_names_the_sheet(tmp_path: Path) -> None:
     sheet = kit.worksheet('<row r="1"><c r="A1"><v>1</v></c></row>').replace(b"</sheetData>", b"</sheetDat>")
     error = refused(tmp_path, kit.xlsx({"KPI実績": sheet}))
     assert (error.code, error.sheet) == ("unreadable-workbook", "KPI実績")
+
+
+# -- the exact parse places cells where calamine does -------------------------------------------
+
+
+def _layout(draw: object) -> list[tuple[str | None, list[tuple[str | None, str]]]]:
+    from hypothesis import strategies as st
+
+    rows = []
+    for _ in range(draw(st.integers(1, 6))):  # type: ignore[operator]
+        row_r = draw(st.one_of(st.none(), st.integers(1, 30).map(str)))  # type: ignore[operator]
+        cells = []
+        for _ in range(draw(st.integers(0, 5))):  # type: ignore[operator]
+            ref = draw(st.one_of(st.none(), st.tuples(st.sampled_from("ABCDEFGHIJ"), st.integers(1, 30))))  # type: ignore[operator]
+            kind = draw(st.sampled_from(["number", "error", "empty"]))  # type: ignore[operator]
+            cells.append((None if ref is None else f"{ref[0]}{ref[1]}", kind))
+        rows.append((row_r, cells))
+    return rows
+
+
+def test_exact_parse_places_cells_as_calamine_does() -> None:
+    """Error cells found by the exact parse sit exactly where calamine puts the same cells.
+
+    Each layout is written twice: with error cells, scanned; and with a unique number in
+    each of those cells, read by calamine to learn where it puts them.
+    """
+    import io
+
+    import python_calamine
+    from hypothesis import HealthCheck, assume, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        layout = _layout(data.draw)
+        prefix = data.draw(st.sampled_from(["", "x:"]))
+
+        def sheet(errors: bool) -> bytes:
+            out, marker = [], 0
+            for row_r, cells in layout:
+                inner = []
+                for ref, kind in cells:
+                    r = f' r="{ref}"' if ref else ""
+                    if kind == "empty":
+                        inner.append(f'<{prefix}c{r} s="1"/>')
+                    elif kind == "error":
+                        marker += 1
+                        body = f"<{prefix}v>#N/A</{prefix}v>" if errors else f"<{prefix}v>{1000 + marker}</{prefix}v>"
+                        t = ' t="e"' if errors else ""
+                        inner.append(f"<{prefix}c{r}{t}>{body}</{prefix}c>")
+                    else:
+                        marker += 1
+                        inner.append(f"<{prefix}c{r}><{prefix}v>{5000 + marker}</{prefix}v></{prefix}c>")
+                rr = f' r="{row_r}"' if row_r else ""
+                out.append(f"<{prefix}row{rr}>{''.join(inner)}</{prefix}row>" if inner else f"<{prefix}row{rr}/>")
+            ns = f' xmlns{":x" if prefix else ""}="{kit.MAIN_NS}"'
+            return (
+                f"<{prefix}worksheet{ns}><{prefix}sheetData>{''.join(out)}</{prefix}sheetData></{prefix}worksheet>"
+            ).encode()
+
+        numbered = kit.xlsx({"S": sheet(errors=False)})
+        try:
+            grid = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(numbered)).get_sheet_by_name("S")
+            values = grid.to_python(skip_empty_area=False)
+        except Exception:
+            return  # a layout calamine refuses (two cells at one place ...): nothing to compare
+        found = {int(v): cell_ref(r + 1, c + 1) for r, line in enumerate(values) for c, v in enumerate(line) if v != ""}
+        filled = sum(kind != "empty" for _, cells in layout for _, kind in cells)
+        assume(len(found) == filled)  # no two cells at one place
+        where = {ref for v, ref in found.items() if v < 5000}
+        scan = scan_sheet(sheet(errors=True))
+        assert set(scan.special) == where
+        assert all(isinstance(m, CellError) for m in scan.special.values())
+        assert scan.rows >= len(values) and scan.columns >= max((len(x) for x in values), default=0)
+
+    check()
