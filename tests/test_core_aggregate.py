@@ -165,10 +165,16 @@ def test_summary_levels_and_ratings() -> None:
     assert s["value"].to_list() == [142, 100, None]  # a blank is never a zero
     assert s["rating"].to_list() == ["指標値を達成", "さらなる取り組みが必要", None]
     assert s["target_level"].to_list() == [268 + 131, 268 + 335, 268 + 587]
+    running = summary(values, PLAN, rated_through=2024).filter(pl.col("kpi") == 4).sort("fiscal_year")
+    assert running["rating"].to_list() == ["指標値を達成", None, None]
 
 
 def test_compact_sources() -> None:
     cells = [("a!s", f"E{r}") for r in (4, 5, 6, 9)] + [("a!s", "G2"), ("b!t", "AA10")]
-    assert compact_sources(cells) == ["a!s!E4:E6", "a!s!E9", "a!s!G2", "b!t!AA10"]
+    assert compact_sources(cells) == ["a!s!G2", "a!s!E4:E6", "a!s!E9", "b!t!AA10"]  # row by row
     many = compact_sources(("f!s", f"E{r}") for r in range(4, 30_004))
     assert many == ["f!s!E4:E30003"]
+    scattered = compact_sources(("f!s", f"E{r}") for r in range(4, 90_004, 3))
+    assert scattered == ["f!s!E4:E90001（うち30,000セル）"]
+    few = compact_sources(("f!s", f"E{r}") for r in (4, 7, 10))
+    assert few == ["f!s!E4", "f!s!E7", "f!s!E10"]

@@ -82,7 +82,7 @@ def test_data_sheets_are_machine_readable(sample_only: Path, tmp_path: Path) -> 
 def test_the_same_inputs_give_the_same_bytes(sample_only: Path, tmp_path: Path) -> None:
     run_cli("consolidate", str(sample_only), "--out", str(tmp_path / "a"), "--as-of", "2025-09-01")
     run_cli("consolidate", str(sample_only), "--out", str(tmp_path / "b"), "--as-of", "2025-09-01")
-    for name in ("report.xlsx", "values.csv", "values.parquet"):
+    for name in ("report.xlsx", "values.csv", "values.parquet", "observations.parquet"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 

@@ -169,6 +169,75 @@ def validate(
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="出力フォルダー。"
+)
+@plan_option
+@as_of_option
+@debug_option
+def publish(paths: tuple[Path, ...], out_dir: Path, plan_path: Path | None, as_of: dt.date | None, debug: bool) -> None:
+    """団体ごとの公表用ページ（HTML、1団体1ページ）を書き出します。
+
+    PATH のブックを集計し、OUT/<団体コード>.html（その団体の実績と計画全体の合計）と
+    OUT/index.html を書き出します。外部のファイルを読み込まない単独のHTMLです。
+    終了コード: 0 エラーなし、1 エラーあり（ページは「暫定版」として出力）、2 使い方の誤り。
+    """
+
+    def work() -> int:
+        from .report.publish import write_pages
+
+        result = _run(paths, plan_path, as_of, False)
+        written = write_pages(result, out_dir)
+        _summary(result)
+        click.echo(f"出力: {out_dir}（{len(written)} ページ）", err=True)
+        return EXIT_ERRORS if result.has_errors else EXIT_OK
+
+    sys.exit(_guard(debug, work))
+
+
+@main.command()
+@click.option(
+    "--as-of",
+    callback=_date,
+    metavar="DATE",
+    help="基準日（例: 2025-09-01）。この日より後（同じ月を含む）の検証会議を出す。省略時は今日。",
+)
+@click.option(
+    "--ics",
+    "ics_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="iCalendar（.ics）ファイルにも書き出す（カレンダーに取り込めます）。",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSONで出す。")
+@plan_option
+def schedule(as_of: dt.date | None, ics_path: Path | None, as_json: bool, plan_path: Path | None) -> None:
+    """各団体の次回の効果検証（検証時期、審査する年度、確定値か見込み値か）。"""
+    from .core.fiscal import fiscal_year_label
+    from .schedule import to_ics, upcoming
+
+    plan = _plan(plan_path)
+    day = as_of or dt.date.today()
+    meetings = upcoming(plan, day)
+    if ics_path is not None:
+        from .report import atomic_write
+
+        atomic_write(ics_path, to_ics(plan, meetings, day))
+        click.echo(f"出力: {ics_path}（{len(meetings)} 件）", err=True)
+    if as_json:
+        doc = {"as_of": day.isoformat(), "plan": plan.name, "meetings": [m.to_dict() for m in meetings]}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{day.isoformat()} 以降の効果検証（検証時期は月単位）")
+    for m in meetings:
+        kind = "見込み値（年度末前）" if m.on_estimates else "確定値"
+        click.echo(
+            f"{m.meeting.label:<10}{m.body.name:<8}{fiscal_year_label(m.reviews_fiscal_year)}分  {kind:<12}"
+            f"{m.body.publication_channel}"
+        )
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="JSONで出す。")
 def plugins(as_json: bool) -> None:
     """読み取りプラグイン（様式）の一覧: 名前、版、団体、検証時期。"""

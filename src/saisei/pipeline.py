@@ -261,7 +261,7 @@ class Consolidation:
         """Every fiscal year and KPI of the plan, with target, actual, level and rating."""
         from .core.aggregate import summary
 
-        return summary(self.values, self.plan)
+        return summary(self.values, self.plan, rated_through=self.fiscal_year_under_review)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document ``saisei consolidate --json`` prints."""

@@ -798,6 +798,22 @@ class Sheet:
                 return r
         return None
 
+    def hidden_by_merge(self, ref: str) -> str | None:
+        """The merged range that covers ``ref`` without starting at it, if any.
+
+        Excel keeps only a merged range's top-left value: a value cell inside a merge
+        further down or right is lost, so a reader should say so at that cell.
+        """
+        row, column = parse_ref(ref)
+        for merged in self.merged:
+            first, _, last = merged.partition(":")
+            if not last or first == ref:
+                continue
+            (r1, c1), (r2, c2) = parse_ref(first), parse_ref(last)
+            if r1 <= row <= r2 and c1 <= column <= c2:
+                return merged
+        return None
+
 
 # -- workbook.xml: sheet names to parts, as calamine maps them --------------------------------
 

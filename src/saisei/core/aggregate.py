@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -47,70 +46,133 @@ FIGURE_COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
-def combine_within(observations: pl.DataFrame) -> pl.DataFrame:
+#: A column of one sheet whose cells form more runs than this is cited as one range with a
+#: count (``f!s!E4:E100003（うち33,412セル）``): a value drawn from 30,000 ledger rows stays
+#: one line.  Every cell stays in the observations (``observations.parquet``).
+MAX_RUNS = 20
+
+
+def combine_within(observations: pl.DataFrame, *, max_runs: int = MAX_RUNS) -> pl.DataFrame:
     """Rule 1: add up a workbook's rows into one figure per body, year and KPI.
 
     ``observations`` has the observation columns plus ``submission`` (which workbook).
-    ``sources`` lists the cells, compacted into ranges (``f!s!E4:E9``).
+    ``sources`` lists the cells, consecutive rows compacted into ranges (``f!s!E4:E9``).
     """
     if observations.is_empty():
         return pl.DataFrame(schema=FIGURE_COLUMNS)
-    grouped = (
-        observations.group_by(["submission", "file", *KEY])
-        .agg(
-            pl.col("value").sum(),
-            pl.when((pl.col("status") == "provisional").any())
-            .then(pl.lit("provisional"))
-            .otherwise(pl.lit("final"))
-            .alias("status"),
-            pl.concat_str(["file", "sheet"], separator="!").alias("_where"),
-            pl.col("cell"),
-        )
-        .sort(["submission", *KEY])
+    keys = ["submission", "file", *KEY]
+    figures = observations.group_by(keys).agg(
+        pl.col("value").sum(),
+        pl.when((pl.col("status") == "provisional").any())
+        .then(pl.lit("provisional"))
+        .otherwise(pl.lit("final"))
+        .alias("status"),
     )
-    sources = [
-        compact_sources(zip(where, cells, strict=True))
-        for where, cells in zip(grouped["_where"].to_list(), grouped["cell"].to_list(), strict=True)
-    ]
     return (
-        grouped.drop("_where", "cell")
-        .with_columns(pl.Series("sources", sources, dtype=pl.List(pl.String)))
+        figures.join(_sources(observations, keys, max_runs), on=keys, how="left")
+        .sort(keys)
         .select(list(FIGURE_COLUMNS))
+    )
+
+
+def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.DataFrame:
+    """Per figure, its cells as sorted references: runs of rows as ranges, long columns as one."""
+    column = [*keys, "_where", "_col"]
+    cells = (
+        observations.select(
+            *keys,
+            pl.concat_str(["file", "sheet"], separator="!").alias("_where"),
+            pl.col("cell").str.extract(r"^([A-Z]+)", 1).alias("_col"),
+            pl.col("cell").str.extract(r"([0-9]+)$", 1).cast(pl.Int64).alias("_row"),
+        )
+        .unique()
+        .sort([*column, "_row"])
+        .with_columns(
+            ((pl.col("_row") - pl.col("_row").shift(1)).over(column) != 1)
+            .fill_null(True)
+            .cum_sum()
+            .over(column)
+            .alias("_run")
+        )
+    )
+    runs = (
+        cells.group_by([*column, "_run"])
+        .agg(pl.col("_row").min().alias("_first"), pl.col("_row").max().alias("_last"), pl.len().alias("_n"))
+        .with_columns(
+            pl.len().over(column).alias("_runs"),
+            pl.col("_n").sum().over(column).alias("_cells"),
+            pl.col("_first").min().over(column).alias("_top"),
+            pl.col("_last").max().over(column).alias("_bottom"),
+        )
+    )
+    collapsed = (
+        runs.filter(pl.col("_runs") > max_runs)
+        .group_by(column)
+        .agg(pl.col("_top").first().alias("_first"), pl.col("_bottom").first(), pl.col("_cells").first())
+        .with_columns(
+            pl.format(
+                "{}!{}{}:{}{}（うち{}セル）",
+                "_where",
+                "_col",
+                "_first",
+                "_col",
+                "_bottom",
+                pl.col("_cells").map_elements(lambda n: f"{n:,}", return_dtype=pl.String),
+            ).alias("_ref")
+        )
+        .select(*column, "_first", "_ref")
+    )
+    single = pl.format("{}!{}{}", "_where", "_col", "_first")
+    ranged = pl.format("{}!{}{}:{}{}", "_where", "_col", "_first", "_col", "_last")
+    kept = (
+        runs.filter(pl.col("_runs") <= max_runs)
+        .with_columns(pl.when(pl.col("_first") == pl.col("_last")).then(single).otherwise(ranged).alias("_ref"))
+        .select(*column, "_first", "_ref")
+    )
+    return (
+        pl.concat([kept, collapsed.cast(kept.schema)], how="vertical")
+        .sort([*keys, "_where", "_first", "_col"])
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col("_ref").alias("sources"))
     )
 
 
 _CELL = re.compile(r"([A-Z]+)([0-9]+)")
 
 
-def compact_sources(cells: Iterable[tuple[str, str]]) -> list[str]:
+def compact_sources(cells: Iterable[tuple[str, str]], *, max_runs: int = MAX_RUNS) -> list[str]:
     """Merge ``(file!sheet, cell)`` pairs into sorted references, runs as ranges.
 
     ``[("a!s", "E4"), ("a!s", "E5"), ("a!s", "E6"), ("a!s", "G2")]`` →
-    ``["a!s!E4:E6", "a!s!G2"]``: a value drawn from 30,000 ledger rows stays one line.
+    ``["a!s!E4:E6", "a!s!G2"]`` — the same as :func:`combine_within` gives, for one figure.
     """
-    by_column: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for where, cell in cells:
-        m = _CELL.fullmatch(cell)
-        if m is None:
-            by_column[(where, cell)].add(0)
-            continue
-        by_column[(where, m.group(1))].add(int(m.group(2)))
+    rows = [(where, cell) for where, cell in cells]
+    if not rows:
+        return []
+    frame = pl.DataFrame(
+        {
+            "submission": [0] * len(rows),
+            "file": [w.split("!", 1)[0] for w, _ in rows],
+            "sheet": [w.split("!", 1)[1] if "!" in w else "" for w, _ in rows],
+            "cell": [c for _, c in rows],
+            "entity_code": ["000000"] * len(rows),
+            "fiscal_year": [0] * len(rows),
+            "kpi": [0] * len(rows),
+        }
+    )
+    result = _sources(frame, ["submission", "file", *KEY], max_runs)
     out: list[str] = []
-    for where, column in sorted(by_column, key=lambda k: (k[0], len(k[1]), k[1])):
-        rows = sorted(by_column[(where, column)])
-        if rows == [0]:
-            out.append(f"{where}!{column}")
-            continue
-        start = prev = rows[0]
-        for row in [*rows[1:], None]:
-            if row is not None and row == prev + 1:
-                prev = row
-                continue
-            ref = f"{column}{start}" if start == prev else f"{column}{start}:{column}{prev}"
-            out.append(f"{where}!{ref}")
-            if row is not None:
-                start = prev = row
+    for refs in result.sort("file")["sources"].to_list():
+        out.extend(refs)
     return out
+
+
+def source_key(source: str) -> tuple[str, str, int, str]:
+    """Order ``file!sheet!E10`` after ``file!sheet!E4``: by file, sheet, row, column."""
+    file, _, rest = source.partition("!")
+    sheet, _, cell = rest.rpartition("!")
+    m = _CELL.match(cell)
+    return (file, sheet, int(m.group(2)), m.group(1)) if m else (file, sheet, 0, cell)
 
 
 @dataclass(frozen=True)
@@ -143,7 +205,9 @@ def reconcile(figures: pl.DataFrame) -> Reconciliation:
     issues = tuple(
         _conflict_issue(row) for row in grouped.filter(pl.col("_min") != pl.col("_max")).iter_rows(named=True)
     )
-    values = agreed.select(*KEY, "value", "status", "sources", "files")
+    values = agreed.select(*KEY, "value", "status", "sources", "files").with_columns(
+        pl.Series("sources", [sorted(s, key=source_key) for s in agreed["sources"].to_list()], dtype=pl.List(pl.String))
+    )
     revisions = (
         ranked.filter(~pl.col("_final") & pl.col("_has_final"))
         .select(
@@ -224,11 +288,13 @@ def totals(values: pl.DataFrame, plan: Plan) -> pl.DataFrame:
     )
 
 
-def summary(values: pl.DataFrame, plan: Plan) -> pl.DataFrame:
+def summary(values: pl.DataFrame, plan: Plan, *, rated_through: int | None = None) -> pl.DataFrame:
     """Every fiscal year and KPI of the plan (reported or not), with level and rating.
 
     ``value`` is null where no body reported (a blank is never a zero); ``level`` is
     baseline + the increases up to that year, null when any of those years is missing.
+    ``rating`` is left null for years after ``rated_through`` (the fiscal year under
+    review): a year still running is not rated on its first months.
     """
     per_year = totals(values, plan).drop("target", "achievement")
     frame = (
@@ -245,7 +311,9 @@ def summary(values: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         .drop("_gap")
     )
     ratings = [
-        plan.rating.rate(a, lv, b)
-        for a, lv, b in zip(frame["achievement"], frame["level"], frame["baseline"], strict=True)
+        None if rated_through is not None and fy > rated_through else plan.rating.rate(a, lv, b)
+        for fy, a, lv, b in zip(
+            frame["fiscal_year"], frame["achievement"], frame["level"], frame["baseline"], strict=True
+        )
     ]
     return frame.with_columns(pl.Series("rating", ratings, dtype=pl.String)).sort("fiscal_year", "kpi")

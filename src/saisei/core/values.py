@@ -108,8 +108,7 @@ def parse_count(value: object, *, units: Iterable[str] = (), what: str = "値") 
     if isinstance(value, NoCachedValue):
         raise CellValueError(
             "formula-without-value",
-            f'{what}の数式 "{value}" に計算結果が保存されていません'
-            "（Excelで開いて保存し直すか、値を入力してください）",
+            f'{what}の数式 "{value}" に計算結果が保存されていません（Excelで開いて保存し直すか、値を入力してください）',
         )
     if isinstance(value, CellError):
         raise CellValueError(

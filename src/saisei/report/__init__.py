@@ -7,12 +7,15 @@ from __future__ import annotations
 import glob
 import io
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from ..pipeline import Consolidation
 
 __all__ = ["atomic_write", "deterministic_xlsx", "write_outputs"]
@@ -91,15 +94,28 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+_CORE = "docProps/core.xml"
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+FIXED_PROPERTY_TIME = b"2000-01-01T00:00:00Z"
+
+
 def deterministic_xlsx(data: bytes) -> bytes:
-    """Re-pack an xlsx with fixed timestamps, so the same content gives the same bytes."""
+    """Re-pack an xlsx with fixed timestamps, so the same content gives the same bytes.
+
+    The zip entries get a fixed date, and so do the workbook's created/modified
+    properties: openpyxl stamps ``modified`` with the time of saving, whatever the
+    workbook's properties say.
+    """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == _CORE:
+                content = _CORE_DATES.sub(rb"\g<1>" + FIXED_PROPERTY_TIME + rb"\g<2>", content)
+            dst.writestr(fixed, content)
     return out.getvalue()
 
 
@@ -119,7 +135,6 @@ _UNPRINTABLE = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
 def _printable(result: Consolidation) -> Consolidation:
     """A copy of ``result`` whose text can go into a worksheet (forbidden characters → U+FFFD)."""
     import dataclasses
-    import re
 
     import polars as pl
 
@@ -157,10 +172,23 @@ def _printable(result: Consolidation) -> Consolidation:
     )
 
 
-def parquet_bytes(result: Consolidation) -> bytes:
+def parquet_bytes(frame: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
-    result.values.write_parquet(buffer, statistics=False)
+    frame.write_parquet(buffer, statistics=False)
     return buffer.getvalue()
+
+
+def observations_in_cell_order(observations: pl.DataFrame) -> pl.DataFrame:
+    """File by file, sheet by sheet, row by row (E4 before E10), then column."""
+    import polars as pl
+
+    return observations.sort(
+        "file",
+        "sheet",
+        pl.col("cell").str.extract(r"([0-9]+)$", 1).cast(pl.Int64),
+        pl.col("cell").str.len_chars(),
+        "cell",
+    )
 
 
 def write_outputs(result: Consolidation, out_dir: Path) -> list[Path]:
@@ -170,7 +198,9 @@ def write_outputs(result: Consolidation, out_dir: Path) -> list[Path]:
     outputs = {
         "report.xlsx": report_bytes(result),
         "values.csv": values_csv(result),
-        "values.parquet": parquet_bytes(result),
+        "values.parquet": parquet_bytes(result.values),
+        # every accepted observation with its own cell: the full trail behind each value
+        "observations.parquet": parquet_bytes(observations_in_cell_order(result.observations)),
     }
     # Every file is written and flushed before any is renamed into place: a failure while
     # writing (disk full, a kill) leaves all the previous outputs as they were.

@@ -1,14 +1,34 @@
 """report.xlsx, written with openpyxl: values only, never a formula, the same bytes for
 the same inputs.
+
+Sheets, in order: 総括 (summary, chart), 団体別, 検証体制, 改訂履歴, 要確認, 出典, and the
+machine-readable data sheets 実績データ and KPI集計 (one header row, no merged cells, one
+value per cell).  Every sheet is print-ready: A4 landscape, fit to the page width, header
+row repeated on each page, frozen header, thousands separators.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..core.fiscal import fiscal_year_label
 from .data import KPI_HEADER, VALUE_HEADER, kpi_rows, value_rows
+from .views import (
+    BODY_HEADER,
+    REVISION_HEADER,
+    SOURCE_HEADER,
+    VERIFICATION_HEADER,
+    SummaryRow,
+    body_rows,
+    reporting_status,
+    revision_rows,
+    source_rows,
+    summary_rows,
+    verification_rows,
+)
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -16,16 +36,39 @@ if TYPE_CHECKING:
 
     from ..pipeline import Consolidation
 
-__all__ = ["build_workbook", "put"]
+__all__ = ["SHEETS", "SUMMARY_HEADER", "build_workbook", "put"]
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 ISSUE_HEADER = ("区分", "コード", "ファイル", "シート", "セル", "内容", "プラグイン")
 SEVERITY_JA = {"error": "エラー", "warning": "警告"}
+SHEETS = ("総括", "団体別", "検証体制", "改訂履歴", "要確認", "出典", "実績データ", "KPI集計")
+
+COUNT = "#,##0"
+RATE = "0.0%"
+DAY = 'yyyy"年"m"月"d"日"'
+MONTH = 'yyyy"年"m"月"'
+EXCEL_CELL_LIMIT = 32_767
+HEADER_FILL = "DDEBF7"
+DRAFT_RED = "C00000"
+DEFAULT_WIDTH = 8.43
+LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK fonts have tall lines)
+
+
+def _clean_text(text: str) -> str:
+    """Text a cell can hold: control characters XML forbids become U+FFFD, at most 32,767 characters."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    if len(text) > EXCEL_CELL_LIMIT:
+        text = text[: EXCEL_CELL_LIMIT - 1] + "…"
+    return text
 
 
 def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | None = None) -> None:
     """Write one cell; text is always text (``=1+1`` from a workbook never becomes a formula)."""
     cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        value = _clean_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
@@ -33,72 +76,424 @@ def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | N
         cell.number_format = number_format
 
 
-def write_table(
-    ws: Worksheet,
-    header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    widths: Sequence[int] = (),
-    formats: dict[int, str] | None = None,
-) -> None:
-    """A machine-readable table from A1: one header row, one value per cell, frozen header."""
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _text_units(text: str) -> float:
+    """Width of ``text`` in column-width units: a full-width (non-ASCII) character is about two."""
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    return ascii_chars + (len(text) - ascii_chars) * 2.1
 
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    for c, name in enumerate(header, start=1):
-        put(ws, 1, c, name)
-        ws.cell(1, c).font = bold
-        ws.cell(1, c).fill = fill
-    formats = formats or {}
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row, start=1):
-            put(ws, r, c, value, formats.get(c))
-            if isinstance(value, str) and "\n" in value:
-                ws.cell(r, c).alignment = wrap
-    ws.freeze_panes = "A2"
-    for i, width in enumerate(widths, start=1):
-        from openpyxl.utils import get_column_letter
 
-        ws.column_dimensions[get_column_letter(i)].width = width
-    if ws.max_row > 1:
-        ws.auto_filter.ref = ws.dimensions
+def _lines(value: Any, width: float) -> int:
+    """How many lines ``value`` takes in a wrapped cell ``width`` units wide (an estimate)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(width - 1.5, 1.0)
+    return sum(max(1, math.ceil(_text_units(part) / room)) for part in value.split("\n"))
+
+
+def _fit_height(ws: Worksheet, row: int, lines: int) -> None:
+    """Set a row's height for ``lines`` lines of wrapped text (spreadsheet programs do not
+    always grow rows with wrapped text on their own)."""
+    if lines > 1:
+        ws.row_dimensions[row].height = round(lines * LINE_HEIGHT + 3, 1)
+
+
+def _print_setup(ws: Worksheet, *, draft: bool, title_rows: str | None = "1:1") -> None:
+    """A4 landscape, the whole width on one page, page numbers; 暫定 on every page of a draft."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "&A　&P / &N"
+    ws.oddFooter.center.size = 9
+    if draft:
+        ws.oddHeader.right.text = "暫定"
+        ws.oddHeader.right.size = 14
+        ws.oddHeader.right.color = DRAFT_RED
+
+
+def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _grid(ws: Worksheet, first_row: int, last_row: int, columns: int) -> None:
+    """Thin rules around every cell of a table, so a printed table reads across."""
+    from openpyxl.styles import Border, Side
+
+    thin = Side(style="thin", color="A6A6A6")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=columns):
+        for cell in row:
+            cell.border = border
+
+
+def _header_row(ws: Worksheet, row: int, header: Sequence[str]) -> None:
+    for c, name in enumerate(header, start=1):
+        put(ws, row, c, name)
+        ws.cell(row, c).style = STYLE_HEADER
+
+
+#: Named cell styles of the tables: a cell takes a whole style at once, which is much
+#: faster in openpyxl than setting font, border and alignment one by one.
+STYLE_HEADER = "saisei 見出し"
+STYLE_TEXT = "saisei 文字"
+STYLE_WRAP = "saisei 折り返し"
+STYLE_CENTRE = "saisei 中央"
+STYLE_FOR_FORMAT = {COUNT: "saisei 数値", RATE: "saisei 率", MONTH: "saisei 年月", DAY: "saisei 日付"}
+
+
+def register_styles(book: Workbook) -> None:
+    """Add the tables' named styles to ``book`` (thin rules, top-aligned, number formats)."""
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+
+    thin = Side(style="thin", color="A6A6A6")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    top = Alignment(vertical="top")
+    styles = [
+        NamedStyle(
+            STYLE_HEADER,
+            font=Font(bold=True),
+            fill=PatternFill("solid", fgColor=HEADER_FILL),
+            border=border,
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        ),
+        NamedStyle(STYLE_TEXT, border=border, alignment=top),
+        NamedStyle(STYLE_WRAP, border=border, alignment=Alignment(vertical="top", wrap_text=True)),
+        NamedStyle(STYLE_CENTRE, border=border, alignment=Alignment(horizontal="center", vertical="top")),
+        *(NamedStyle(name, border=border, alignment=top, number_format=fmt) for fmt, name in STYLE_FOR_FORMAT.items()),
+    ]
+    for style in styles:
+        book.add_named_style(style)
+
+
+def write_table(
+    ws: Worksheet,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    widths: Sequence[float] = (),
+    formats: dict[int, str] | None = None,
+    wrap: Iterable[int] = (),
+    centre: Iterable[int] = (),
+    draft: bool = False,
+) -> None:
+    """A machine-readable table from A1: one header row, one value per cell, frozen header.
+
+    The workbook must have the named styles (:func:`register_styles`).
+
+    :param formats: number formats by 1-based column (one of ``STYLE_FOR_FORMAT``)
+    :param wrap: columns whose text wraps (text with line breaks always wraps)
+    :param centre: columns centred (marks such as ○)
+    """
+    _header_row(ws, 1, header)
+    _fit_height(ws, 1, max(_lines(h, widths[c] if c < len(widths) else DEFAULT_WIDTH) for c, h in enumerate(header)))
+    column_style = {c: STYLE_FOR_FORMAT[fmt] for c, fmt in (formats or {}).items()}
+    column_style.update({c: STYLE_CENTRE for c in centre})
+    column_style.update({c: STYLE_WRAP for c in wrap})
+    for r, row in enumerate(rows, start=2):
+        lines = 1
+        for c, value in enumerate(row, start=1):
+            put(ws, r, c, value)
+            style = column_style.get(c, STYLE_TEXT)
+            if style == STYLE_TEXT and isinstance(value, str) and "\n" in value:
+                style = STYLE_WRAP
+            ws.cell(r, c).style = style
+            if style == STYLE_WRAP:
+                lines = max(lines, _lines(value, widths[c - 1] if c <= len(widths) else DEFAULT_WIDTH))
+        _fit_height(ws, r, lines)
+    ws.freeze_panes = "A2"
+    _widths(ws, widths)
+    if ws.max_row > 1:
+        ws.auto_filter.ref = ws.dimensions
+    _print_setup(ws, draft=draft)
+
+
+# ---------------------------------------------------------------------------
+# 総括
+
+
+SUMMARY_HEADER = (
+    "KPI",
+    "指標名",
+    "単位",
+    "基準値",
+    "年度",
+    "目標（増加分）",
+    "実績（増加分）",
+    "達成率",
+    "到達水準（基準値＋累計）",
+    "目標水準",
+    "評価",
+    "報告団体数",
+    "うち見込み",
+)
+SUMMARY_WIDTHS = (15, 44, 12, 9, 22, 14, 14, 9, 14, 11, 22, 10, 10)
+#: Columns of the summary table that the chart draws on (1-based): 年度, 目標, 実績.
+CATEGORY_COLUMN, TARGET_COLUMN, ACTUAL_COLUMN = 5, 6, 7
+#: The charts sit two to a row: the second of each row from this column.
+CHART_SECOND_COLUMN = 6
+
+
+def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.pagebreak import Break
+
+    plan = result.plan
+    draft = result.has_errors
+    _widths(ws, SUMMARY_WIDTHS)
+    put(ws, 1, 1, "地域再生計画 KPI実績 総括表")
+    ws.cell(1, 1).font = Font(bold=True, size=16)
+    row = 2
+    if draft:
+        put(
+            ws,
+            row,
+            1,
+            f"【暫定】エラーが {len(result.errors)} 件あります。エラーのあるブックの値は集計に含めていません"
+            "（要確認シートを参照）。数値は確定していません。",
+        )
+        ws.cell(row, 1).font = Font(bold=True, size=14, color=DRAFT_RED)
+        for c in range(1, len(SUMMARY_HEADER) + 1):
+            ws.cell(row, c).fill = PatternFill("solid", fgColor="FCE4E4")
+        row += 1
+    used = sum(1 for f in result.files if not f.has_errors)
+    state = (
+        f"暫定（エラー {len(result.errors)} 件、警告 {len(result.warnings)} 件）"
+        if draft
+        else f"エラーなし（警告 {len(result.warnings)} 件）"
+    )
+    meta: list[tuple[str, Any, str | None]] = [
+        ("計画の名称", plan.name, None),
+        ("計画期間", plan.years_text, None),
+        ("審査対象年度", fiscal_year_label(result.fiscal_year_under_review), None),
+        ("基準日", result.as_of, DAY),
+        ("状態", state, None),
+        ("読み込んだブック", f"{len(result.files)} ファイル（うち集計に使用 {used}）", None),
+    ]
+    bold = Font(bold=True)
+    for label, value, fmt in meta:
+        put(ws, row, 1, label)
+        ws.cell(row, 1).font = bold
+        put(ws, row, 2, value, fmt)
+        ws.cell(row, 2).alignment = Alignment(horizontal="left")
+        if value is state and draft:
+            ws.cell(row, 2).font = Font(bold=True, color=DRAFT_RED)
+        row += 1
+
+    row += 1
+    put(ws, row, 1, "KPIの達成状況（目標・実績は各年度の増加分。到達水準＝基準値＋実績の累計。評価は審査対象年度まで）")
+    ws.cell(row, 1).font = Font(bold=True, size=12)
+    row += 1
+    header_row = row
+    _header_row(ws, header_row, SUMMARY_HEADER)
+    ws.row_dimensions[header_row].height = 30
+    rows = summary_rows(result)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    middle = Alignment(vertical="center")
+    centred = Alignment(horizontal="center", vertical="center")
+    first_data = header_row + 1
+    for i, s in enumerate(rows):
+        r = first_data + i
+        values: tuple[tuple[Any, str | None], ...] = (
+            (s.label, None),
+            (s.name, None),
+            (s.unit, None),
+            (s.baseline, COUNT),
+            (fiscal_year_label(s.fiscal_year), None),
+            (s.target, COUNT),
+            (s.value, COUNT),
+            (None if s.achievement is None else round(s.achievement, 6), RATE),
+            (s.level, COUNT),
+            (s.target_level, COUNT),
+            (s.rating_shown(result.fiscal_year_under_review), None),
+            (s.bodies_reported, COUNT),
+            (s.provisional_bodies, COUNT),
+        )
+        for c, (value, fmt) in enumerate(values, start=1):
+            put(ws, r, c, value, fmt)
+            ws.cell(r, c).alignment = wrap if c == 2 else centred if c == CATEGORY_COLUMN else middle
+        _fit_height(ws, r, _lines(s.name, SUMMARY_WIDTHS[1]))
+    last_data = first_data + len(rows) - 1
+    _grid(ws, header_row, last_data, len(SUMMARY_HEADER))
+
+    row = last_data + 2
+    row = _reporting_block(ws, result, row)
+
+    # The charts start a new printed page: they are never cut by a page break.
+    ws.row_breaks.append(Break(id=row))
+    row += 1
+    put(ws, row, 1, "目標と実績（各年度の増加分）")
+    ws.cell(row, 1).font = Font(bold=True, size=12)
+    _charts(ws, rows, first_data, row + 1)
+    _print_setup(ws, draft=draft, title_rows=None)
+
+
+def _reporting_block(ws: Worksheet, result: Consolidation, row: int) -> int:
+    """Which bodies have not reported, or reported estimates, for the year under review."""
+    from openpyxl.styles import Alignment, Font
+
+    plan = result.plan
+    year = result.fiscal_year_under_review
+    statuses = reporting_status(result, year)
+    put(ws, row, 1, f"{fiscal_year_label(year)}の報告状況")
+    ws.cell(row, 1).font = Font(bold=True, size=12)
+    row += 1
+    missing = [s for s in statuses if s.missing]
+    provisional = [s for s in statuses if s.provisional]
+
+    def names(items: list[Any], which: str) -> str:
+        if not items:
+            return "なし"
+        return "、".join(
+            f"{s.body.name}（{'・'.join(plan.kpi(k).label for k in getattr(s, which))}）"  # type: ignore[union-attr]
+            for s in items
+        )
+
+    for label, text in (("未報告", names(missing, "missing")), ("見込み", names(provisional, "provisional"))):
+        put(ws, row, 1, label)
+        ws.cell(row, 1).font = Font(bold=True)
+        put(ws, row, 2, text)
+        row += 1
+    header = ("団体コード", "団体名", *(k.label for k in plan.kpis), "状況")
+    _header_row(ws, row, header)
+    first = row
+    row += 1
+    centre = Alignment(horizontal="center")
+    for s in statuses:
+        put(ws, row, 1, s.body.code)
+        put(ws, row, 2, s.body.name)
+        for c, kpi in enumerate(plan.kpis, start=3):
+            if kpi.number in s.statuses:
+                put(ws, row, c, {"final": "確定", "provisional": "見込み", None: "未報告"}[s.statuses[kpi.number]])
+            else:
+                put(ws, row, c, "対象外")
+            ws.cell(row, c).alignment = centre
+        if s.missing:
+            state = "未報告あり"
+        elif s.provisional:
+            state = "見込みを含む"
+        else:
+            state = "確定"
+        put(ws, row, 3 + len(plan.kpis), state)
+        row += 1
+    _grid(ws, first, row - 1, len(header))
+    return row + 1
+
+
+def _charts(ws: Worksheet, rows: list[SummaryRow], first_data: int, anchor_row: int) -> None:
+    """One clustered bar chart per KPI, 目標 against 実績 per fiscal year, two to a row.
+
+    The series reference the summary table's cells (values, not formulas).
+    """
+    from openpyxl.chart import BarChart, Reference, Series
+    from openpyxl.utils import get_column_letter
+
+    kpis: dict[int, list[int]] = {}
+    for i, s in enumerate(rows):
+        kpis.setdefault(s.kpi, []).append(first_data + i)
+    for n, table_rows in enumerate(kpis.values()):
+        lo, hi = table_rows[0], table_rows[-1]
+        first = rows[table_rows[0] - first_data]
+        chart = BarChart()
+        chart.type = "col"
+        chart.grouping = "clustered"
+        chart.title = f"{first.label} {first.short_name}（{first.unit}）"
+        chart.style = 10
+        chart.y_axis.title = first.unit
+        chart.y_axis.numFmt = COUNT
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.legend.position = "b"
+        for column, title in ((TARGET_COLUMN, "目標"), (ACTUAL_COLUMN, "実績")):
+            data = Reference(ws, min_col=column, min_row=lo, max_row=hi)
+            chart.series.append(Series(data, title=title))
+        chart.set_categories(Reference(ws, min_col=CATEGORY_COLUMN, min_row=lo, max_row=hi))
+        chart.width = 17
+        chart.height = 8.5
+        column_letter = get_column_letter(1 if n % 2 == 0 else CHART_SECOND_COLUMN)
+        ws.add_chart(chart, f"{column_letter}{anchor_row + (n // 2) * 18}")
+
+
+# ---------------------------------------------------------------------------
+# the workbook
 
 
 def build_workbook(result: Consolidation) -> Workbook:
-    """The report workbook: data sheets and the list of issues."""
+    """The report workbook: the summary, the detail sheets and the data sheets."""
     from openpyxl import Workbook
 
+    draft = result.has_errors
     book = Workbook()
-    first = book.active
-    first.title = "実績データ"
+    register_styles(book)
+    summary = book.active
+    summary.title = SHEETS[0]
+    _summary_sheet(summary, result)
     write_table(
-        first,
+        book.create_sheet("団体別"),
+        BODY_HEADER,
+        body_rows(result),
+        widths=(11, 11, 8, 6, 50, 11, 9, 13, 9),
+        formats={6: COUNT, 8: COUNT, 9: RATE},
+        draft=draft,
+    )
+    write_table(
+        book.create_sheet("検証体制"),
+        VERIFICATION_HEADER,
+        verification_rows(result.plan, result.as_of),
+        widths=(10, 9, 8, 11, 21, 15, *([4.5] * 8), 38, 30, 16),
+        formats={4: MONTH},
+        wrap=(6, 15, 16, 17),
+        centre=range(7, 15),
+        draft=draft,
+    )
+    write_table(
+        book.create_sheet("改訂履歴"),
+        REVISION_HEADER,
+        revision_rows(result),
+        widths=(11, 10, 8, 6, 13, 13, 9, 42, 42),
+        formats={5: COUNT, 6: COUNT, 7: COUNT},
+        draft=draft,
+    )
+    write_table(
+        book.create_sheet("要確認"),
+        ISSUE_HEADER,
+        ((SEVERITY_JA[i.severity], i.code, i.file, i.sheet, i.cell, i.message, i.plugin) for i in result.issues),
+        widths=(8, 20, 26, 14, 8, 72, 11),
+        wrap=(6,),
+        draft=draft,
+    )
+    write_table(
+        book.create_sheet("出典"),
+        SOURCE_HEADER,
+        source_rows(result),
+        widths=(11, 10, 8, 6, 11, 8, 30, 14, 12, 45),
+        formats={5: COUNT},
+        draft=draft,
+    )
+    write_table(
+        book.create_sheet("実績データ"),
         VALUE_HEADER,
         value_rows(result),
         widths=(12, 12, 8, 6, 12, 8, 60),
-        formats={5: "#,##0"},
+        formats={5: COUNT},
+        draft=draft,
     )
     write_table(
         book.create_sheet("KPI集計"),
         KPI_HEADER,
         kpi_rows(result),
         widths=(8, 6, 50, 10, 10, 10, 12, 10, 10, 10, 10, 22),
-        formats={4: "#,##0", 5: "#,##0", 6: "0.0%", 10: "#,##0", 11: "#,##0"},
-    )
-    issues = book.create_sheet("要確認")
-    write_table(
-        issues,
-        ISSUE_HEADER,
-        ((SEVERITY_JA[i.severity], i.code, i.file, i.sheet, i.cell, i.message, i.plugin) for i in result.issues),
-        widths=(8, 22, 30, 14, 8, 100, 12),
+        formats={4: COUNT, 5: COUNT, 6: RATE, 8: COUNT, 9: COUNT, 10: COUNT, 11: COUNT},
+        draft=draft,
     )
     book.properties.creator = "saisei"
     book.properties.title = f"{result.plan.name} KPI集計"

@@ -16,7 +16,6 @@ import datetime as dt
 import re
 from typing import Any
 
-from saisei.core.cells import parse_ref
 from saisei.core.cycle import status_for
 from saisei.core.fiscal import ERAS, parse_fiscal_year, wareki_year_label
 from saisei.core.plan import CIRCLED, KPI, Body, Committee, Plan
@@ -286,19 +285,6 @@ def _check_label(reading: Reading, sheet: Sheet, row: int, kpi: KPI) -> bool:
     return True
 
 
-def _covering_merge(sheet: Sheet, ref: str) -> str | None:
-    """The merged range that covers ``ref`` without starting at it (its value is lost)."""
-    row, column = parse_ref(ref)
-    for merged in sheet.merged:
-        first, _, last = merged.partition(":")
-        if not last or first == ref:
-            continue
-        (r1, c1), (r2, c2) = parse_ref(first), parse_ref(last)
-        if r1 <= row <= r2 and c1 <= column <= c2:
-            return merged
-    return None
-
-
 def _status(reading: Reading, sheet: Sheet, reported: bool) -> str | None:
     """D9: 確定 → final, 見込 → provisional.  Blank is an error when the sheet has values."""
     raw = sheet.value(STATUS_CELL)
@@ -335,7 +321,7 @@ def _read_sheet(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> dt.date
         raw = sheet.value(ref)
         reported = reported or not is_blank(raw)
         label_ok = _check_label(reading, sheet, row, kpi)
-        merged = _covering_merge(sheet, ref)
+        merged = sheet.hidden_by_merge(ref)
         if merged is not None:
             reading.error(
                 "bad-header",

@@ -1,1 +1,43 @@
-"""saisei plugin for 酒田市 (062049): not written yet."""
+"""saisei plugin for 酒田市 (062049): the 実績一覧, a ledger of events.
+
+Sheet ``実績一覧``: A1 title, A2 the as-of date (``令和7年8月20日現在``), header on row 3
+``番号 | 実施日 | 事業名 | 指標区分 | 件数 | 備考``, one event per row, a ``合計`` row.
+Each event is one observation (its fiscal year from its 実施日, its KPI from its 指標区分,
+its value from its 件数 cell); saisei adds up the events of a year and KPI.  Sheet ``集計``
+(the city's SUMIFS pivot) and the 合計 row are only cross-checked.  See README.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from saisei.core.plan import Body, Plan
+from saisei.hookspecs import hookimpl
+from saisei.reading import Reading
+from saisei.template import Template
+from saisei.workbook import Workbook
+
+from . import _read, _template
+from ._form import profile
+
+__all__ = ["saisei_detect", "saisei_profile", "saisei_read", "saisei_template"]
+
+
+@hookimpl
+def saisei_profile() -> Body | None:
+    return profile()
+
+
+@hookimpl
+def saisei_detect(workbook: Workbook) -> bool:
+    return _read.detect(workbook)
+
+
+@hookimpl
+def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
+    return _read.read(workbook, plan)
+
+
+@hookimpl
+def saisei_template(fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Template:
+    return _template.make_template(fiscal_year, plan, as_of)

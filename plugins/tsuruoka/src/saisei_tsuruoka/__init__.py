@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from saisei.core.cells import cell_ref, parse_ref, range_ref
+from saisei.core.cells import cell_ref, range_ref
 from saisei.core.cycle import status_for
 from saisei.core.fiscal import ERAS, fiscal_year_start, parse_date, wareki_year_label
 from saisei.core.plan import KPI, Body, Committee, Plan
@@ -264,19 +264,6 @@ def _check_label(reading: Reading, sheet: Sheet, row: int, kpi: KPI) -> bool:
     return True
 
 
-def _covering_merge(sheet: Sheet, ref: str) -> str | None:
-    """The merged range that covers ``ref`` without starting at it (its value is lost)."""
-    row, column = parse_ref(ref)
-    for merged in sheet.merged:
-        first, _, last = merged.partition(":")
-        if not last or first == ref:
-            continue
-        (r1, c1), (r2, c2) = parse_ref(first), parse_ref(last)
-        if r1 <= row <= r2 and c1 <= column <= c2:
-            return merged
-    return None
-
-
 def _read_row(
     reading: Reading,
     sheet: Sheet,
@@ -292,7 +279,7 @@ def _read_row(
     for year, column in columns:
         ref = cell_ref(row, column)
         what = f"{kpi.label} {wareki_year_label(year)}の実績"
-        merged = _covering_merge(sheet, ref)
+        merged = sheet.hidden_by_merge(ref)
         if merged is not None:
             complete = False
             reading.error(

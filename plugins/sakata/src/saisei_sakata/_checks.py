@@ -1,0 +1,112 @@
+"""Cross-checks: the form's own 合計 row and 集計 sheet against the ledger.
+
+Both are Excel formulas (SUM, SUMIFS), and Excel's SUM and SUMIFS skip text: a 件数 typed
+as ``１４０`` or ``2人``, or a 実施日 typed as ``R6.10.5``, is left out of them.  The ledger
+is the truth; a formula that disagrees with it is a warning naming the formula's cell, both
+values and the ledger rows the formula missed.  A formula without a cached value (a form
+written by a program) or with an error value is not checked: it is not a figure saisei uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from saisei.core.cells import cell_ref
+from saisei.core.fiscal import parse_fiscal_year, wareki_year_label
+from saisei.core.values import display
+from saisei.reading import Reading
+from saisei.workbook import Sheet
+
+from ._form import KPI_BY_LABEL, LABEL_BY_KPI
+from ._ledger import Ledger
+
+__all__ = ["check_summary", "check_totals", "rows_text"]
+
+#: How many missed rows a warning names before ``ほかN行``.
+SHOWN_ROWS = 5
+
+
+def _number(value: Any) -> float | None:
+    """A cached numeric result, or None (blank, text, error value, no cached value)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def rows_text(missed: pl.DataFrame, *, dates: bool = True) -> str:
+    """``7行目（実施日が文字）、11行目（件数が文字）ほか3行`` for the rows in ``missed``.
+
+    :param dates: whether a 実施日 typed as text matters (to SUMIFS it does, to SUM not)
+    """
+    parts = []
+    for row, text_date, text_count in missed.head(SHOWN_ROWS).select("row", "text_date", "text_count").iter_rows():
+        why = "・".join(w for w, flag in (("実施日", text_date and dates), ("件数", text_count)) if flag)
+        parts.append(f"{row}行目（{why}が文字）")
+    more = missed.height - SHOWN_ROWS
+    return "、".join(parts) + (f"ほか{more}行" if more > 0 else "")
+
+
+def check_totals(reading: Reading, sheet: Sheet, ledger: Ledger) -> None:
+    """The 合計 row's cached SUM against the sum of the 件数 of the events above it."""
+    for row, raw in ledger.totals:
+        cached = _number(raw)
+        if cached is None:
+            continue
+        above = ledger.events.filter(pl.col("row") < row)
+        total = int(above["value"].sum())
+        if cached == total:
+            continue
+        missed = above.filter(pl.col("text_count"))
+        why = (
+            f"SUMは文字で入力された件数を数えません: {rows_text(missed, dates=False)}"
+            if missed.height
+            else "SUMの範囲に入っていない行がないか確かめてください"
+        )
+        reading.warning(
+            "total-mismatch",
+            f"合計 {display(raw)} が上の各行の件数の合計 {total} と合いません（{why}）。各行の件数を使います",
+            sheet=sheet.name,
+            cell=f"E{row}",
+        )
+
+
+def check_summary(reading: Reading, summary: Sheet, ledger_sheet: str, ledger: Ledger) -> None:
+    """Each cached cell of the 集計 pivot (指標区分 × 年度) against the ledger's sum."""
+    years: dict[int, int] = {}
+    for column in range(2, summary.max_column + 1):
+        try:
+            years[column] = parse_fiscal_year(summary.text(cell_ref(1, column)))
+        except ValueError:
+            continue  # not a year column (a 計 column, a note)
+    if not years:
+        return
+    sums = {
+        (kpi, year): value
+        for kpi, year, value in ledger.events.group_by("kpi", "fiscal_year").agg(pl.col("value").sum()).iter_rows()
+    }
+    unseen = ledger.events.filter(pl.col("text_date") | pl.col("text_count"))
+    for row in range(2, summary.max_row + 1):
+        kpi = KPI_BY_LABEL.get(summary.text(f"A{row}").replace(" ", ""))
+        if kpi is None:
+            continue
+        for column, year in years.items():
+            raw = summary.at(row, column)
+            cached = _number(raw)
+            expected = sums.get((kpi, year), 0)
+            if cached is None or cached == expected:
+                continue
+            missed = unseen.filter((pl.col("kpi") == kpi) & (pl.col("fiscal_year") == year))
+            why = (
+                f"集計の数式（SUMIFS）は日付や件数が文字の行を数えません: {ledger_sheet}の{rows_text(missed)}"
+                if missed.height
+                else "集計の数式の範囲・条件を確かめてください"
+            )
+            reading.warning(
+                "total-mismatch",
+                f"{LABEL_BY_KPI[kpi]}・{wareki_year_label(year)}の集計 {display(raw)} が{ledger_sheet}の合計 {expected} と"
+                f"合いません（{why}）。{ledger_sheet}の値を使います",
+                sheet=summary.name,
+                cell=cell_ref(row, column),
+            )

@@ -1,0 +1,10 @@
+"""酒田市's plugin passes the conformance kit every saisei plugin passes."""
+
+import saisei_sakata
+
+from saisei.testing import PluginConformance
+
+
+class TestSakataConformance(PluginConformance):
+    plugin = saisei_sakata
+    name = "sakata"
