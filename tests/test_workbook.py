@@ -195,13 +195,23 @@ def test_total_above_the_limit(tmp_path: Path) -> None:
 
 
 def test_part_that_lies_about_its_size_with_a_forged_crc(tmp_path: Path) -> None:
-    """Declared 1 KiB, with the CRC of its first KiB: zipfile alone would accept it."""
-    real = kit.worksheet('<row r="1"><c r="A1"><v>1</v></c></row>' + " " * 4_000_000)
+    """Declared 1 KiB with the CRC of its first KiB (zipfile alone accepts that), inflating
+    to 64 MiB: stopped 16 MiB past the declared size, nothing kept."""
+    stream, _, _ = kit.blank_bomb(64 * 1024 * 1024)
     declared = 1024
-    data = kit.raw_workbook(real, sheet_entry={"declared": declared, "crc": zlib.crc32(real[:declared])})
+    prefix = zlib.decompressobj(-15).decompress(stream, declared)
+    data = kit.raw_workbook(b"", sheet_entry={"stream": stream, "declared": declared, "crc": zlib.crc32(prefix)})
     error = refused(tmp_path, data)
     assert error.code == "workbook-too-large"
-    assert "目録の大きさ" in error.message
+    assert "目録の大きさ" in error.message and "圧縮爆弾" in error.message
+
+
+def test_part_a_little_longer_than_declared_is_a_corrupt_file_not_a_bomb(tmp_path: Path) -> None:
+    real = kit.worksheet('<row r="1"><c r="A1"><v>1</v></c></row>' + " " * 100_000)
+    data = kit.raw_workbook(real, sheet_entry={"declared": 1024, "crc": zlib.crc32(real[:1024])})
+    error = refused(tmp_path, data)
+    assert error.code == "unreadable-workbook"
+    assert "壊れた" in error.message
 
 
 def test_part_that_inflates_short_of_its_declared_size(tmp_path: Path) -> None:

@@ -190,6 +190,11 @@ def _open_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
         ) from None
 
 
+#: How far past its declared size a part may inflate before it is called a bomb rather than
+#: a corrupt file (what is inflated past the declared size is never kept).
+_OVERRUN = 16 * MiB
+
+
 def _inflate(data: bytes, info: zipfile.ZipInfo, keep: bool) -> bytes:
     """A part's bytes, inflated by hand to the end of its stream and checked.
 
@@ -239,11 +244,13 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, keep: bool) -> bytes:
                     if not out:
                         break
                 got += len(out)
-                if got > declared:
+                if got > declared + _OVERRUN:
                     raise _too_large(
-                        f"部品 {name} が目録の大きさ（{declared:,}バイト）を超えて展開されます"
+                        f"部品 {name} が目録の大きさ（{declared:,}バイト）を大きく超えて展開されます"
                         "（圧縮爆弾の疑い。展開を中止しました）"
                     )
+                if got > declared:
+                    continue  # corrupt, or a bomb: inflate a little further to tell, keeping nothing
                 crc = zlib.crc32(out, crc)
                 if keep:
                     chunks.append(out)
