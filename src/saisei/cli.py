@@ -95,12 +95,13 @@ def _summary(result: Any) -> None:
 
 def _guard(debug: bool, func: Any) -> Any:
     """Run ``func``; an unexpected exception is a bug: one line (a traceback with --debug)."""
-    if debug:  # also the tracebacks of files that met an internal error (logged, not raised)
-        import logging
+    import logging
 
-        handler = logging.StreamHandler(sys.stderr)
-        logging.getLogger("saisei").addHandler(handler)
-        logging.getLogger("saisei").setLevel(logging.DEBUG)
+    log = logging.getLogger("saisei")
+    handler = logging.StreamHandler(sys.stderr)  # with --debug, also the tracebacks logged for files
+    if debug:
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
     try:
         return func()
     except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
@@ -114,6 +115,8 @@ def _guard(debug: bool, func: Any) -> Any:
             err=True,
         )
         sys.exit(EXIT_ERRORS)
+    finally:
+        log.removeHandler(handler)
 
 
 @main.command()
