@@ -307,3 +307,33 @@ def test_all_hostile_files_beside_the_samples_in_a_real_process(tmp_path: Path) 
     named = {i["file"] for i in report["issues"] if i["severity"] == "error"}
     assert set(files) <= named, set(files) - named
     assert report["values"] == json.loads(baseline.stdout)["values"]
+
+
+def test_a_bug_while_reading_one_file_is_an_error_for_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A traceback is a bug: one line naming the file, the run goes on; --debug shows it."""
+    import saisei.pipeline
+
+    folder = kit.copy_examples(tmp_path / "提出")
+    real = saisei.pipeline.open_workbook
+
+    def flaky(path: Path, limits: object = None) -> object:
+        if path.name.startswith("山形県"):
+            raise KeyError("a bug")
+        return real(path, limits)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(saisei.pipeline, "open_workbook", flaky)
+    done = CliRunner().invoke(main, ["consolidate", str(folder), "--out", str(tmp_path / "out"), "--json"])
+    assert done.exit_code == 1
+    assert "Traceback" not in done.stderr
+    assert "[エラー] 山形県_標準様式_R6.xlsx: saisei の内部エラー" in done.stderr
+    import json
+
+    report = json.loads(done.stdout)
+    assert {v["entity_code"] for v in report["values"]} - {"060003"}  # the other bodies still consolidate
+    assert "060003" not in {v["entity_code"] for v in report["values"]}
+
+    debug = CliRunner().invoke(main, ["validate", str(folder), "--debug"])
+    assert debug.exit_code == 1
+    assert "Traceback" in debug.stderr and "KeyError: 'a bug'" in debug.stderr

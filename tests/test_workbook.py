@@ -524,3 +524,12 @@ def test_exact_parse_places_cells_as_calamine_does() -> None:
         assert scan.rows >= len(values) and scan.columns >= max((len(x) for x in values), default=0)
 
     check()
+
+
+def test_saisei_never_reads_a_workbook_with_openpyxl() -> None:
+    """Reading goes through open_workbook; openpyxl only writes (and parses its own output)."""
+    root = Path(__file__).resolve().parents[1]
+    sources = [*root.glob("src/**/*.py"), *root.glob("plugins/*/src/**/*.py")]
+    assert sources
+    readers = [p for p in sources if "load_workbook" in p.read_text(encoding="utf-8")]
+    assert readers == []
