@@ -71,7 +71,7 @@ class Limits:
     max_total_bytes: int = 256 * MiB  # all parts, inflated
     max_parts: int = 10_000
     max_sheets: int = 1_000
-    max_cells: int = 10_000_000  # rows x columns of one sheet's used area, from A1
+    max_cells: int = 5_000_000  # rows x columns of one sheet's used area, from A1 (~250 MB in calamine and Python)
     max_merged: int = 100_000  # merged ranges in all sheets
 
 
