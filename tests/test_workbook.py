@@ -533,3 +533,12 @@ def test_saisei_never_reads_a_workbook_with_openpyxl() -> None:
     assert sources
     readers = [p for p in sources if "load_workbook" in p.read_text(encoding="utf-8")]
     assert readers == []
+
+
+def test_many_formula_tags_outside_cells_cost_linear_time(tmp_path: Path) -> None:
+    """200,000 <f/> after one cell (calamine skips them): each text stretch is searched once."""
+    sheet = kit.worksheet('<row r="1"><c r="A1"><v>1</v></c>' + "<f/>" * 200_000 + "</row>")
+    started = time.perf_counter()
+    scan = scan_sheet(sheet)
+    assert (scan.rows, scan.special, scan.exact) == (1, {}, False)
+    assert time.perf_counter() - started < 10  # quadratic rescans took minutes

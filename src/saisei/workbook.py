@@ -424,10 +424,6 @@ def _judge(t: str | None, has_formula: bool, last: str | None, value: str | None
 
 # The plain path: byte searches over the <sheetData> span.
 
-_REF_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{0,6})"')
-_REF_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})[1-9][0-9]{0,6}"')
-_REF_LETTERS = {n: re.compile(rb'<c r="[A-Z]{%d}[1-9]' % n) for n in (2, 3)}
-_ODD_VALUE = re.compile(rb"<v\b[^<]*>[^<]*&")
 _FORMULA_TAG = re.compile(rb"<f[\s/>]")
 _ATTRS = rb"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>"""
 _HEAD = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"' + _ATTRS)
@@ -435,13 +431,17 @@ _CHILD = re.compile(rb"<(v|f|is)" + _ATTRS)
 _ATTR = re.compile(rb"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
-def _plain_span(xml: bytes) -> tuple[int, int] | None:
-    """The ``<sheetData>`` content of a sheet simple enough for the plain path.
+def _plain_area(xml: bytes, max_cells: int) -> tuple[int, int, int, int] | None:
+    """The ``<sheetData>`` span of a plain sheet and the area its cells span, or None.
 
     Plain: one unprefixed ``<sheetData>``; no comment, CDATA or processing instruction in
     it; no tab or line break (so every gap inside a tag is one space); every attribute
-    written ``name="value"``; every cell's first attribute its ``r``, and no second one.
-    All of it is one regex pass; text that merely looks odd only costs the exact parse.
+    written ``name="value"``; every cell's first attribute a plain A1 ``r``, and no second
+    one; no character reference in a ``<v>``.  The tests and the area are a few passes of
+    Rust's regex engine (polars) over the text, with nothing per cell in Python; text that
+    merely looks odd only costs the exact parse.
+
+    :returns: (start, end, last row, last column or a bound above it)
     """
     if xml.count(b"<sheetData") != 1 or b":sheetData" in xml:
         return None
@@ -454,22 +454,38 @@ def _plain_span(xml: bytes) -> tuple[int, int] | None:
         return None
     a, b = m.end(), end
     try:
-        text = xml[a:b].decode("utf-8")
+        text = str(memoryview(xml)[a:b], "utf-8")
     except UnicodeDecodeError:
         return None
-    import polars as pl  # one pass of Rust's regex engine for every test below
+    import polars as pl
 
-    if pl.Series([text]).str.contains(_NOT_PLAIN).item():
+    found = pl.Series([text]).str
+    del text
+    if found.contains(_NOT_PLAIN).item():
         return None
-    if xml.find(b"&", a, b) >= 0 and _ODD_VALUE.search(xml, a, b):
-        return None
-    return a, b
+    cells = found.count_matches('<c r="', literal=True).item()
+    if found.count_matches(_PLAIN_REF).item() != cells:
+        return None  # an r that is not a plain A1 reference
+    # The last row: the longest row numbers are the largest (no leading zeros).
+    digits = next((k for k in range(7, 0, -1) if found.contains(_REF_DIGITS % (k - 1)).item()), 0)
+    max_row = 0
+    if digits:
+        refs = found.extract_all(_REF_DIGITS % (digits - 1)).explode()
+        max_row = int(refs.str.slice(-(digits + 1), digits).cast(pl.Int64).max())  # type: ignore[arg-type]
+    # The columns: a bound from the longest column letters, exact only when it matters.
+    letters = next((n for n in (3, 2) if found.contains(_REF_LETTERS % n).item()), 1 if cells else 0)
+    max_column = (0, 26, 702, 18_278)[letters]
+    if max_row * max_column > max_cells:
+        names = found.extract_all(_REF_LETTERS % letters).explode().str.slice(6, letters).unique().to_list()
+        max_column = max(column_number(n) for n in names)
+    return a, b, max_row, max_column
 
 
 #: Anything the plain path does not read exactly: a comment, CDATA or processing
 #: instruction; a tab or line break; an attribute not written ``name="value"``; a cell
 #: whose first attribute is not its ``r``; an ``r`` after another attribute (calamine
-#: takes the last of two); a namespace prefix on an element calamine reads.
+#: takes the last of two); a namespace prefix on an element calamine reads; a character
+#: reference in a value (calamine cuts ``1&#50;`` short: left to the exact parse to refuse).
 _NOT_PLAIN = "|".join(
     [
         r"<[!?]",
@@ -478,8 +494,12 @@ _NOT_PLAIN = "|".join(
         r'<c(?:[^ ]| [^r]| r[^=]| r=[^"])',
         r'[^cw] r="',
         r":(?:c|row|v|f|is|sheetData)[ />]",
+        r"<v[ >][^<]*&",
     ]
 )
+_PLAIN_REF = r'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"'
+_REF_DIGITS = r'<c r="[A-Z]{1,3}[1-9][0-9]{%d}"'  # % (digits - 1)
+_REF_LETTERS = r'<c r="[A-Z]{%d}[1-9]'
 
 
 #: A formula cell as Excel writes it once calculated: ``<f>…</f><v>12</v></c>``.
@@ -488,22 +508,10 @@ _ERROR_ATTR = re.compile(rb' t="e"')
 
 
 def _scan_plain(xml: bytes, max_cells: int) -> SheetScan | None:
-    span = _plain_span(xml)
-    if span is None:
+    area = _plain_area(xml, max_cells)
+    if area is None:
         return None
-    a, b = span
-    cells = xml.count(b'<c r="', a, b)
-    rows = _REF_ROWS.findall(xml, a, b)
-    if len(rows) != cells:
-        return None  # an r that is not a plain A1 reference
-    longest = max(map(len, rows), default=0)  # no leading zeros: the longest numbers are the largest
-    max_row = int(max((r for r in rows if len(r) == longest), default=b"0"))
-    del rows
-    # The columns: a bound from the longest column letters, exact only when it matters.
-    letters = next((n for n in (3, 2) if _REF_LETTERS[n].search(xml, a, b)), 1 if cells else 0)
-    max_column = (0, 26, 702, 18_278)[letters]
-    if max_row * max_column > max_cells:
-        max_column = max((column_number(c.decode()) for c in set(_REF_COLUMNS.findall(xml, a, b))), default=0)
+    a, b, max_row, max_column = area
     special: dict[str, CellError | NoCachedValue] = {}
     found: list[tuple[int, bool]] = []
     if xml.find(b"<f", a, b) >= 0:
@@ -515,29 +523,30 @@ def _scan_plain(xml: bytes, max_cells: int) -> SheetScan | None:
         found += [(m.start(), False) for m in _FORMULA_TAG.finditer(xml, a, b) if m.start() not in calculated]
     if xml.find(b' t="e"', a, b) >= 0:
         found += [(m.start(), True) for m in _ERROR_ATTR.finditer(xml, a, b)]
-    seen: set[int] = set()
+    # Each place of interest belongs to the last cell that starts before it.  Walking the
+    # places in order, each stretch of the text is searched once (no quadratic rescans).
+    found.sort()
+    cells: dict[int, tuple[re.Match[bytes], int]] = {}  # cell start -> (head, end of its content)
+    judged: set[int] = set()
+    start, searched = -1, a
     for pos, in_head in found:
-        start = xml.rfind(b'<c r="', a, pos)
-        if start < 0 or start in seen:
+        nearer = xml.rfind(b'<c r="', max(a, searched - 5), pos)
+        start, searched = (nearer if nearer >= 0 else start), pos
+        if start < 0:
             continue
-        head = _HEAD.match(xml, start)
-        if head is None:
-            return None
-        if in_head != (pos < head.end()):
-            continue  # t="e" in a text, or an <f> outside any cell
-        if head.group(3):
-            if not in_head:
-                continue  # an <f> after a cell that closed itself
-            inner = (head.end(), head.end())
-        else:
-            close = xml.find(b"</c>", head.end(), b)
+        if start not in cells:
+            head = _HEAD.match(xml, start)
+            if head is None:
+                return None
+            close = head.end() if head.group(3) else xml.find(b"</c>", head.end(), b)
             if close < 0:
                 return None
-            if close < pos:
-                continue
-            inner = (head.end(), close)
-        seen.add(start)
-        marker = _judge_plain(xml, head, *inner)
+            cells[start] = (head, close)
+        head, close = cells[start]
+        if in_head != (pos < head.end()) or pos > close or start in judged:
+            continue  # t="e" in a text, an <f> outside any cell, or a cell already judged
+        judged.add(start)
+        marker = _judge_plain(xml, head, head.end(), close)
         if marker is _UNSURE:
             return None
         if marker is not None:
