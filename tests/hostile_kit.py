@@ -392,3 +392,24 @@ def _hostile_files(bomb: bool) -> dict[str, bytes]:
 
 def _utf16(name: str) -> bytes:
     return name.encode("utf-16-le")
+
+
+#: Python code that prints the process's peak memory (KiB) to stderr as it exits.  Linux
+#: keeps ru_maxrss across exec, so a child forked from a big test process would inherit its
+#: size; VmHWM belongs to the new address space only.
+PEAK_AT_EXIT = """
+import atexit, resource, sys
+def _peak():
+    try:
+        with open("/proc/self/status") as status:
+            kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+    except (OSError, StopIteration):
+        kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sys.stderr.write(f"\\npeak-kib={kib}\\n")
+atexit.register(_peak)
+"""
+
+
+def peak_mib(stderr: str) -> float:
+    """The peak memory a child run with PEAK_AT_EXIT reported, in MiB."""
+    return int(stderr.rsplit("peak-kib=", 1)[1].split()[0]) / 1024

@@ -282,14 +282,13 @@ def test_all_hostile_files_beside_the_samples_in_a_real_process(tmp_path: Path) 
     file named, the samples' values as without the hostile files, no traceback, seconds,
     and peak memory far under 1 GiB."""
     import json
-    import resource
 
     clean = kit.copy_examples(tmp_path / "clean")
     folder = kit.copy_examples(tmp_path / "提出")
     files = kit.hostile_files(bomb=True)
     for name, data in files.items():
         kit.write(folder, name, data)
-    command = [sys.executable, "-m", "saisei.cli", "consolidate"]
+    command = [sys.executable, "-c", kit.PEAK_AT_EXIT + "from saisei.cli import main\nmain()", "consolidate"]
     baseline = subprocess.run(
         [*command, str(clean), "--out", str(tmp_path / "o1"), "--json"], capture_output=True, text=True, timeout=120
     )
@@ -298,7 +297,7 @@ def test_all_hostile_files_beside_the_samples_in_a_real_process(tmp_path: Path) 
         [*command, str(folder), "--out", str(tmp_path / "o2"), "--json"], capture_output=True, text=True, timeout=120
     )
     elapsed = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak_mib = kit.peak_mib(done.stderr)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert elapsed < 20
