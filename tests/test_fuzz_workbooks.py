@@ -125,7 +125,7 @@ def check(result: Consolidation) -> None:
             assert f.frame is None or all(f.name not in s for row in result.values["sources"] for s in row)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(mutated())
 def test_a_mutated_workbook_alone(case: tuple[str, bytes]) -> None:
     name, data = case
@@ -138,7 +138,7 @@ def test_a_mutated_workbook_alone(case: tuple[str, bytes]) -> None:
         result.write(Path(tmp) / "out")
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(mutated(), min_size=1, max_size=3, unique_by=lambda c: c[0]))
 def test_mutated_workbooks_beside_the_samples(cases: list[tuple[str, bytes]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:

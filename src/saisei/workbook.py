@@ -25,10 +25,11 @@ Before calamine parses a sheet, :func:`scan_sheet` reads that sheet's XML once a
   value, which calamine cuts short: ``1&#50;`` would read as 1).
 
 Plain sheets (what Excel, LibreOffice, openpyxl and most exporters write: unprefixed
-elements, every cell with an ``r`` reference) are scanned with a few C-speed byte
-searches; anything else (namespace prefixes, cells without ``r``, comments, single
-quotes ...) goes through an exact streaming parse that follows calamine's own rules for
-positions.
+elements, every cell with an ``r`` reference) are scanned with a few passes of Rust's
+regex engine (through polars) and Python only for formula cells without a value after
+them; anything else (namespace prefixes, cells without ``r``, comments, single quotes,
+line breaks in tags ...) goes through an exact streaming parse (expat) that follows
+calamine's own rules for positions — about ten times slower, still bounded.
 
 Cell values then come from calamine (python-calamine), many times faster than openpyxl.
 A sheet is parsed once, on first use, and shared by every plugin asked about the file.
