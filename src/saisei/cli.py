@@ -101,6 +101,13 @@ def _summary(result: Any) -> None:
 
 def _guard(debug: bool, func: Any) -> Any:
     """Run ``func``; an unexpected exception is a bug: one line (a traceback with --debug)."""
+    import logging
+
+    log = logging.getLogger("saisei")
+    handler = logging.StreamHandler(sys.stderr)  # with --debug, also the tracebacks logged for files
+    if debug:
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
     try:
         return func()
     except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
@@ -114,6 +121,8 @@ def _guard(debug: bool, func: Any) -> Any:
             err=True,
         )
         sys.exit(EXIT_ERRORS)
+    finally:
+        log.removeHandler(handler)
 
 
 @main.command()

@@ -8,6 +8,7 @@ the other files still consolidate.  A file with any error contributes no value a
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ __all__ = [
     "read_file",
     "read_files",
 ]
+
+logger = logging.getLogger(__name__)
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
@@ -90,19 +93,43 @@ class FileResult:
 
 
 def read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None = None) -> FileResult:
-    """Open one file, find the one plugin whose form it is, and read it.  Never raises."""
+    """Open one file, find the one plugin whose form it is, and read it.  Never raises.
+
+    A bug in saisei itself while reading one file is an error for that file
+    (``internal-error``, its traceback logged at debug level); the other files go on.
+    """
+    try:
+        return _read_file(path, plan, registry, limits)
+    except Exception as exc:
+        logger.debug("internal error while reading %s", path, exc_info=True)
+        result = FileResult(path)
+        result.issues.append(
+            Issue.at(
+                "error",
+                "internal-error",
+                f"saisei の内部エラーでこのブックを読めませんでした（不具合です。--debug を付けて再実行し、"
+                f"出力を開発者に送ってください）: {type(exc).__name__}: {exc}",
+                file=path.name,
+            )
+        )
+        return result
+
+
+def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None) -> FileResult:
     result = FileResult(path)
     name = path.name
     try:
         workbook = open_workbook(path, limits)
     except WorkbookError as exc:
-        result.issues.append(Issue.at("error", exc.code, exc.message, file=name))
+        result.issues.append(_workbook_issue(exc, name))
         return result
     result.sha256 = workbook.sha256
     try:
         claims, failures = registry.detect(workbook)
         for failure in failures:
-            result.issues.append(_plugin_issue(failure, name))
+            issue = _plugin_issue(failure, name)
+            if issue not in result.issues:  # several plugins tripping over the same sheet
+                result.issues.append(issue)
         if failures and not claims:
             return result
         if not claims:
@@ -135,7 +162,7 @@ def read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None 
             result.issues.append(_plugin_issue(exc, name))
             return result
         except WorkbookError as exc:
-            result.issues.append(Issue.at("error", exc.code, exc.message, file=name, plugin=plugin))
+            result.issues.append(_workbook_issue(exc, name, plugin))
             return result
         if reading is None:
             result.issues.append(
@@ -176,7 +203,7 @@ def read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None 
             )
         return result
     except WorkbookError as exc:  # a sheet refused while a plugin looked at it
-        result.issues.append(Issue.at("error", exc.code, exc.message, file=name, plugin=result.plugin))
+        result.issues.append(_workbook_issue(exc, name, result.plugin))
         return result
     finally:
         workbook.close()
@@ -188,7 +215,14 @@ def _with_plugin(issue: Issue, plugin: str) -> Issue:
     return Issue(issue.severity, issue.code, issue.message, issue.file, issue.sheet, issue.cell, plugin)
 
 
+def _workbook_issue(exc: WorkbookError, file: str, plugin: str | None = None) -> Issue:
+    return Issue.at("error", exc.code, exc.message, file=file, sheet=exc.sheet, cell=exc.cell, plugin=plugin)
+
+
 def _plugin_issue(exc: PluginCallError, file: str) -> Issue:
+    if isinstance(exc.__cause__, WorkbookError):
+        # The plugin asked for a sheet the opener refused: the file is at fault, not the plugin.
+        return _workbook_issue(exc.__cause__, file, exc.plugin)
     return Issue.at(
         "error",
         "plugin-failed",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .core.issues import Issue
 from .core.plan import Plan
+from .core.values import MAX_COUNT
 
 if TYPE_CHECKING:
     import polars as pl
@@ -62,6 +63,11 @@ def validate_observations(
         bad_rows.setdefault(int(row["_row"]), []).append(
             f"計画にない組み合わせ（団体 {row['entity_code']}、{row['fiscal_year']}年度、KPI{row['kpi']}）"
         )
+
+    # Counts past MAX_COUNT (a plugin that skipped parse_count): totals would wrap around.
+    huge = observations.with_row_index("_row").filter(pl.col("value") > MAX_COUNT).select("_row", "value")
+    for row in huge.head(20).iter_rows(named=True):
+        bad_rows.setdefault(int(row["_row"]), []).append(f"value = {row['value']} は件数として大きすぎます")
 
     # A plugin for one body reads only that body's figures (one join for every file: a
     # filter per file costs a polars call per workbook).

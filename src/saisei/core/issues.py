@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "ambiguous-form": "複数のプラグインが自分の様式と判定したブック",
     "plugin-failed": "プラグインが例外を出した、または不正な結果を返した",
     "plugin-load-failed": "プラグインを読み込めなかった",
+    "internal-error": "saisei自身の不具合でブックを読めなかった（開発者に報告する）",
     "missing-sheet": "様式に必要なシートがない",
     "bad-header": "見出し行が様式と違う",
     # cells
@@ -31,6 +32,7 @@ CODES: dict[str, str] = {
     "error-value": "エラー値（#DIV/0! など）のセル",
     "negative-count": "負の値",
     "fractional-count": "整数でない値",
+    "too-large-count": "件数として大きすぎる値（1兆を超える）",
     "not-a-number": "数値として読めない値",
     "unexpected-unit": "その欄で使えない単位",
     "missing-value": "必須の値が空欄",

@@ -24,6 +24,9 @@ __all__ = [
 ]
 
 MINUS_SIGNS = ("△", "▲", "-", "−", "‐")  # NFKC turns － into -
+#: The largest count read: no KPI comes near it; far past it a float loses whole numbers and
+#: totals could overflow.
+MAX_COUNT = 10**12
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,10 @@ def _non_negative(number: int, shown: object, what: str) -> int:
         raise CellValueError(
             "negative-count", f'{what} "{display(shown)}" は負の値です（0以上の整数を入力してください）'
         )
+    if number > MAX_COUNT:
+        raise CellValueError(
+            "too-large-count", f'{what} "{display(shown)}" は大きすぎます（件数・人数として入力を確認してください）'
+        )
     return number
 
 
@@ -153,13 +160,13 @@ def _parse_count_text(raw: str, units: tuple[str, ...], what: str) -> int:
         number = int(text.replace(",", ""))
         if negative:
             raise CellValueError("negative-count", f'{what} "{raw}" は負の値です（0以上の整数を入力してください）')
-        return number
+        return _non_negative(number, raw, what)
     if _DECIMAL.fullmatch(text):
         number_f = float(text.replace(",", ""))
         if negative:
             raise CellValueError("negative-count", f'{what} "{raw}" は負の値です（0以上の整数を入力してください）')
         if number_f.is_integer():
-            return int(number_f)
+            return _non_negative(int(number_f), raw, what)
         raise CellValueError(
             "fractional-count", f'{what} "{raw}" は整数ではありません（0以上の整数を入力してください）'
         )

@@ -4,6 +4,7 @@ same bytes for the same inputs.
 
 from __future__ import annotations
 
+import glob
 import io
 import os
 import re
@@ -26,19 +27,71 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
 
     A run that fails or is interrupted never leaves a half-written file, and never replaces
-    a good one with a broken one.
+    a good one with a broken one.  A run that is killed can leave its hidden temporary
+    file behind (``.report.xlsx.<pid>.….tmp``); the next write removes it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _write_temp(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    """``data`` in a new hidden file beside ``path``, flushed to disk; stale ones removed."""
+    _remove_stale_temps(path)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove the temporary files of runs that were killed while writing ``path``."""
+    if os.name != "posix":  # os.kill(pid, 0) is no probe on Windows
+        return
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = stale.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush the folder entry of a rename to disk (POSIX; best effort)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 _CORE = "docProps/core.xml"
@@ -70,8 +123,53 @@ def report_bytes(result: Consolidation) -> bytes:
     from .xlsx import build_workbook
 
     buffer = io.BytesIO()
-    build_workbook(result).save(buffer)
+    build_workbook(_printable(result)).save(buffer)
     return deterministic_xlsx(buffer.getvalue())
+
+
+#: Characters XML 1.0 forbids: openpyxl refuses to write them, and a control character can
+#: reach the report from a workbook (Excel stores one as ``_x0007_``) or from a file name.
+_UNPRINTABLE = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
+
+
+def _printable(result: Consolidation) -> Consolidation:
+    """A copy of ``result`` whose text can go into a worksheet (forbidden characters → U+FFFD)."""
+    import dataclasses
+
+    import polars as pl
+
+    pattern = re.compile(_UNPRINTABLE)
+
+    def text(value: str | None) -> str | None:
+        return pattern.sub("\ufffd", value) if value else value
+
+    def frame(df: pl.DataFrame) -> pl.DataFrame:
+        fixes = []
+        for name, dtype in df.schema.items():
+            if dtype == pl.String:
+                fixes.append(pl.col(name).str.replace_all(_UNPRINTABLE, "\ufffd"))
+            elif dtype == pl.List(pl.String):
+                fixes.append(pl.col(name).list.eval(pl.element().str.replace_all(_UNPRINTABLE, "\ufffd")))
+        return df.with_columns(fixes) if fixes else df
+
+    issues = [
+        dataclasses.replace(
+            i,
+            message=text(i.message) or "",
+            file=text(i.file),
+            sheet=text(i.sheet),
+            cell=text(i.cell),
+            plugin=text(i.plugin),
+        )
+        for i in result.issues
+    ]
+    return dataclasses.replace(
+        result,
+        issues=issues,
+        values=frame(result.values),
+        revisions=frame(result.revisions),
+        observations=frame(result.observations),
+    )
 
 
 def parquet_bytes(frame: pl.DataFrame) -> bytes:
@@ -104,9 +202,18 @@ def write_outputs(result: Consolidation, out_dir: Path) -> list[Path]:
         # every accepted observation with its own cell: the full trail behind each value
         "observations.parquet": parquet_bytes(observations_in_cell_order(result.observations)),
     }
-    written = []
-    for name, data in outputs.items():
-        path = out_dir / name
-        atomic_write(path, data)
-        written.append(path)
-    return written
+    # Every file is written and flushed before any is renamed into place: a failure while
+    # writing (disk full, a kill) leaves all the previous outputs as they were.
+    out_dir.mkdir(parents=True, exist_ok=True)
+    temps: dict[Path, Path] = {}
+    try:
+        for name, data in outputs.items():
+            temps[out_dir / name] = _write_temp(out_dir / name, data)
+        for path, tmp in temps.items():
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    _sync_folder(out_dir)
+    return list(temps)
