@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
+from copy import copy
 from typing import TYPE_CHECKING, Any
 
 from ..core.fiscal import fiscal_year_label
@@ -32,6 +33,7 @@ from .views import (
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
     from ..pipeline import Consolidation
@@ -64,7 +66,7 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | None = None) -> None:
+def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | None = None) -> Cell:
     """Write one cell; text is always text (``=1+1`` from a workbook never becomes a formula)."""
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
@@ -74,6 +76,40 @@ def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | N
         cell.data_type = "s"
     if number_format:
         cell.number_format = number_format
+    return cell
+
+
+class StyleCache:
+    """Give cells a style by copying a finished one: setting a named style or a border on
+    each of 500,000 cells costs openpyxl seconds, copying its style array does not.
+
+    openpyxl keeps a cell's whole style as one small array (``_style``); copying it is how
+    openpyxl itself copies styles between cells.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[object, Any] = {}
+
+    def named(self, cell: Cell, name: str) -> None:
+        done = self._done.get(name)
+        if done is None:
+            cell.style = name
+            self._done[name] = copy(cell._style)
+        else:
+            cell._style = copy(done)
+
+    def border(self, cell: Cell, border: Any) -> None:
+        base = getattr(cell, "_style", None)
+        if base is None:  # a merged cell's hidden part: no style array of its own
+            cell.border = border
+            return
+        key = ("border", id(border), tuple(base))
+        done = self._done.get(key)
+        if done is None:
+            cell.border = border
+            self._done[key] = copy(cell._style)
+        else:
+            cell._style = copy(done)
 
 
 def _text_units(text: str) -> float:
@@ -131,15 +167,15 @@ def _grid(ws: Worksheet, first_row: int, last_row: int, columns: int) -> None:
 
     thin = Side(style="thin", color="A6A6A6")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    styles = StyleCache()
     for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=columns):
         for cell in row:
-            cell.border = border
+            styles.border(cell, border)
 
 
 def _header_row(ws: Worksheet, row: int, header: Sequence[str]) -> None:
     for c, name in enumerate(header, start=1):
-        put(ws, row, c, name)
-        ws.cell(row, c).style = STYLE_HEADER
+        put(ws, row, c, name).style = STYLE_HEADER
 
 
 #: Named cell styles of the tables: a cell takes a whole style at once, which is much
@@ -199,14 +235,15 @@ def write_table(
     column_style = {c: STYLE_FOR_FORMAT[fmt] for c, fmt in (formats or {}).items()}
     column_style.update({c: STYLE_CENTRE for c in centre})
     column_style.update({c: STYLE_WRAP for c in wrap})
+    styles = StyleCache()
     for r, row in enumerate(rows, start=2):
         lines = 1
         for c, value in enumerate(row, start=1):
-            put(ws, r, c, value)
+            cell = put(ws, r, c, value)
             style = column_style.get(c, STYLE_TEXT)
             if style == STYLE_TEXT and isinstance(value, str) and "\n" in value:
                 style = STYLE_WRAP
-            ws.cell(r, c).style = style
+            styles.named(cell, style)
             if style == STYLE_WRAP:
                 lines = max(lines, _lines(value, widths[c - 1] if c <= len(widths) else DEFAULT_WIDTH))
         _fit_height(ws, r, lines)
