@@ -70,3 +70,13 @@ def test_observations_parquet_keeps_every_cell(tmp_path: Path) -> None:
     iide = cells.filter((pl.col("entity_code") == "064033") & (pl.col("kpi") == 3))
     assert iide["cell"].to_list() == [f"E{r}" for r in range(5, 17)]  # twelve months, row order
     assert iide["value"].sum() == 296
+
+
+def test_a_report_written_inside_the_input_folder_is_not_read_back(tmp_path: Path) -> None:
+    inputs = tmp_path / "提出"
+    shutil.copytree(EXAMPLES, inputs)
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["consolidate", str(inputs), "--out", str(inputs / "レポート"), "--json"])
+        assert result.exit_code == 0, result.stderr
+        assert keyed(json.loads(result.stdout)["values"]) == keyed(EXPECTED["values"])
+    assert (inputs / "レポート" / "report.xlsx").exists()

@@ -57,11 +57,14 @@ def main() -> None:
     """地域再生計画のKPI様式を読み取り、検証し、県の集計レポートにまとめます。"""
 
 
-def _run(paths: tuple[Path, ...], plan_path: Path | None, as_of: dt.date | None, quiet: bool) -> Any:
+def _run(
+    paths: tuple[Path, ...], plan_path: Path | None, as_of: dt.date | None, quiet: bool, out_dir: Path | None = None
+) -> Any:
     from .pipeline import collect_files, consolidate, default_workers
 
     plan = _plan(plan_path)
-    files, _ = collect_files(paths)
+    exclude = (out_dir,) if out_dir is not None else ()
+    files, _ = collect_files(paths, exclude=exclude)
     if not files:
         raise click.UsageError("読み込むブックがありません（.xlsx のファイルかフォルダーを指定してください）")
     bar: Any = None
@@ -75,6 +78,7 @@ def _run(paths: tuple[Path, ...], plan_path: Path | None, as_of: dt.date | None,
             as_of=as_of,
             progress=(lambda _p: bar.update(1)) if bar else None,
             workers=default_workers(len(files)),  # one process per CPU for many files
+            exclude=exclude,
         )
     finally:
         if bar is not None:
@@ -144,7 +148,7 @@ def consolidate(
     """
 
     def work() -> int:
-        result = _run(paths, plan_path, as_of, as_json)
+        result = _run(paths, plan_path, as_of, as_json, out_dir)
         written = result.write(out_dir)
         _summary(result)
         for path in written:
@@ -196,7 +200,7 @@ def publish(paths: tuple[Path, ...], out_dir: Path, plan_path: Path | None, as_o
     def work() -> int:
         from .report.publish import write_pages
 
-        result = _run(paths, plan_path, as_of, False)
+        result = _run(paths, plan_path, as_of, False, out_dir)
         written = write_pages(result, out_dir)
         _summary(result)
         click.echo(f"出力: {out_dir}（{len(written)} ページ）", err=True)

@@ -41,21 +41,25 @@ logger = logging.getLogger(__name__)
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
-def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+def collect_files(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> tuple[list[Path], list[Path]]:
     """The workbooks to read, in a stable order, and the other files found in folders.
 
-    A folder gives every spreadsheet below it (recursively; Excel's ``~$`` lock files and
-    hidden folders left out); a file named on its own is always read, whatever its
-    extension.  The same file named twice is read once.
+    A folder gives every spreadsheet below it (recursively; Excel's ``~$`` lock files,
+    hidden folders and the ``exclude`` folders — the output folder — left out); a file
+    named on its own is always read, whatever its extension.  The same file named twice
+    is read once.
     """
     found: list[Path] = []
     ignored: list[Path] = []
+    skipped = [Path(e).resolve() for e in exclude]
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
                 if not child.is_file() or any(p.startswith(".") for p in rel.parts):
+                    continue
+                if skipped and any(child.resolve().is_relative_to(s) for s in skipped):
                     continue
                 if child.name.startswith("~$"):
                     continue
@@ -295,6 +299,7 @@ def consolidate(
     limits: Limits | None = None,
     progress: Callable[[Path], None] | None = None,
     workers: int | None = None,
+    exclude: Sequence[str | Path] = (),
 ) -> Consolidation:
     """Read every workbook under ``paths`` and consolidate them.
 
@@ -305,6 +310,8 @@ def consolidate(
     :param registry: the plugins (default: the built-ins and every installed plugin)
     :param limits: size limits for workbooks
     :param progress: called with each file's path as it is read
+    :param exclude: folders not to search (the output folder, so a report is never read
+        back as a submission)
     :param workers: processes that read files, this one included (see :func:`read_files`).
         Default: ``SAISEI_WORKERS``, else one.  ``default_workers(n)`` gives one per CPU
         for many files, as ``saisei consolidate`` does.  Worker processes import the
@@ -316,7 +323,7 @@ def consolidate(
     plan = plan or load_plan()
     own_registry = registry is None
     registry = registry or get_registry()
-    files, ignored = collect_files(paths)
+    files, ignored = collect_files(paths, exclude=exclude)
     results = read_files(
         files, plan, registry, limits=limits, progress=progress, workers=workers, portable_registry=own_registry
     )
