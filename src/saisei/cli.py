@@ -74,7 +74,7 @@ def _run(paths: tuple[Path, ...], plan_path: Path | None, as_of: dt.date | None,
             plan=plan,
             as_of=as_of,
             progress=(lambda _p: bar.update(1)) if bar else None,
-            workers=default_workers(len(files)),  # one process per CPU for many files
+            workers=default_workers(len(files)),  # several processes for many files, as CPUs are idle
         )
     finally:
         if bar is not None:
