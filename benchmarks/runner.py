@@ -13,6 +13,7 @@ import contextlib
 import cProfile
 import datetime as dt
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -694,6 +695,14 @@ def main(argv: list[str] | None = None) -> int:
         "--results", type=Path, default=None, help="default: benchmarks/RESULTS.md (quick: data/RESULTS-quick.md)"
     )
     args = parser.parse_args(argv)
+    missing = [m for m in ("fastexcel", "pandas", "psutil") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(
+            f"the benchmark needs {', '.join(missing)}: run `nox -s bench` or "
+            "`uv run --group bench python -m benchmarks`",
+            file=sys.stderr,
+        )
+        return 2
     wanted = [c for c in cases(args.quick) if c.key in args.cases.split(",")]
     data = args.data / "quick" if args.quick else args.data
     results_path = args.results or (data / "RESULTS-quick.md" if args.quick else HERE / "RESULTS.md")
