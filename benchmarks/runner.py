@@ -13,6 +13,7 @@ import contextlib
 import cProfile
 import datetime as dt
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -513,7 +514,7 @@ def table(result: dict[str, Any]) -> list[str]:
             c,
             c.wall,
             c.own_cpu + c.children_cpu,
-            note="the whole command: start-up, imports, read, report; one process per idle CPU "
+            note="the whole command: start-up, imports, read, report; this process and one per idle CPU "
             f"from {POOL_MIN_FILES} files",
         ),
         row(
@@ -536,7 +537,7 @@ def write_results(path: Path, results: list[dict[str, Any]], extra: dict[str, An
         f"{extra['date']}. Every figure is the fastest of {extra['repeat']} runs in fresh processes, "
         "the methods interleaved; in-process times exclude the imports (start-up), which the CLI "
         "line includes. The floor is fastexcel loading every sheet of the same files into polars in "
-        "one process. `saisei consolidate` reads on one process per CPU once there are "
+        "one process. `saisei consolidate` reads on this process plus one per idle CPU (at most one per CPU) once there are "
         f"{POOL_MIN_FILES} files or "
         "more (`SAISEI_WORKERS` overrides); `saisei.consolidate()` from Python reads on one unless "
         "given `workers`. Peak RSS: the largest of the process's own peak and its "
@@ -694,6 +695,14 @@ def main(argv: list[str] | None = None) -> int:
         "--results", type=Path, default=None, help="default: benchmarks/RESULTS.md (quick: data/RESULTS-quick.md)"
     )
     args = parser.parse_args(argv)
+    missing = [m for m in ("fastexcel", "pandas", "psutil") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(
+            f"the benchmark needs {', '.join(missing)}: run `nox -s bench` or "
+            "`uv run --group bench python -m benchmarks`",
+            file=sys.stderr,
+        )
+        return 2
     wanted = [c for c in cases(args.quick) if c.key in args.cases.split(",")]
     data = args.data / "quick" if args.quick else args.data
     results_path = args.results or (data / "RESULTS-quick.md" if args.quick else HERE / "RESULTS.md")

@@ -166,7 +166,9 @@ def test_default_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
     assert pipeline.default_workers(pipeline.POOL_MIN_FILES) == 4
-    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (3.2, 3.0, 3.0))  # three CPUs busy elsewhere
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (3.2, 3.0, 3.0))  # one CPU left: it and this one
+    assert pipeline.default_workers(5000) == 2
+    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (4.5, 4.0, 4.0))  # every CPU busy elsewhere
     assert pipeline.default_workers(5000) == 1
     monkeypatch.setenv(pipeline.WORKERS_ENV, "3")
     assert pipeline.default_workers(1) == 3

@@ -77,7 +77,7 @@ def _run(
             plan=plan,
             as_of=as_of,
             progress=(lambda _p: bar.update(1)) if bar else None,
-            workers=default_workers(len(files)),  # one process per CPU for many files
+            workers=default_workers(len(files)),  # several processes for many files, as CPUs are idle
             exclude=exclude,
         )
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -346,7 +347,7 @@ def _env_workers() -> int | None:
 
 def default_workers(files: int) -> int:
     """How many processes the command line reads ``files`` files on: ``SAISEI_WORKERS``,
-    else one per idle CPU when there are at least :data:`POOL_MIN_FILES` files, else one.
+    else, from :data:`POOL_MIN_FILES` files, this one plus one per idle CPU, else one.
 
     A CPU busy with other work (the load average says how many are) gives a worker no
     time of its own: it would only add its start-up to the run.
@@ -362,7 +363,7 @@ def default_workers(files: int) -> int:
         busy = os.getloadavg()[0]
     except (AttributeError, OSError):  # no load average (Windows)
         busy = 0.0
-    return max(1, min(cpus, round(cpus - busy)))
+    return max(1, min(cpus, math.ceil(cpus - busy) + 1))
 
 
 def read_files(
