@@ -76,7 +76,9 @@ def cache(data: bytes, values: Mapping[str, object]) -> bytes:
             if info.filename == "xl/worksheets/sheet1.xml":
                 text = part.decode()
                 for ref, value in values.items():
-                    text, n = re.subn(rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>)\s*<v\s*/>', rf"\g<1><v>{value}</v>", text)
+                    text, n = re.subn(
+                        rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)', rf"\g<1><v>{value}</v>", text
+                    )
                     assert n == 1, ref
                 part = text.encode()
             target.writestr(info, part)

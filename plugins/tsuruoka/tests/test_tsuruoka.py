@@ -57,7 +57,9 @@ def with_cached(data: bytes, cached: dict[str, int]) -> bytes:
             if info.filename == "xl/worksheets/sheet1.xml":
                 xml = part.decode()
                 for ref, value in cached.items():
-                    xml, n = re.subn(rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>\s*)<v\s*/>', rf"\g<1><v>{value}</v>", xml)
+                    xml, n = re.subn(
+                        rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>\s*)(?:<v\s*/>|<v></v>)', rf"\g<1><v>{value}</v>", xml
+                    )
                     assert n == 1, ref
                 part = xml.encode()
             target.writestr(info, part)
