@@ -124,42 +124,15 @@ def _csv_safe(value: Any) -> Any:
 
 def to_dict(result: Consolidation) -> dict[str, Any]:
     """The JSON document of ``saisei consolidate --json``."""
-    values = [
-        {
-            "entity_code": r["entity_code"],
-            "entity": r["entity"],
-            "fiscal_year": r["fiscal_year"],
-            "kpi": r["kpi"],
-            "value": r["value"],
-            "status": r["status"],
-            "sources": r["sources"],
-        }
-        for r in result.values.iter_rows(named=True)
-    ]
-    totals = [
-        {
-            "fiscal_year": r["fiscal_year"],
-            "kpi": r["kpi"],
-            "value": r["value"],
-            "target": r["target"],
-            "achievement": r["achievement"],
-            "bodies_reported": r["bodies_reported"],
-            "provisional_bodies": r["provisional_bodies"],
-        }
-        for r in result.totals.iter_rows(named=True)
-    ]
-    revisions = [
-        {
-            "entity_code": r["entity_code"],
-            "fiscal_year": r["fiscal_year"],
-            "kpi": r["kpi"],
-            "old_value": r["old_value"],
-            "new_value": r["new_value"],
-            "old_file": r["old_file"],
-            "new_files": r["new_files"],
-        }
-        for r in result.revisions.iter_rows(named=True)
-    ]
+    values = result.values.select(
+        "entity_code", "entity", "fiscal_year", "kpi", "value", "status", "sources"
+    ).to_dicts()
+    totals = result.totals.select(
+        "fiscal_year", "kpi", "value", "target", "achievement", "bodies_reported", "provisional_bodies"
+    ).to_dicts()
+    revisions = result.revisions.select(
+        "entity_code", "fiscal_year", "kpi", "old_value", "new_value", "old_file", "new_files"
+    ).to_dicts()
     return {
         "fiscal_year_under_review": result.fiscal_year_under_review,
         "values": values,
