@@ -143,7 +143,8 @@ def consolidate(
 ) -> None:
     """PATH のブック（フォルダーは中の .xlsx すべて）を集計し、レポートを書き出します。
 
-    書き出すもの: OUT/report.xlsx（集計レポート）、OUT/values.csv、OUT/values.parquet。
+    書き出すもの: OUT/report.xlsx（集計レポート）、OUT/values.csv、OUT/values.parquet、
+    OUT/observations.parquet（読み取ったすべての値とそのセル）。
     終了コード: 0 エラーなし（警告は可）、1 エラーあり（レポートは「暫定」として出力）、2 使い方の誤り。
     """
 
