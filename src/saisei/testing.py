@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
@@ -51,6 +51,7 @@ __all__ = [
     "observations",
     "read_bytes",
     "read_path",
+    "with_cached_results",
 ]
 
 
@@ -82,6 +83,38 @@ def observations(result: FileResult) -> list[dict[str, Any]]:
     if result.frame is None:
         return []
     return sorted(result.frame.iter_rows(named=True), key=lambda r: (r["sheet"], r["cell"], r["fiscal_year"], r["kpi"]))
+
+
+def with_cached_results(data: bytes, results: Mapping[str, object], *, part: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """``data`` with cached results written into formula cells, as Excel does on save.
+
+    openpyxl writes formulas without a result (a file never opened in Excel); a form's
+    cross-checks (合計, 累計, 集計) compare cached results, so their tests need them.
+
+    :param data: an xlsx written by openpyxl
+    :param results: A1 reference → the result to cache (each must be a formula cell)
+    :param part: the worksheet's part (openpyxl names them sheet1.xml, sheet2.xml … in order)
+    """
+    import io
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == part:
+                xml = body.decode()
+                for ref, value in results.items():
+                    xml, n = re.subn(
+                        rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>\s*)(?:<v\s*/>|<v></v>)', rf"\g<1><v>{value}</v>", xml
+                    )
+                    if n != 1:
+                        raise ValueError(f"{part}: no formula cell {ref} without a result")
+                body = xml.encode()
+            target.writestr(info, body)
+    return out.getvalue()
 
 
 def errors(result: FileResult) -> list[Issue]:

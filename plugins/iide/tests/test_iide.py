@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import re
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from openpyxl import Workbook
 
 from saisei.pipeline import FileResult
 from saisei.plans import load_plan
-from saisei.testing import errors, make_registry, observations, read_bytes, read_path
+from saisei.testing import errors, make_registry, observations, read_bytes, read_path, with_cached_results
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "飯豊町_月別実績_R6.xlsx"
@@ -68,21 +66,7 @@ def build(
 
 def cache(data: bytes, values: Mapping[str, object]) -> bytes:
     """Give formula cells a cached result, as Excel does when it saves."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            part = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                text = part.decode()
-                for ref, value in values.items():
-                    text, n = re.subn(
-                        rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>)\s*(?:<v\s*/>|<v></v>)', rf"\g<1><v>{value}</v>", text
-                    )
-                    assert n == 1, ref
-                part = text.encode()
-            target.writestr(info, part)
-    return out.getvalue()
+    return with_cached_results(data, values)
 
 
 def read(data: bytes, name: str = "form.xlsx") -> FileResult:

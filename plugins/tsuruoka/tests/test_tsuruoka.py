@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ from hypothesis import strategies as st
 
 from saisei.pipeline import FileResult
 from saisei.plans import load_plan
-from saisei.testing import PluginConformance, make_registry, observations, read_bytes, read_path
+from saisei.testing import PluginConformance, make_registry, observations, read_bytes, read_path, with_cached_results
 from saisei.workbook import open_workbook
 
 DATA = Path(__file__).parent / "data"
@@ -49,21 +47,7 @@ def form(cells: dict[str, Any] | None = None, *, as_of: dt.date | None = REPORTE
 
 def with_cached(data: bytes, cached: dict[str, int]) -> bytes:
     """``data`` with cached results written into formula cells, as Excel does on save."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            part = source.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                xml = part.decode()
-                for ref, value in cached.items():
-                    xml, n = re.subn(
-                        rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>\s*)(?:<v\s*/>|<v></v>)', rf"\g<1><v>{value}</v>", xml
-                    )
-                    assert n == 1, ref
-                part = xml.encode()
-            target.writestr(info, part)
-    return out.getvalue()
+    return with_cached_results(data, cached)
 
 
 def read(data: bytes, name: str = "form.xlsx") -> FileResult:
