@@ -80,3 +80,16 @@ def test_a_report_written_inside_the_input_folder_is_not_read_back(tmp_path: Pat
         assert result.exit_code == 0, result.stderr
         assert keyed(json.loads(result.stdout)["values"]) == keyed(EXPECTED["values"])
     assert (inputs / "レポート" / "report.xlsx").exists()
+
+
+def test_other_files_in_a_folder_are_named_not_silently_skipped(tmp_path: Path) -> None:
+    inputs = tmp_path / "提出"
+    shutil.copytree(EXAMPLES, inputs)
+    (inputs / "鶴岡市_実績.pdf").write_bytes(b"%PDF-1.4")
+    (inputs / ".DS_Store").write_bytes(b"")
+    (inputs / "なくなったファイル.xlsx").symlink_to(tmp_path / "missing.xlsx")
+    result = saisei.consolidate([inputs])
+    assert not result.errors
+    skipped = sorted((i.code, i.file) for i in result.warnings if i.code == "not-a-workbook")
+    assert skipped == [("not-a-workbook", "なくなったファイル.xlsx"), ("not-a-workbook", "鶴岡市_実績.pdf")]
+    assert keyed(result.to_dict()["values"]) == keyed(EXPECTED["values"])

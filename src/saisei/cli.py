@@ -99,8 +99,6 @@ def _summary(result: Any) -> None:
         f"基準日 {result.as_of.isoformat()}、審査対象 {fiscal_year_label(result.fiscal_year_under_review)}",
         err=True,
     )
-    if result.ignored_files:
-        click.echo(f"表計算ファイルでないため読まなかったファイル: {len(result.ignored_files)} 件", err=True)
 
 
 def _guard(debug: bool, func: Any) -> Any:

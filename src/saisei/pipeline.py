@@ -58,7 +58,10 @@ def collect_files(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] 
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
-                if not child.is_file() or any(p.startswith(".") for p in rel.parts):
+                if child.is_dir() or any(p.startswith(".") for p in rel.parts):
+                    continue
+                if not child.is_file():  # a broken link, a device: said, not silently skipped
+                    ignored.append(child)
                     continue
                 if skipped and any(child.resolve().is_relative_to(s) for s in skipped):
                     continue
@@ -623,6 +626,15 @@ def assemble(
     as_of = as_of or (max(dates) if dates else dt.date.today())
     review_year = fiscal_year_under_review(as_of, plan)
     issues.extend(_not_reported(values, plan, review_year, results))
+    issues.extend(
+        Issue.at(
+            "warning",
+            "not-a-workbook",
+            "表計算ファイル（.xlsx）ではないため読んでいません（KPIの値が入っているなら .xlsx で送ってもらってください）",
+            file=path.name,
+        )
+        for path in ignored or ()
+    )
     return Consolidation(
         plan=plan,
         as_of=as_of,

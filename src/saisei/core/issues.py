@@ -20,6 +20,7 @@ CODES: dict[str, str] = {
     "unsupported-format": "xlsx以外の表計算形式（.xlsb、.ods など）",
     "workbook-too-large": "展開後の大きさが上限を超えるブック（圧縮爆弾の疑い）",
     "unsafe-workbook": "XMLに実体宣言（DOCTYPE/ENTITY）を含むブック",
+    "not-a-workbook": "フォルダーにあった表計算ファイル以外のファイル（読まずに警告）",
     "unknown-form": "どのプラグインの様式とも判定できないブック",
     "ambiguous-form": "複数のプラグインが自分の様式と判定したブック",
     "plugin-failed": "プラグインが例外を出した、または不正な結果を返した",
