@@ -241,7 +241,7 @@ class PluginConformance:
 
         roundtrip()
 
-    def test_text_numbers_and_units_the_form_allows(self) -> None:
+    def test_full_width_digits_typed_as_text_read_as_numbers(self) -> None:
         template = self._template()
         slot = template.slots[0]
         result = read_bytes(template.fill({slot: "１２"}), registry=self._registry())
