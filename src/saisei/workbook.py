@@ -458,28 +458,64 @@ def _plain_area(xml: bytes, max_cells: int) -> tuple[int, int, int, int] | None:
         text = str(memoryview(xml)[a:b], "utf-8")
     except UnicodeDecodeError:
         return None
-    import polars as pl
-
-    found = pl.Series([text]).str
+    found = _Finder(text)
     del text
-    if found.contains(_NOT_PLAIN).item():
+    if found.contains(_NOT_PLAIN):
         return None
-    cells = found.count_matches('<c r="', literal=True).item()
-    if found.count_matches(_PLAIN_REF).item() != cells:
+    cells = found.count_literal('<c r="')
+    if found.count(_PLAIN_REF) != cells:
         return None  # an r that is not a plain A1 reference
     # The last row: the longest row numbers are the largest (no leading zeros).
-    digits = next((k for k in range(7, 0, -1) if found.contains(_REF_DIGITS % (k - 1)).item()), 0)
+    digits = next((k for k in range(7, 0, -1) if found.contains(_REF_DIGITS % (k - 1))), 0)
     max_row = 0
     if digits:
-        refs = found.extract_all(_REF_DIGITS % (digits - 1)).explode()
-        max_row = int(refs.str.slice(-(digits + 1), digits).cast(pl.Int64).max())  # type: ignore[arg-type]
+        max_row = max(int(ref[-(digits + 1) : -1]) for ref in found.findall(_REF_DIGITS % (digits - 1)))
     # The columns: a bound from the longest column letters, exact only when it matters.
-    letters = next((n for n in (3, 2) if found.contains(_REF_LETTERS % n).item()), 1 if cells else 0)
+    letters = next((n for n in (3, 2) if found.contains(_REF_LETTERS % n)), 1 if cells else 0)
     max_column = (0, 26, 702, 18_278)[letters]
     if max_row * max_column > max_cells:
-        names = found.extract_all(_REF_LETTERS % letters).explode().str.slice(6, letters).unique().to_list()
+        names = {ref[6 : 6 + letters] for ref in found.findall(_REF_LETTERS % letters)}
         max_column = max(column_number(n) for n in names)
     return a, b, max_row, max_column
+
+
+#: Below this many characters a sheet's text is searched with Python's ``re``; above it with
+#: Rust's regex engine through polars, whose fixed cost per call (about 0.3 ms) only pays
+#: on big sheets.  The patterns are plain enough for both (no backtracking blow-up).
+_SMALL_TEXT = 256 * 1024
+
+
+class _Finder:
+    """The few searches :func:`_plain_area` makes, over one text, by the fastest engine."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._series: Any = None
+        if len(text) > _SMALL_TEXT:
+            import polars as pl
+
+            self._series = pl.Series([text]).str
+
+    def contains(self, pattern: str) -> bool:
+        if self._series is None:
+            return re.search(pattern, self._text) is not None
+        return bool(self._series.contains(pattern).item())
+
+    def count_literal(self, literal: str) -> int:
+        if self._series is None:
+            return self._text.count(literal)
+        return int(self._series.count_matches(literal, literal=True).item())
+
+    def count(self, pattern: str) -> int:
+        if self._series is None:
+            return sum(1 for _ in re.finditer(pattern, self._text))
+        return int(self._series.count_matches(pattern).item())
+
+    def findall(self, pattern: str) -> list[str]:
+        """Every match of ``pattern`` (which has no groups), as text."""
+        if self._series is None:
+            return re.findall(pattern, self._text)
+        return list(self._series.extract_all(pattern).explode().drop_nulls().to_list())
 
 
 #: Anything the plain path does not read exactly: a comment, CDATA or processing
