@@ -178,13 +178,9 @@ class Reading:
         except ValueError as exc:
             self.error("bad-fiscal-year", str(exc), sheet=sheet.name, cell=ref)
             return None
-        if not self.plan.has_year(year):
-            self.error(
-                "bad-fiscal-year",
-                f'{what} "{display(raw)}"（{year}年度）は計画期間（{self.plan.years_text}）の外です',
-                sheet=sheet.name,
-                cell=ref,
-            )
+        problem = self.plan.year_problem(year, what=what, shown=display(raw))
+        if problem is not None:
+            self.error("bad-fiscal-year", problem, sheet=sheet.name, cell=ref)
             return None
         return year
 

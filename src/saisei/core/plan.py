@@ -175,6 +175,17 @@ class Plan:
     def has_year(self, fiscal_year: int) -> bool:
         return fiscal_year in self.fiscal_years
 
+    def year_problem(self, fiscal_year: int, *, what: str = "年度", shown: str | None = None) -> str | None:
+        """Why ``fiscal_year`` cannot be used (outside the plan's years), or None.
+
+        :param what: the field's name in the message (``年度``, ``実施日``)
+        :param shown: the value as the clerk typed it, when it differs from the year
+        """
+        if self.has_year(fiscal_year):
+            return None
+        typed = f'"{shown}"（{fiscal_year}年度）' if shown is not None else f"{fiscal_year}年度"
+        return f"{what} {typed}は計画期間（{self.years_text}）の外です"
+
     @property
     def years_text(self) -> str:
         return f"{self.fiscal_years[0]}〜{self.fiscal_years[-1]}年度"

@@ -272,10 +272,9 @@ def _fiscal_year(plan: Plan, raw: Any) -> int | _Problem:
         year = parse_fiscal_year(raw)
     except ValueError as exc:
         return _Problem("error", "bad-fiscal-year", str(exc))
-    if not plan.has_year(year):
-        return _Problem(
-            "error", "bad-fiscal-year", f'年度 "{display(raw)}"（{year}年度）は計画期間（{plan.years_text}）の外です'
-        )
+    problem = plan.year_problem(year, shown=display(raw))
+    if problem is not None:
+        return _Problem("error", "bad-fiscal-year", problem)
     return year
 
 

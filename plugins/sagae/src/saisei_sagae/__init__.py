@@ -208,13 +208,9 @@ def _sheet_year(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> int | N
     year = from_title if from_title is not None else from_name
     if broken or year is None:
         return None
-    if not reading.plan.has_year(year):
-        reading.error(
-            "bad-fiscal-year",
-            f"シート「{sheet.name}」の年度 {wareki_year_label(year)}（{year}年度）は計画期間（{reading.plan.years_text}）の外です",
-            sheet=sheet.name,
-            cell=TITLE_CELL,
-        )
+    problem = reading.plan.year_problem(year, what=f"シート「{sheet.name}」の年度", shown=wareki_year_label(year))
+    if problem is not None:
+        reading.error("bad-fiscal-year", problem, sheet=sheet.name, cell=TITLE_CELL)
         return None
     if year in seen:
         reading.error(

@@ -330,13 +330,9 @@ def _settle(
     year = None
     if day is not None:
         year = fiscal_year_of(day)
-        if not plan.has_year(year):
-            reading.error(
-                "bad-fiscal-year",
-                f'実施日 "{display(raw_date)}"（{year}年度）は計画期間（{plan.years_text}）の外です',
-                sheet=sheet,
-                cell=f"B{row}",
-            )
+        problem = plan.year_problem(year, what="実施日", shown=display(raw_date))
+        if problem is not None:
+            reading.error("bad-fiscal-year", problem, sheet=sheet, cell=f"B{row}")
             year = None
 
     kpi: int | None = parsed["kpi"]
