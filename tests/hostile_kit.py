@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+import builders
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "fy2024"
 HEADER = ("団体コード", "団体名", "年度", "KPI", "実績値", "区分", "備考")
 #: One good row of the standard form: 山形県, FY2024, KPI1, 4, final.
@@ -311,18 +313,8 @@ def blank_bomb(size: int) -> tuple[bytes, int, int]:
 
 
 def standard_form(rows: Iterable[Sequence[Any]], *, sheet: str = "KPI実績", header: Sequence[str] = HEADER) -> bytes:
-    """The standard form with ``rows`` under the header, written by openpyxl."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """The standard form with ``rows`` under the header, written by openpyxl (no other sheet)."""
+    return builders.standard_form(rows, sheet=sheet, header=header, extra_sheets=())
 
 
 def write(folder: Path, name: str, data: bytes) -> Path:
