@@ -141,6 +141,27 @@ def test_same_inputs_same_bytes(inputs: Path, tmp_path: Path) -> None:
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
+def test_same_bytes_in_any_process(inputs: Path, tmp_path: Path) -> None:
+    """Two processes with different string hashing (the order of a set of names) write
+    the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    made = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        done = subprocess.run(
+            [sys.executable, "-m", "saisei", "consolidate", str(inputs), "--out", str(out), "--as-of", str(AS_OF)],
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            timeout=120,
+        )
+        assert done.returncode in (0, 1), done.stderr
+        made.append([(out / name).read_bytes() for name in ("report.xlsx", "values.csv", "values.parquet")])
+    assert made[0] == made[1]
+
+
 def test_same_bytes_whatever_the_clock(result: Consolidation, monkeypatch: pytest.MonkeyPatch) -> None:
     import types
 

@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import polars as pl
 
     from ..pipeline import Consolidation
+    from .sheetdata import TableRows
 
 __all__ = ["atomic_write", "deterministic_xlsx", "write_outputs"]
 
@@ -99,15 +102,21 @@ _CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcter
 FIXED_PROPERTY_TIME = b"2000-01-01T00:00:00Z"
 
 
-def deterministic_xlsx(data: bytes) -> bytes:
-    """Re-pack an xlsx with fixed timestamps, so the same content gives the same bytes.
+def deterministic_xlsx(data: bytes, tables: Mapping[str, TableRows] | None = None) -> bytes:
+    """Re-pack an xlsx with fixed timestamps, so the same content gives the same bytes;
+    write ``tables``' rows (by sheet name) into their sheets on the way.
 
     The zip entries get a fixed date, and so do the workbook's created/modified
     properties: openpyxl stamps ``modified`` with the time of saving, whatever the
     workbook's properties say.
     """
+    from .sheetdata import splice
+
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        parts = {part: tables[name] for name, part in _sheet_parts(src).items() if tables and name in tables}
+        if tables and len(parts) != len(tables):
+            raise ValueError(f"no such sheet in the workbook: {sorted(set(tables) - set(_sheet_parts(src)))}")
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
@@ -115,16 +124,42 @@ def deterministic_xlsx(data: bytes) -> bytes:
             content = src.read(info.filename)
             if info.filename == _CORE:
                 content = _CORE_DATES.sub(rb"\g<1>" + FIXED_PROPERTY_TIME + rb"\g<2>", content)
+            elif info.filename in parts:
+                content = splice(content, parts[info.filename])
             dst.writestr(fixed, content)
     return out.getvalue()
+
+
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_OFFICE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Each worksheet's zip part by sheet name, as ``xl/workbook.xml`` and its
+    relationships say."""
+    import posixpath
+
+    from defusedxml import ElementTree
+
+    book = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_RELATIONSHIPS}Relationship")}
+    parts = {}
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        target = targets[sheet.get(f"{_OFFICE_RELATIONSHIPS}id")]
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        parts[sheet.get("name", "")] = part
+    return parts
 
 
 def report_bytes(result: Consolidation) -> bytes:
     from .xlsx import build_workbook
 
+    book, tables = build_workbook(_printable(result))
     buffer = io.BytesIO()
-    build_workbook(_printable(result)).save(buffer)
-    return deterministic_xlsx(buffer.getvalue())
+    book.save(buffer)
+    return deterministic_xlsx(buffer.getvalue(), tables)
 
 
 #: Characters XML 1.0 forbids: openpyxl refuses to write them, and a control character can

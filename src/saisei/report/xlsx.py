@@ -10,13 +10,13 @@ row repeated on each page, frozen header, thousands separators.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from copy import copy
 from typing import TYPE_CHECKING, Any
 
 from ..core.fiscal import fiscal_year_label
 from .data import KPI_HEADER, VALUE_HEADER, kpi_rows, value_rows
+from .sheetdata import TableRows, clean_text, row_height, wrapped_lines
 from .views import (
     BODY_HEADER,
     REVISION_HEADER,
@@ -49,28 +49,16 @@ COUNT = "#,##0"
 RATE = "0.0%"
 DAY = 'yyyy"年"m"月"d"日"'
 MONTH = 'yyyy"年"m"月"'
-EXCEL_CELL_LIMIT = 32_767
 HEADER_FILL = "DDEBF7"
 DRAFT_RED = "C00000"
 DEFAULT_WIDTH = 8.43
-LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK fonts have tall lines)
-
-
-def _clean_text(text: str) -> str:
-    """Text a cell can hold: control characters XML forbids become U+FFFD, at most 32,767 characters."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-    if len(text) > EXCEL_CELL_LIMIT:
-        text = text[: EXCEL_CELL_LIMIT - 1] + "…"
-    return text
 
 
 def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | None = None) -> Cell:
     """Write one cell; text is always text (``=1+1`` from a workbook never becomes a formula)."""
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
-        value = _clean_text(value)
+        value = clean_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
@@ -112,25 +100,10 @@ class StyleCache:
             cell._style = copy(done)
 
 
-def _text_units(text: str) -> float:
-    """Width of ``text`` in column-width units: a full-width (non-ASCII) character is about two."""
-    ascii_chars = len(text.encode("ascii", "ignore"))
-    return ascii_chars + (len(text) - ascii_chars) * 2.1
-
-
-def _lines(value: Any, width: float) -> int:
-    """How many lines ``value`` takes in a wrapped cell ``width`` units wide (an estimate)."""
-    if not isinstance(value, str) or not value:
-        return 1
-    room = max(width - 1.5, 1.0)
-    return sum(max(1, math.ceil(_text_units(part) / room)) for part in value.split("\n"))
-
-
 def _fit_height(ws: Worksheet, row: int, lines: int) -> None:
-    """Set a row's height for ``lines`` lines of wrapped text (spreadsheet programs do not
-    always grow rows with wrapped text on their own)."""
-    if lines > 1:
-        ws.row_dimensions[row].height = round(lines * LINE_HEIGHT + 3, 1)
+    height = row_height(lines)
+    if height is not None:
+        ws.row_dimensions[row].height = height
 
 
 def _print_setup(ws: Worksheet, *, draft: bool, title_rows: str | None = "1:1") -> None:
@@ -211,6 +184,15 @@ def register_styles(book: Workbook) -> None:
         book.add_named_style(style)
 
 
+def _style_index(ws: Worksheet, name: str) -> int:
+    """The cell-format index (``s`` in the sheet XML) of the named style ``name``."""
+    from openpyxl.cell.cell import Cell
+
+    probe = Cell(ws)  # never placed in the sheet: it only registers the format
+    probe.style = name
+    return int(probe.style_id)
+
+
 def write_table(
     ws: Worksheet,
     header: Sequence[str],
@@ -221,37 +203,39 @@ def write_table(
     wrap: Iterable[int] = (),
     centre: Iterable[int] = (),
     draft: bool = False,
-) -> None:
+) -> TableRows:
     """A machine-readable table from A1: one header row, one value per cell, frozen header.
 
-    The workbook must have the named styles (:func:`register_styles`).
+    openpyxl writes the header row and everything around the rows; the rows themselves
+    are returned, to be written into the sheet's XML when the workbook is packed
+    (:mod:`.sheetdata`).  The workbook must have the named styles (:func:`register_styles`).
 
     :param formats: number formats by 1-based column (one of ``STYLE_FOR_FORMAT``)
     :param wrap: columns whose text wraps (text with line breaks always wraps)
     :param centre: columns centred (marks such as ○)
     """
     _header_row(ws, 1, header)
-    _fit_height(ws, 1, max(_lines(h, widths[c] if c < len(widths) else DEFAULT_WIDTH) for c, h in enumerate(header)))
+    column_widths = [widths[c] if c < len(widths) else DEFAULT_WIDTH for c in range(len(header))]
+    _fit_height(ws, 1, max(wrapped_lines(h, column_widths[c]) for c, h in enumerate(header)))
     column_style = {c: STYLE_FOR_FORMAT[fmt] for c, fmt in (formats or {}).items()}
     column_style.update({c: STYLE_CENTRE for c in centre})
     column_style.update({c: STYLE_WRAP for c in wrap})
-    styles = StyleCache()
-    for r, row in enumerate(rows, start=2):
-        lines = 1
-        for c, value in enumerate(row, start=1):
-            cell = put(ws, r, c, value)
-            style = column_style.get(c, STYLE_TEXT)
-            if style == STYLE_TEXT and isinstance(value, str) and "\n" in value:
-                style = STYLE_WRAP
-            styles.named(cell, style)
-            if style == STYLE_WRAP:
-                lines = max(lines, _lines(value, widths[c - 1] if c <= len(widths) else DEFAULT_WIDTH))
-        _fit_height(ws, r, lines)
+    names = [column_style.get(c, STYLE_TEXT) for c in range(1, len(header) + 1)]
+    # in a fixed order: the indices are part of the file's bytes
+    index = {name: _style_index(ws, name) for name in dict.fromkeys([*names, STYLE_WRAP])}
+    table = TableRows(
+        rows=[tuple(row) for row in rows],
+        styles=[index[name] for name in names],
+        break_styles=[index[STYLE_WRAP] if name == STYLE_TEXT else None for name in names],
+        wraps=[name == STYLE_WRAP for name in names],
+        widths=column_widths,
+    )
     ws.freeze_panes = "A2"
     _widths(ws, widths)
-    if ws.max_row > 1:
-        ws.auto_filter.ref = ws.dimensions
+    if table.rows:
+        ws.auto_filter.ref = table.dimension()
     _print_setup(ws, draft=draft)
+    return table
 
 
 # ---------------------------------------------------------------------------
@@ -358,7 +342,7 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
         for c, (value, fmt) in enumerate(values, start=1):
             put(ws, r, c, value, fmt)
             ws.cell(r, c).alignment = wrap if c == 2 else centred if c == CATEGORY_COLUMN else middle
-        _fit_height(ws, r, _lines(s.name, SUMMARY_WIDTHS[1]))
+        _fit_height(ws, r, wrapped_lines(s.name, SUMMARY_WIDTHS[1]))
     last_data = first_data + len(rows) - 1
     _grid(ws, header_row, last_data, len(SUMMARY_HEADER))
 
@@ -376,7 +360,7 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
 
 def _reporting_block(ws: Worksheet, result: Consolidation, row: int) -> int:
     """Which bodies have not reported, or reported estimates, for the year under review."""
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
 
     plan = result.plan
     year = result.fiscal_year_under_review
@@ -402,27 +386,26 @@ def _reporting_block(ws: Worksheet, result: Consolidation, row: int) -> int:
         row += 1
     header = ("団体コード", "団体名", *(k.label for k in plan.kpis), "状況")
     _header_row(ws, row, header)
-    first = row
     row += 1
-    centre = Alignment(horizontal="center")
+    styles = StyleCache()  # one named style per cell, copied: a national plan lists 1,741 bodies
     for s in statuses:
-        put(ws, row, 1, s.body.code)
-        put(ws, row, 2, s.body.name)
-        for c, kpi in enumerate(plan.kpis, start=3):
+        cells: list[tuple[Any, str]] = [(s.body.code, STYLE_TEXT), (s.body.name, STYLE_TEXT)]
+        for kpi in plan.kpis:
             if kpi.number in s.statuses:
-                put(ws, row, c, {"final": "確定", "provisional": "見込み", None: "未報告"}[s.statuses[kpi.number]])
+                mark = {"final": "確定", "provisional": "見込み", None: "未報告"}[s.statuses[kpi.number]]
             else:
-                put(ws, row, c, "対象外")
-            ws.cell(row, c).alignment = centre
+                mark = "対象外"
+            cells.append((mark, STYLE_CENTRE))
         if s.missing:
             state = "未報告あり"
         elif s.provisional:
             state = "見込みを含む"
         else:
             state = "確定"
-        put(ws, row, 3 + len(plan.kpis), state)
+        cells.append((state, STYLE_TEXT))
+        for c, (value, style) in enumerate(cells, start=1):
+            styles.named(put(ws, row, c, value), style)
         row += 1
-    _grid(ws, first, row - 1, len(header))
     return row + 1
 
 
@@ -464,26 +447,33 @@ def _charts(ws: Worksheet, rows: list[SummaryRow], first_data: int, anchor_row: 
 # the workbook
 
 
-def build_workbook(result: Consolidation) -> Workbook:
-    """The report workbook: the summary, the detail sheets and the data sheets."""
+def build_workbook(result: Consolidation) -> tuple[Workbook, dict[str, TableRows]]:
+    """The report workbook: the summary, the detail sheets and the data sheets; and the
+    rows of its tables by sheet name, which :func:`saisei.report.report_bytes` writes into
+    the saved workbook."""
     from openpyxl import Workbook
 
     draft = result.has_errors
     book = Workbook()
     register_styles(book)
+    tables: dict[str, TableRows] = {}
+
+    def add_table(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]], **options: Any) -> None:
+        tables[name] = write_table(book.create_sheet(name), header, rows, **options)
+
     summary = book.active
     summary.title = SHEETS[0]
     _summary_sheet(summary, result)
-    write_table(
-        book.create_sheet("団体別"),
+    add_table(
+        "団体別",
         BODY_HEADER,
         body_rows(result),
         widths=(11, 11, 8, 6, 50, 11, 9, 13, 9),
         formats={6: COUNT, 8: COUNT, 9: RATE},
         draft=draft,
     )
-    write_table(
-        book.create_sheet("検証体制"),
+    add_table(
+        "検証体制",
         VERIFICATION_HEADER,
         verification_rows(result.plan, result.as_of),
         widths=(10, 9, 8, 11, 21, 15, *([4.5] * 8), 38, 30, 16),
@@ -492,40 +482,40 @@ def build_workbook(result: Consolidation) -> Workbook:
         centre=range(7, 15),
         draft=draft,
     )
-    write_table(
-        book.create_sheet("改訂履歴"),
+    add_table(
+        "改訂履歴",
         REVISION_HEADER,
         revision_rows(result),
         widths=(11, 10, 8, 6, 13, 13, 9, 42, 42),
         formats={5: COUNT, 6: COUNT, 7: COUNT},
         draft=draft,
     )
-    write_table(
-        book.create_sheet("要確認"),
+    add_table(
+        "要確認",
         ISSUE_HEADER,
         ((SEVERITY_JA[i.severity], i.code, i.file, i.sheet, i.cell, i.message, i.plugin) for i in result.issues),
         widths=(8, 20, 26, 14, 8, 72, 11),
         wrap=(6,),
         draft=draft,
     )
-    write_table(
-        book.create_sheet("出典"),
+    add_table(
+        "出典",
         SOURCE_HEADER,
         source_rows(result),
         widths=(11, 10, 8, 6, 11, 8, 30, 14, 12, 45),
         formats={5: COUNT},
         draft=draft,
     )
-    write_table(
-        book.create_sheet("実績データ"),
+    add_table(
+        "実績データ",
         VALUE_HEADER,
         value_rows(result),
         widths=(12, 12, 8, 6, 12, 8, 60),
         formats={5: COUNT},
         draft=draft,
     )
-    write_table(
-        book.create_sheet("KPI集計"),
+    add_table(
+        "KPI集計",
         KPI_HEADER,
         kpi_rows(result),
         widths=(8, 6, 50, 10, 10, 10, 12, 10, 10, 10, 10, 22),
@@ -537,4 +527,4 @@ def build_workbook(result: Consolidation) -> Workbook:
     book.properties.created = FIXED_TIME
     book.properties.modified = FIXED_TIME
     book.properties.lastModifiedBy = "saisei"
-    return book
+    return book, tables
