@@ -258,3 +258,22 @@ def test_neither_engine_settles_a_clean_row_one_by_one(engine: str, monkeypatch:
     observations, issues, _, _ = _reading(grid, engine, [])  # type: ignore[arg-type]
     assert issues == []
     assert len(observations) == 600
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        [1.0, 2.0, 1.0, None, 3.0],  # 番号 as Excel writes them: floats, and blanks
+        [1.5, 1e-7, 1e-5, 1.5, float("nan"), float("nan"), 2.0**63, 2.0**63, -0.0, 0.0],
+        ["1.5", 1.5, "1e-7", 1e-7, "0.00001", 1e-5, "２", 2.0],  # text and numbers that name the same 番号
+    ],
+)
+def test_numbers_as_keys_read_alike(numbers: list[Any]) -> None:
+    """A column of numbers only is turned into text by a cast, a mixed one value by value:
+    both must give the keys the Python engine gives (duplicates are found by them)."""
+    grid = [[n, "R6.10.5", "事業", "関係人口", 1.0, None] for n in numbers]
+    columns = _ledger._columns([[]] * (_ledger.FIRST_ROW - 1) + grid)
+    assert _ledger.parse_rows(columns, PLAN) == _frames.parse(columns, PLAN).to_dicts()
+    python, polars = _reading(grid, "python", []), _reading(grid, "polars", [])
+    assert python == polars
+    assert any(code == "duplicate-row" for _, code, _, _, _ in python[1])

@@ -38,18 +38,25 @@ from ._ledger import (
 __all__ = ["parse", "read"]
 
 _COLUMNS = ("a", "b", "c", "d", "e", "f")  # 番号 実施日 事業名 指標区分 件数 備考
+_TEXT_KINDS = {str, type(None)}
+_NUMBER_KINDS = {float, type(None)}
+assert (BLANK, TEXT) == (0, 1)  # _typed makes these tags from is_not_null()
 
 
 def _typed(values: list[Any]) -> tuple[pl.Series, pl.Series]:
     """A column's type tags and its values as text (null where blank or not plain)."""
+    kinds = set(map(type, values))
+    if kinds <= _TEXT_KINDS:  # 事業名, 指標区分, 備考: text and blanks only, tagged by polars
+        text = pl.Series(values, dtype=pl.String)
+        return text.is_not_null().cast(pl.Int8), text  # TEXT (1) where a value, BLANK (0) where none
+    if kinds <= _NUMBER_KINDS:  # 番号 as Excel numbers: polars writes a float as it casts one
+        numbers = pl.Series(values, dtype=pl.Float64)
+        return (numbers.is_not_null().cast(pl.Int8) * NUMBER).cast(pl.Int8), numbers.cast(pl.String)
     tags = pl.Series(list(map(TAGS.get, map(type, values))), dtype=pl.Int8)
-    odd = tags.is_null()
-    if odd.any():
+    if not kinds <= TAGS.keys():
         values = list(values)
-        for i in odd.arg_true().to_list():
+        for i in tags.is_null().arg_true().to_list():
             values[i] = None
-    if tags.is_in([BLANK, TEXT]).all():
-        return tags, pl.Series(values, dtype=pl.String)  # polars' fast path: text only
     return tags, pl.Series(values, dtype=pl.String, strict=False)
 
 
@@ -287,6 +294,7 @@ class _Events:
     def __init__(self, events: pl.DataFrame, totals: list[tuple[int, Any]]) -> None:
         self.events = events
         self.totals = totals
+        self._unseen: pl.DataFrame | None = None
 
     def above(self, row: int, shown: int) -> tuple[int, Missed]:
         above = self.events.filter(pl.col("row") < row)
@@ -297,12 +305,9 @@ class _Events:
         return {(kpi, year): value for kpi, year, value in sums.iter_rows()}
 
     def unseen(self, kpi: int, fiscal_year: int, shown: int) -> Missed:
-        unseen = self.events.filter(
-            (pl.col("text_date") | pl.col("text_count"))
-            & (pl.col("kpi") == kpi)
-            & (pl.col("fiscal_year") == fiscal_year)
-        )
-        return _missed(unseen, shown)
+        if self._unseen is None:  # once for every 集計 cell that disagrees
+            self._unseen = self.events.filter(pl.col("text_date") | pl.col("text_count"))
+        return _missed(self._unseen.filter((pl.col("kpi") == kpi) & (pl.col("fiscal_year") == fiscal_year)), shown)
 
 
 def _missed(rows: pl.DataFrame, shown: int) -> Missed:
