@@ -17,9 +17,9 @@ import pytest
 import saisei_sakata
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from saisei_sakata import _frames, _ledger
+from saisei_sakata import _frames, _ledger, synthetic
 from saisei_sakata._checks import check_summary, check_totals
-from saisei_sakata._form import HEADER, TITLE
+from saisei_sakata._form import HEADER, LABEL_BY_KPI, TITLE
 
 from saisei.core.values import CellError, NoCachedValue
 from saisei.plans import load_plan
@@ -187,23 +187,19 @@ def test_both_engines_read_a_ledger_alike(rows: list[tuple[Any, ...]], cut: list
     assert _reading(grid, "python", summary) == _reading(grid, "polars", summary)
 
 
+def _synthetic_rows(rows: int) -> list[list[Any]]:
+    return [
+        [e.number, e.date_cell, e.name, LABEL_BY_KPI[e.kpi], e.count_cell, e.note] for e in synthetic.events(rows, 5)
+    ]
+
+
 @pytest.mark.parametrize("rows", [1, 400])
 def test_the_synthetic_ledger_reads_alike_in_both_engines(rows: int) -> None:
-    from saisei_sakata import synthetic
-
-    grid = [list(e) for e in _synthetic_rows(synthetic, rows)]
-    summary = [["指標区分", "令和6年度"], ["関係人口", 5.0]]
+    grid = _synthetic_rows(rows)
+    summary = [["指標区分", "令和6年度"], ["関係人口", 5.0]]  # disagrees: the warning names rows
     python, polars = _reading(grid, "python", summary), _reading(grid, "polars", summary)
     assert python == polars
     assert len(python[0]) == rows
-
-
-def _synthetic_rows(synthetic: Any, rows: int) -> list[tuple[Any, ...]]:
-    from saisei_sakata._form import LABEL_BY_KPI
-
-    return [
-        (e.number, e.date_cell, e.name, LABEL_BY_KPI[e.kpi], e.count_cell, e.note) for e in synthetic.events(rows, 5)
-    ]
 
 
 def test_the_engine_follows_the_ledger_size(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -248,13 +244,12 @@ def test_importing_the_plugin_does_not_import_polars() -> None:
 def test_neither_engine_settles_a_clean_row_one_by_one(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every spelling in the synthetic ledger is settled by the engines' own rules: the
     core's parsers, one cell at a time, are for mistakes only."""
-    from saisei_sakata import synthetic
 
     def settle(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("row-by-row path taken")
 
     monkeypatch.setattr(_ledger, "_settle", settle)
-    grid = [list(e) for e in _synthetic_rows(synthetic, 600)]
+    grid = _synthetic_rows(600)
     observations, issues, _, _ = _reading(grid, engine, [])  # type: ignore[arg-type]
     assert issues == []
     assert len(observations) == 600
