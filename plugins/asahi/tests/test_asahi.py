@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -384,6 +386,19 @@ def test_a_record_number_twice_is_a_warning_and_row_order_decides() -> None:
     assert where(errors(duplicate)) == [("duplicate-row", "レコード一覧", "A3")]
 
 
+def test_a_record_number_past_64_bits_is_read_like_any_other() -> None:
+    """A 20-digit レコード番号 (pasted in by hand) made the reader fail on polars' Int64
+    column; it is a number like any other, and orders duplicates the same way."""
+    big = "99999999999999999999"
+    result = read([record(big, 1, 1, 3), record(big, 2, 1, 4)])
+    assert not errors(result), [i.message for i in result.issues]
+    assert where(warnings(result)) == [("duplicate-record-number", "レコード一覧", "A3")]
+    assert len(observations(result)) == 2
+    duplicate = read([record(1e30, 1, 1, 3), record(big, 1, 1, 4)])  # 1e30 is the later record
+    assert where(errors(duplicate)) == [("duplicate-row", "レコード一覧", "A2")]
+    assert f"レコード番号 {big}" in errors(duplicate)[0].message
+
+
 @pytest.mark.parametrize(
     ("updated", "as_of"),
     [
@@ -450,3 +465,9 @@ def test_profile_names_the_town() -> None:
     body = saisei_asahi.saisei_profile()
     assert (body.code, body.name, body.verification_month) == ("063231", "朝日町", 9)
     assert body == PLAN.body("063231")
+
+
+def test_importing_the_plugin_does_not_import_polars() -> None:
+    """``saisei plugins`` loads every plugin: importing this one must not cost polars' 0.3 s."""
+    code = "import saisei_asahi, sys; assert 'polars' not in sys.modules, 'polars imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from saisei.core.cells import cell_ref, column_letter
 from saisei.core.fiscal import parse_date, parse_fiscal_year, wareki_year_label
@@ -36,9 +36,6 @@ from saisei.hookspecs import hookimpl
 from saisei.reading import Reading
 from saisei.template import Slot, Template
 from saisei.workbook import Sheet, Workbook
-
-if TYPE_CHECKING:
-    import polars as pl
 
 __all__ = ["saisei_detect", "saisei_profile", "saisei_read", "saisei_template"]
 
@@ -139,13 +136,24 @@ class _Problem:
 
 
 Parsed = int | dt.datetime | _Problem | None
+Quarter = tuple[int, int, int]  # fiscal year, quarter, KPI
 T = TypeVar("T")
+
+
+class _Record(NamedTuple):
+    """A non-blank row of the export, with what its cells gave (None: blank or wrong)."""
+
+    row: int
+    number: int | None
+    fiscal_year: int | None
+    quarter: int | None
+    kpi: int | None
+    value: int | None
+    updated: dt.datetime | None
 
 
 @hookimpl
 def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
-    import polars as pl
-
     sheet = _record_sheet(workbook)
     if sheet is None:
         return None
@@ -164,7 +172,9 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     col = {name: columns[0] for name, columns in found.items()}
     body = sheet.rows[1:]
 
-    # Each column's distinct values are parsed once; the rows then go through polars.
+    # Each column's distinct values are parsed once.  An export holds a few dozen records
+    # (4 quarters × the town's KPIs × the years), so the rest is plain Python: polars'
+    # fixed cost per call was most of the time.
     parsers: dict[str, Callable[[Any], Parsed]] = {
         RECORD: _record_number,
         YEAR: lambda raw: _fiscal_year(plan, raw),
@@ -186,66 +196,52 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     def ints(name: str) -> list[int | None]:
         return [v if isinstance(v, int) else None for v in parsed[name]]
 
-    frame = pl.DataFrame(
-        {
-            "row": range(2, len(body) + 2),
-            "blank": blank,
-            "number": ints(RECORD),
-            "fiscal_year": ints(YEAR),
-            "quarter": ints(QUARTER),
-            "kpi": ints(INDICATOR),
-            "value": ints(VALUE),
-            "updated": [v if isinstance(v, dt.datetime) else None for v in parsed[UPDATED_AT]],
-        },
-        schema={
-            "row": pl.Int64,
-            "blank": pl.Boolean,
-            "number": pl.Int64,
-            "fiscal_year": pl.Int64,
-            "quarter": pl.Int64,
-            "kpi": pl.Int64,
-            "value": pl.Int64,
-            "updated": pl.Datetime("us"),
-        },
-    ).filter(~pl.col("blank"))
-    if frame.is_empty():
+    cells = zip(
+        ints(RECORD),
+        ints(YEAR),
+        ints(QUARTER),
+        ints(INDICATOR),
+        ints(VALUE),
+        [v if isinstance(v, dt.datetime) else None for v in parsed[UPDATED_AT]],
+        strict=True,
+    )
+    records = [_Record(index + 2, *values) for index, values in enumerate(cells) if not blank[index]]
+    if not records:
         reading.warning("no-records", "レコードが1件もありません（書き出す範囲を確認してください）", sheet=sheet.name)
-    pending += _record_number_warnings(frame, col[RECORD])
+    pending += _record_number_warnings(records, col[RECORD])
 
     # Records of one year, quarter and KPI in the order kintone created them: by レコード番号
     # (one without a readable number counts as the oldest), then by row.  The first is the
     # original; every later one is a duplicate.
-    key = ["fiscal_year", "quarter", "kpi"]
-    keyed = frame.filter(pl.all_horizontal(pl.col(key).is_not_null())).sort(
-        [*key, pl.col("number").fill_null(-1), "row"]
-    )
-    keyed = keyed.with_columns(
-        pl.len().over(key).alias("records"),
-        pl.col("row").first().over(key).alias("first_row"),
-        pl.col("number").first().over(key).alias("first_number"),
-    )
-    pending += _duplicate_errors(
-        keyed.filter((pl.col("records") > 1) & (pl.col("row") != pl.col("first_row"))), plan, col[RECORD]
-    )
+    groups: dict[Quarter, list[_Record]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.number if r.number is not None else -1, r.row)):
+        if record.fiscal_year is not None and record.quarter is not None and record.kpi is not None:
+            groups[(record.fiscal_year, record.quarter, record.kpi)].append(record)
+    groups = dict(sorted(groups.items()))  # by year, quarter and KPI
+    pending += _duplicate_errors(groups, plan, col[RECORD])
 
     # A duplicated quarter contributes nothing; a blank 実績 is not reported.
-    observed = keyed.filter((pl.col("records") == 1) & pl.col("value").is_not_null())
-    observed = observed.with_columns(
-        pl.when(pl.col("quarter").n_unique().over("fiscal_year", "kpi") == 4)
-        .then(pl.lit("final"))
-        .otherwise(pl.lit("provisional"))
-        .alias("status"),
-        pl.lit(sheet.name).alias("sheet"),
-        pl.format("{}{}", pl.lit(column_letter(col[VALUE])), pl.col("row")).alias("cell"),
-        pl.format("{}-Q{}", pl.col("fiscal_year"), pl.col("quarter")).alias("period"),
-    )
-    reading.extend(observed.select("fiscal_year", "kpi", "value", "status", "sheet", "cell", "period"))
-    pending += _early_update_warnings(observed, col[UPDATED_AT])
+    observed = [(key, g[0], g[0].value) for key, g in groups.items() if len(g) == 1 and g[0].value is not None]
+    quarters: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for (year, quarter, kpi), _, _ in observed:
+        quarters[(year, kpi)].add(quarter)
+    letter = column_letter(col[VALUE])
+    for (year, quarter, kpi), record, value in observed:
+        reading.observe(
+            kpi=kpi,
+            fiscal_year=year,
+            value=value,
+            status="final" if len(quarters[(year, kpi)]) == 4 else "provisional",
+            sheet=sheet.name,
+            cell=f"{letter}{record.row}",
+            period=f"{year}-Q{quarter}",
+        )
+    pending += _early_update_warnings([(key, record) for key, record, _ in observed], col[UPDATED_AT])
 
     for row, column, problem in sorted(pending, key=lambda p: (p[0], p[1])):
         reading.issue(problem.severity, problem.code, problem.message, sheet=sheet.name, cell=cell_ref(row, column))
-    newest = frame["updated"].max()
-    reading.as_of = newest.date() if isinstance(newest, dt.datetime) else None
+    newest = max((r.updated for r in records if r.updated is not None), default=None)
+    reading.as_of = newest.date() if newest is not None else None
     return reading
 
 
@@ -365,75 +361,63 @@ def _label(plan: Plan, number: int) -> str:
     return kpi.label if kpi else f"KPI{number}"
 
 
-def _record_number_warnings(frame: pl.DataFrame, column: int) -> list[tuple[int, int, _Problem]]:
+def _record_number_warnings(records: list[_Record], column: int) -> list[tuple[int, int, _Problem]]:
     """A レコード番号 kintone gave twice: the same record exported twice, or rows pasted in."""
-    import polars as pl
-
-    again = frame.filter(pl.col("number").is_not_null()).with_columns(
-        pl.col("row").min().over("number").alias("first_row")
-    )
-    return [
-        (
-            row,
-            column,
-            _Problem(
-                "warning",
-                "duplicate-record-number",
-                f"レコード番号 {number} が{first}行目にもあります（同じレコードが二重に書き出されていないか確認してください）",
-            ),
+    first: dict[int, int] = {}
+    out = []
+    for record in records:
+        if record.number is None:
+            continue
+        if record.number not in first:
+            first[record.number] = record.row
+            continue
+        message = (
+            f"レコード番号 {record.number} が{first[record.number]}行目にもあります"
+            "（同じレコードが二重に書き出されていないか確認してください）"
         )
-        for row, number, first in again.filter(pl.col("row") != pl.col("first_row"))
-        .select("row", "number", "first_row")
-        .iter_rows()
-    ]
+        out.append((record.row, column, _Problem("warning", "duplicate-record-number", message)))
+    return out
 
 
-def _duplicate_errors(later: pl.DataFrame, plan: Plan, column: int) -> list[tuple[int, int, _Problem]]:
+def _duplicate_errors(groups: dict[Quarter, list[_Record]], plan: Plan, column: int) -> list[tuple[int, int, _Problem]]:
     """An error at every record of a year, quarter and KPI but the first one kintone created.
 
-    ``later`` holds those records, each with the first record's row and レコード番号.
+    ``groups`` holds the records of each year, quarter and KPI in the order kintone created them.
     """
     out = []
     labels = {k.number: k.label for k in plan.kpis}
-    for row, year, quarter, kpi, first_row, first_number, records in later.select(
-        "row", "fiscal_year", "quarter", "kpi", "first_row", "first_number", "records"
-    ).iter_rows():
-        other = f"{first_row}行目" + (f"（レコード番号 {first_number}）" if first_number is not None else "")
-        count = f"（同じ年度・四半期・指標名のレコードが全部で{records}件）" if records > 2 else ""
+    for (year, quarter, kpi), records in groups.items():
+        original = records[0]
+        other = f"{original.row}行目" + (f"（レコード番号 {original.number}）" if original.number is not None else "")
+        count = f"（同じ年度・四半期・指標名のレコードが全部で{len(records)}件）" if len(records) > 2 else ""
         message = (
             f"{wareki_year_label(year)} 第{quarter}四半期 {labels.get(kpi, kpi)} のレコードが{other}にもあります{count}"
             "（1つの年度・四半期・指標名は1件にしてください。合算も片方の採用もしません）"
         )
-        out.append((row, column, _Problem("error", "duplicate-row", message)))
+        out += [(record.row, column, _Problem("error", "duplicate-row", message)) for record in records[1:]]
     return out
 
 
-def _early_update_warnings(observed: pl.DataFrame, column: int) -> list[tuple[int, int, _Problem]]:
-    """A record last updated before its quarter ended holds a figure for part of the quarter."""
-    import polars as pl
+def _quarter_end(fiscal_year: int, quarter: int) -> dt.date:
+    """The last day of a quarter of a fiscal year: 6/30, 9/30, 12/31, then 3/31 of the next year."""
+    if quarter == 4:
+        return dt.date(fiscal_year + 1, 3, 31)
+    return dt.date(fiscal_year, quarter * 3 + 3, 30 if quarter in (1, 2) else 31)
 
-    q = pl.col("quarter")
-    end = pl.date(
-        pl.col("fiscal_year") + (q == 4).cast(pl.Int64),
-        pl.when(q == 4).then(3).otherwise(q * 3 + 3),
-        pl.when(q.is_in([1, 2])).then(30).otherwise(31),
-    )
-    early = observed.filter(pl.col("updated").dt.date() < end).with_columns(end.alias("end"))
-    return [
-        (
-            row,
-            column,
-            _Problem(
-                "warning",
-                "early-update",
-                f"更新日時 {updated:%Y/%m/%d %H:%M} は{wareki_year_label(year)}第{quarter}四半期の終わり"
-                f"（{end_day:%Y/%m/%d}）より前です（四半期の途中の数値のままかもしれません）",
-            ),
+
+def _early_update_warnings(observed: list[tuple[Quarter, _Record]], column: int) -> list[tuple[int, int, _Problem]]:
+    """A record last updated before its quarter ended holds a figure for part of the quarter."""
+    out = []
+    for (year, quarter, _), record in observed:
+        end = _quarter_end(year, quarter)
+        if record.updated is None or record.updated.date() >= end:
+            continue
+        message = (
+            f"更新日時 {record.updated:%Y/%m/%d %H:%M} は{wareki_year_label(year)}第{quarter}四半期の終わり"
+            f"（{end:%Y/%m/%d}）より前です（四半期の途中の数値のままかもしれません）"
         )
-        for row, year, quarter, updated, end_day in early.select(
-            "row", "fiscal_year", "quarter", "updated", "end"
-        ).iter_rows()
-    ]
+        out.append((record.row, column, _Problem("warning", "early-update", message)))
+    return out
 
 
 # -------------------------------------------------------------------------

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
-
 from saisei.core.cells import cell_ref
 from saisei.core.fiscal import parse_fiscal_year, wareki_year_label
 from saisei.core.values import display
@@ -20,7 +18,7 @@ from saisei.reading import Reading
 from saisei.workbook import Sheet
 
 from ._form import KPI_BY_LABEL, LABEL_BY_KPI
-from ._ledger import Ledger
+from ._ledger import Ledger, Missed
 
 __all__ = ["check_summary", "check_totals", "rows_text"]
 
@@ -35,16 +33,16 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def rows_text(missed: pl.DataFrame, *, dates: bool = True) -> str:
+def rows_text(missed: Missed, *, dates: bool = True) -> str:
     """``7行目（実施日が文字）、11行目（件数が文字）ほか3行`` for the rows in ``missed``.
 
     :param dates: whether a 実施日 typed as text matters (to SUMIFS it does, to SUM not)
     """
     parts = []
-    for row, text_date, text_count in missed.head(SHOWN_ROWS).select("row", "text_date", "text_count").iter_rows():
+    for row, text_date, text_count in missed.shown[:SHOWN_ROWS]:
         why = "・".join(w for w, flag in (("実施日", text_date and dates), ("件数", text_count)) if flag)
         parts.append(f"{row}行目（{why}が文字）")
-    more = missed.height - SHOWN_ROWS
+    more = missed.how_many - SHOWN_ROWS
     return "、".join(parts) + (f"ほか{more}行" if more > 0 else "")
 
 
@@ -54,14 +52,12 @@ def check_totals(reading: Reading, sheet: Sheet, ledger: Ledger) -> None:
         cached = _number(raw)
         if cached is None:
             continue
-        above = ledger.events.filter(pl.col("row") < row)
-        total = int(above["value"].sum())
+        total, missed = ledger.above(row, SHOWN_ROWS)
         if cached == total:
             continue
-        missed = above.filter(pl.col("text_count"))
         why = (
             f"SUMは文字で入力された件数を数えません: {rows_text(missed, dates=False)}"
-            if missed.height
+            if missed.how_many
             else "SUMの範囲に入っていない行がないか確かめてください"
         )
         reading.warning(
@@ -82,11 +78,7 @@ def check_summary(reading: Reading, summary: Sheet, ledger_sheet: str, ledger: L
             continue  # not a year column (a 計 column, a note)
     if not years:
         return
-    sums = {
-        (kpi, year): value
-        for kpi, year, value in ledger.events.group_by("kpi", "fiscal_year").agg(pl.col("value").sum()).iter_rows()
-    }
-    unseen = ledger.events.filter(pl.col("text_date") | pl.col("text_count"))
+    sums: dict[tuple[int, int], int] | None = None  # added up at the first cached figure
     for row in range(2, summary.max_row + 1):
         kpi = KPI_BY_LABEL.get(summary.text(f"A{row}").replace(" ", ""))
         if kpi is None:
@@ -94,13 +86,17 @@ def check_summary(reading: Reading, summary: Sheet, ledger_sheet: str, ledger: L
         for column, year in years.items():
             raw = summary.at(row, column)
             cached = _number(raw)
-            expected = sums.get((kpi, year), 0)
-            if cached is None or cached == expected:
+            if cached is None:
                 continue
-            missed = unseen.filter((pl.col("kpi") == kpi) & (pl.col("fiscal_year") == year))
+            if sums is None:
+                sums = ledger.sums()
+            expected = sums.get((kpi, year), 0)
+            if cached == expected:
+                continue
+            missed = ledger.unseen(kpi, year, SHOWN_ROWS)
             why = (
                 f"集計の数式（SUMIFS）は日付や件数が文字の行を数えません: {ledger_sheet}の{rows_text(missed)}"
-                if missed.height
+                if missed.how_many
                 else "集計の数式の範囲・条件を確かめてください"
             )
             reading.warning(

@@ -1,21 +1,31 @@
-"""The ledger (実績一覧): one event per row, read with polars expressions over whole columns.
+"""The ledger (実績一覧): one event per row, read by one set of rules in two engines.
 
-A ledger may hold 100,000 rows, so nothing here calls a helper per cell.  The grid
-(``Sheet.rows``) is turned into six columns once; each column becomes a type tag (blank,
-text, number, date, anything else) and its text; dates, 指標区分 and 件数 are parsed by
-polars expressions (NFKC, regular expressions, casts).  Only the rows the fast path
-cannot settle — typically none, or a few with mistakes — go through the core's parsers
-one by one, which give the exact message for each problem at its cell.
+A ledger may hold 100,000 rows; most hold a dozen.  Each cell gets a type tag (blank,
+text, number, date, anything else) and, from the rules below (the regular expressions,
+the white space, the era table), a reading: a date, a 指標区分, a count and its unit,
+a 中止 note, a 番号 as a key.
+
+- Big ledgers go through polars (:mod:`._frames`): whole columns, each distinct cell
+  text parsed once, no Python call per cell.
+- Small ledgers (under :data:`POLARS_FROM_ROWS` rows) go through :func:`parse_rows`,
+  plain Python with the same rules: a polars call costs 0.1–0.3 ms however small its
+  input, and the polars engine makes about 85 of them.
+
+Both engines give the same row readings (a test holds them to it) and leave a value
+unset whenever they are not sure.  Only the rows they cannot settle — typically none,
+or a few with mistakes — go through the core's parsers one by one (:func:`_settle`),
+which give the exact message for each problem at its cell.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
+import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
-
-import polars as pl
+from functools import lru_cache
+from typing import Any, Literal, NamedTuple, Protocol
 
 from saisei.core.cycle import status_for
 from saisei.core.fiscal import fiscal_year_of, parse_date
@@ -26,12 +36,20 @@ from saisei.workbook import Sheet
 
 from ._form import CANCELLED, FIRST_ROW, KPI_BY_LABEL, LABEL_BY_KPI, SUBTOTAL_LABEL, TOTAL_LABEL, UNITS
 
-__all__ = ["Ledger", "read_ledger"]
+__all__ = ["POLARS_FROM_ROWS", "Engine", "Ledger", "Missed", "parse_rows", "read_ledger"]
+
+#: From this many rows on (counted from FIRST_ROW), a ledger is read with polars.
+POLARS_FROM_ROWS = 3_000
+
+Engine = Literal["python", "polars"]
+
+# -- the rules, shared by both engines --------------------------------------------------
 
 # Type tags of a cell value.  Anything else (bool, time, an Excel error, a formula without
-# a cached value) gets a null tag: not blank, and never parsed by the fast path.
+# a cached value) gets no tag (None, null in polars): not blank, and never parsed by the
+# fast paths.
 BLANK, TEXT, NUMBER, DATE = 0, 1, 2, 3
-_TAGS: dict[type, int] = {
+TAGS: dict[type, int] = {
     type(None): BLANK,
     str: TEXT,
     float: NUMBER,
@@ -39,288 +57,337 @@ _TAGS: dict[type, int] = {
     dt.datetime: DATE,
     dt.date: DATE,
 }
-_COLUMNS = ("a", "b", "c", "d", "e", "f")  # 番号 実施日 事業名 指標区分 件数 備考
-_INT64_MAX = 2**63 - 1
+INT64_MAX = 2**63 - 1
 
-# The text dates parse_date accepts (after NFKC, trimmed, upper case), as polars regexes.
-_DATE_PATTERNS = (
-    r"^(?P<era>令和|平成|昭和|[RHS])\s*(?P<n>元|[0-9]{1,2})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日$",
-    r"^(?P<era>[RHS])\s*(?P<n>元|[0-9]{1,2})[./-](?P<m>[0-9]{1,2})[./-](?P<d>[0-9]{1,2})$",
+#: White space as polars (Rust) sees it, for ``\s`` and ``strip_chars()``: Unicode's
+#: White_Space.  Python's ``\s`` and ``str.strip()`` also take U+001C..U+001F, so both
+#: engines use this set, spelled out.
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+WS = f"[{WHITE_SPACE}]"
+
+# The text dates parse_date accepts (after NFKC, trimmed, upper case).
+DATE_PATTERNS = (
+    rf"^(?P<era>令和|平成|昭和|[RHS]){WS}*(?P<n>元|[0-9]{{1,2}}){WS}*年{WS}*(?P<m>[0-9]{{1,2}}){WS}*月{WS}*(?P<d>[0-9]{{1,2}}){WS}*日$",
+    rf"^(?P<era>[RHS]){WS}*(?P<n>元|[0-9]{{1,2}})[./-](?P<m>[0-9]{{1,2}})[./-](?P<d>[0-9]{{1,2}})$",
     r"^(?P<y>[0-9]{4})[./-](?P<m>[0-9]{1,2})[./-](?P<d>[0-9]{1,2})$",
-    r"^(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日$",
+    rf"^(?P<y>[0-9]{{4}}){WS}*年{WS}*(?P<m>[0-9]{{1,2}}){WS}*月{WS}*(?P<d>[0-9]{{1,2}}){WS}*日$",
 )
-_ERA_BASE = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
-_ERA_LAST = {"令和": 99, "R": 99, "平成": 31, "H": 31, "昭和": 64, "S": 64}  # 平成31年 = 2019, 昭和64年 = 1989
-# A count typed as text: digits (thousands commas in their places), then 人 or 団体.
-_COUNT_PATTERN = r"^(?P<n>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?P<unit>人|団体)?$"
+ERA_BASE = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
+ERA_LAST = {"令和": 99, "R": 99, "平成": 31, "H": 31, "昭和": 64, "S": 64}  # 平成31年 = 2019, 昭和64年 = 1989
+#: A count typed as text (NFKC, white space removed): digits (thousands commas in their
+#: places), then 人 or 団体.
+COUNT_PATTERN = r"^(?P<n>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?P<unit>人|団体)?$"
 _ALL_UNITS = tuple(dict.fromkeys(UNITS.values()))
 
 
-@dataclass(frozen=True)
-class Ledger:
-    """What the ledger gave, for the cross-checks against 合計 and 集計.
+def label_pattern(label: str) -> str:
+    """A cell that says ``label`` (合計, 小計), white space anywhere aside."""
+    return f"^{WS}*" + f"{WS}*".join(label) + f"{WS}*$"
 
-    :ivar events: the accepted events: ``row``, ``fiscal_year``, ``kpi``, ``value``,
-        ``text_date`` and ``text_count`` (the date or the count was typed as text, so
-        Excel's SUM and SUMIFS do not see it)
-    :ivar totals: the 合計 rows: (row, the 件数 cell's value as read)
+
+# -- the Python engine: the same rules, cell by cell --------------------------------------
+
+_DATES = tuple(re.compile(p) for p in DATE_PATTERNS)
+_COUNT = re.compile(COUNT_PATTERN)
+_WS_RUN = re.compile(f"{WS}+")
+_TOTAL = re.compile(label_pattern(TOTAL_LABEL))
+_SUBTOTAL = re.compile(label_pattern(SUBTOTAL_LABEL))
+_TOTAL_LAST, _SUBTOTAL_LAST = TOTAL_LABEL[-1], SUBTOTAL_LABEL[-1]  # a cheap test before the pattern
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _squeezed(text: str) -> str:
+    """Text as parse_count sees it: NFKC, without white space."""
+    return _WS_RUN.sub("", _nfkc(text))
+
+
+def _is_blank(value: Any, tag: int | None) -> bool:
+    return tag == BLANK or (tag == TEXT and not value.strip(WHITE_SPACE))
+
+
+@lru_cache(maxsize=4096)
+def text_date(text: str) -> dt.date | None:
+    """A 実施日 typed as text, when it is one of the spellings and a real day."""
+    key = _nfkc(text).strip(WHITE_SPACE).upper()
+    for pattern in _DATES:
+        found = pattern.fullmatch(key)
+        if found is None:
+            continue
+        parts = found.groupdict()
+        era = parts.get("era")
+        if era is None:
+            year = int(parts["y"])
+        else:
+            n = 1 if parts["n"] == "元" else int(parts["n"])
+            if not 1 <= n <= ERA_LAST[era]:
+                return None
+            year = ERA_BASE[era] + n
+        try:
+            return dt.date(year, int(parts["m"]), int(parts["d"]))
+        except ValueError:
+            return None
+    return None
+
+
+@lru_cache(maxsize=4096)
+def text_count(text: str) -> tuple[int | None, str | None]:
+    """A 件数 typed as text: the count and its unit, (None, None) when not plain."""
+    found = _COUNT.fullmatch(_squeezed(text))
+    if found is None:
+        return None, None
+    count = int(found["n"].replace(",", ""))
+    return (count if count <= INT64_MAX else None), found["unit"]
+
+
+def number_count(value: float) -> int | None:
+    """A 件数 typed as a number: the count when it is a whole number >= 0."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    if math.isfinite(number) and number >= 0 and number == math.floor(number) and number < 2.0**53:
+        return int(number)
+    return None
+
+
+@lru_cache(maxsize=256)
+def kpi_of(text: str) -> int | None:
+    return KPI_BY_LABEL.get(_squeezed(text))
+
+
+@lru_cache(maxsize=1024)
+def cancel_note(text: str) -> bool:
+    return CANCELLED in _nfkc(text)
+
+
+@lru_cache(maxsize=4096)
+def text_number(text: str) -> str:
+    """A 番号 typed as text, as a key (``"３ "`` and ``3`` are the same 番号)."""
+    return _squeezed(text)
+
+
+def number_key(value: float) -> str | None:
+    """A 番号 typed as a number, as a key: the whole number, or the number as polars writes it."""
+    if isinstance(value, int) and not -(2**127) <= value < 2**127:
+        return None  # polars cannot hold it
+    number = float(value)
+    if not math.isfinite(number):
+        return None
+    if number == math.floor(number):
+        return str(int(number)) if -(2**63) <= number < 2**63 else None
+    return _float_text(number)
+
+
+def _float_text(number: float) -> str:
+    """A (finite, fractional) float as polars writes it: as Python does, but
+    ``0.00001`` for ``1e-05`` and ``1e-7`` for ``1e-07``."""
+    text = repr(number)
+    mantissa, exponent_sign, exponent = text.partition("e-0")
+    if not exponent_sign:
+        return text
+    if exponent == "5":
+        sign = "-" if mantissa.startswith("-") else ""
+        return f"{sign}0.0000{mantissa.lstrip('-').replace('.', '')}"
+    return f"{mantissa}e-{exponent}"
+
+
+def parse_rows(columns: list[list[Any]], plan: Plan) -> list[dict[str, Any]]:
+    """Every sheet row from FIRST_ROW, as the polars engine's ``parse`` gives it (one dict a row).
+
+    Keys: ``row``, ``event`` (a row that records an event), ``total`` (a 合計 row),
+    ``date``, ``fiscal_year``, ``kpi``, ``count`` and ``unit`` (a 件数 the fast path
+    read), ``unit_ok``, ``cancelled``, ``value`` (the count, or 0 when cancelled),
+    ``number`` (the 番号 as a key), ``text_date``, ``text_count``, ``ok`` (settled: a
+    date in the plan's years, a known 指標区分, a count with a fitting unit or a
+    cancelled event).
+    """
+    years = set(plan.fiscal_years)
+    tags = TAGS
+    out = []
+    for row, (a, b, c, d, e, f) in enumerate(zip(*columns, strict=True), start=FIRST_ROW):
+        ta, tb, tc, td, te, tf = (tags.get(type(v)) for v in (a, b, c, d, e, f))
+        labels = [v for v, t in ((a, ta), (b, tb), (c, tc), (d, td)) if t == TEXT]
+        total = any(_TOTAL_LAST in v and _TOTAL.fullmatch(v) for v in labels)
+        subtotal = any(_SUBTOTAL_LAST in v and _SUBTOTAL.fullmatch(v) for v in labels)
+        day = text_date(b) if tb == TEXT else (b.date() if isinstance(b, dt.datetime) else b) if tb == DATE else None
+        if te == TEXT:
+            count, unit = text_count(e)
+        else:
+            count, unit = (number_count(e) if te == NUMBER else None), None
+        kpi = kpi_of(d) if td == TEXT else None
+        blank_e = _is_blank(e, te)
+        cancelled = blank_e and tf == TEXT and cancel_note(f)
+        unit_ok = unit is None or (kpi is not None and unit == UNITS.get(kpi))
+        value = 0 if cancelled else count
+        year = None if day is None else (day.year if day.month >= 4 else day.year - 1)
+        filled = not _is_blank(c, tc) or not blank_e or not _is_blank(f, tf)
+        out.append(
+            {
+                "row": row,
+                "event": filled and not total and not subtotal,
+                "total": total,
+                "date": day,
+                "fiscal_year": year,
+                "kpi": kpi,
+                "count": count,
+                "unit": unit,
+                "unit_ok": unit_ok,
+                "cancelled": cancelled,
+                "value": value,
+                "number": number_key(a) if ta == NUMBER else text_number(a) if ta == TEXT else None,
+                "text_date": tb == TEXT,
+                "text_count": te == TEXT,
+                "ok": (year in years and kpi is not None and value is not None and (cancelled or unit_ok)),
+            }
+        )
+    return out
+
+
+# -- what both engines give the cross-checks ----------------------------------------------
+
+
+class Missed(NamedTuple):
+    """Ledger rows an Excel formula does not see (a 実施日 or 件数 typed as text)."""
+
+    shown: Sequence[tuple[int, bool, bool]]  #: the first few: (row, text_date, text_count)
+    how_many: int  #: how many in all
+
+
+class Ledger(Protocol):
+    """What the ledger gave, for the cross-checks against 合計 and 集計 (:mod:`._checks`).
+
+    The events are the accepted ones: a row, fiscal year, KPI and value each, and whether
+    the 実施日 or the 件数 was typed as text (Excel's SUM and SUMIFS do not see it).
     """
 
-    events: pl.DataFrame
+    #: the 合計 rows: (row, the 件数 cell's value as read)
     totals: list[tuple[int, Any]]
+
+    def above(self, row: int, shown: int) -> tuple[int, Missed]:
+        """The sum of the events above ``row``, and those of them whose 件数 is text."""
+        ...
+
+    def sums(self) -> dict[tuple[int, int], int]:
+        """(kpi, fiscal_year) → the sum of its events."""
+        ...
+
+    def unseen(self, kpi: int, fiscal_year: int, shown: int) -> Missed:
+        """The events of a KPI and year whose 実施日 or 件数 is text."""
+        ...
+
+
+Event = tuple[int, int, int, int, bool, bool]  # row, fiscal_year, kpi, value, text_date, text_count
+
+
+class _Events:
+    """The accepted events as Python tuples, in row order."""
+
+    def __init__(self, events: list[Event], totals: list[tuple[int, Any]]) -> None:
+        self.events = events
+        self.totals = totals
+
+    def above(self, row: int, shown: int) -> tuple[int, Missed]:
+        above = [e for e in self.events if e[0] < row]
+        missed = [(e[0], e[4], e[5]) for e in above if e[5]]
+        return sum(e[3] for e in above), Missed(missed[:shown], len(missed))
+
+    def sums(self) -> dict[tuple[int, int], int]:
+        sums: dict[tuple[int, int], int] = {}
+        for _, year, kpi, value, _, _ in self.events:
+            sums[(kpi, year)] = sums.get((kpi, year), 0) + value
+        return sums
+
+    def unseen(self, kpi: int, fiscal_year: int, shown: int) -> Missed:
+        missed = [(e[0], e[4], e[5]) for e in self.events if e[2] == kpi and e[1] == fiscal_year and (e[4] or e[5])]
+        return Missed(missed[:shown], len(missed))
+
+
+# -- reading --------------------------------------------------------------------------------
 
 
 def _columns(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
     """The first six columns of the rows from FIRST_ROW on, as lists of equal length."""
     body = rows[FIRST_ROW - 1 :]
     shortest = min(map(len, body), default=0)
-    return [
-        [r[c] for r in body] if c < shortest else [r[c] if len(r) > c else None for r in body]
-        for c in range(len(_COLUMNS))
-    ]
+    return [[r[c] for r in body] if c < shortest else [r[c] if len(r) > c else None for r in body] for c in range(6)]
 
 
-def _typed(values: list[Any]) -> tuple[pl.Series, pl.Series]:
-    """A column's type tags and its values as text (null where blank or not plain)."""
-    tags = pl.Series(list(map(_TAGS.get, map(type, values))), dtype=pl.Int8)
-    odd = tags.is_null()
-    if odd.any():
-        values = list(values)
-        for i in odd.arg_true().to_list():
-            values[i] = None
-    if tags.is_in([BLANK, TEXT]).all():
-        return tags, pl.Series(values, dtype=pl.String)  # polars' fast path: text only
-    return tags, pl.Series(values, dtype=pl.String, strict=False)
-
-
-def _frame(columns: list[list[Any]]) -> pl.DataFrame:
-    data: dict[str, pl.Series] = {}
-    for name, values in zip(_COLUMNS, columns, strict=True):
-        data[f"{name}_tag"], data[f"{name}_str"] = _typed(values)
-    height = len(columns[0])
-    return pl.DataFrame(data, height=height).with_columns(
-        pl.int_range(FIRST_ROW, FIRST_ROW + height, dtype=pl.Int64).alias("row")
-    )
-
-
-def _tag(name: str) -> pl.Expr:
-    return pl.col(f"{name}_tag")
-
-
-def _blank(name: str) -> pl.Expr:
-    """Blank: an empty cell or white space only.  A cell of another kind (null tag) is not."""
-    text_blank = (_tag(name) == TEXT) & (pl.col(f"{name}_str").str.strip_chars() == "")
-    return ((_tag(name) == BLANK) | text_blank).fill_null(False)
-
-
-def _squeezed(column: pl.Expr) -> pl.Expr:
-    """Text as parse_count sees it: NFKC, without white space."""
-    return column.str.normalize("NFKC").str.replace_all(r"\s+", "")
-
-
-def _labelled(label: str) -> pl.Expr:
-    """A row labelled ``label`` (合計, 小計) in 事業名 — or in 番号, 実施日 or 指標区分, where a
-    label merged over A:D sits — white space aside."""
-    pattern = r"^\s*" + r"\s*".join(label) + r"\s*$"
-    return pl.any_horizontal(
-        ((_tag(c) == TEXT) & pl.col(f"{c}_str").str.contains(pattern)).fill_null(False) for c in "abcd"
-    )
-
-
-def _field(column: str, name: str) -> pl.Expr:
-    return pl.col(column).struct.field(name)
-
-
-# -- dictionaries: each distinct cell text parsed once ------------------------------------
-#
-# A ledger of 100,000 rows holds a few thousand distinct date texts and counts, and a
-# handful of 指標区分: each is parsed once, in a small frame, and joined back by its text.
-
-
-def _text_dates(keys: pl.LazyFrame) -> pl.LazyFrame:
-    """``key`` (a 実施日 typed as text) → ``text_date``, by the spellings parse_date reads."""
-    found = [f"_date{i}" for i in range(len(_DATE_PATTERNS))]
-    text = pl.col("key").str.normalize("NFKC").str.strip_chars().str.to_uppercase()
-    frame = keys.with_columns(text.str.extract_groups(p).alias(c) for p, c in zip(_DATE_PATTERNS, found, strict=True))
-    frame = frame.with_columns(
-        pl.coalesce(_field(found[0], "era"), _field(found[1], "era")).alias("_era"),
-        pl.coalesce(_field(found[0], "n"), _field(found[1], "n")).alias("_n"),
-        pl.coalesce(_field(found[2], "y"), _field(found[3], "y")).cast(pl.Int32).alias("_year"),
-        pl.coalesce(*(_field(c, "m") for c in found)).alias("_month"),
-        pl.coalesce(*(_field(c, "d") for c in found)).alias("_day"),
-    ).with_columns(
-        pl.when(pl.col("_n") == "元")
-        .then(pl.lit(1, dtype=pl.Int32))
-        .otherwise(pl.col("_n").cast(pl.Int32, strict=False))
-        .alias("_n"),
-        pl.col("_era").replace_strict(_ERA_BASE, default=None, return_dtype=pl.Int32).alias("_base"),
-        pl.col("_era").replace_strict(_ERA_LAST, default=None, return_dtype=pl.Int32).alias("_last"),
-    )
-    era_year = pl.when((pl.col("_n") >= 1) & (pl.col("_n") <= pl.col("_last"))).then(pl.col("_base") + pl.col("_n"))
-    year = pl.coalesce(era_year, pl.col("_year")).cast(pl.String)
-    return frame.select(
-        "key",
-        pl.concat_str([year, "_month", "_day"], separator="-").str.to_date("%Y-%m-%d", strict=False).alias("text_date"),
-    )
-
-
-def _excel_dates(keys: pl.LazyFrame) -> pl.LazyFrame:
-    """``key`` (an Excel date, as polars writes it) → ``excel_date``."""
-    return keys.select("key", pl.col("key").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).alias("excel_date"))
-
-
-def _text_counts(keys: pl.LazyFrame) -> pl.LazyFrame:
-    """``key`` (a 件数 typed as text) → ``text_count`` and ``unit`` (null when not plain)."""
-    found = keys.with_columns(_squeezed(pl.col("key")).str.extract_groups(_COUNT_PATTERN).alias("_m"))
-    return found.select(
-        "key",
-        _field("_m", "n").str.replace_all(",", "").cast(pl.Int64, strict=False).alias("text_count"),
-        _field("_m", "unit").alias("unit"),
-    )
-
-
-def _number_counts(keys: pl.LazyFrame) -> pl.LazyFrame:
-    """``key`` (a number, as polars writes it) → ``number_count`` when a whole number >= 0."""
-    number = pl.col("key").cast(pl.Float64, strict=False)
-    whole = number.is_finite() & (number >= 0) & (number == number.floor()) & (number < 2.0**53)
-    return keys.select("key", pl.when(whole).then(number.cast(pl.Int64)).alias("number_count"))
-
-
-def _kpis(keys: pl.LazyFrame) -> pl.LazyFrame:
-    """``key`` (a 指標区分) → ``kpi``."""
-    kpi = _squeezed(pl.col("key")).replace_strict(KPI_BY_LABEL, default=None, return_dtype=pl.Int64)
-    return keys.select("key", kpi.alias("kpi"))
-
-
-def _cancel_notes(keys: pl.LazyFrame) -> pl.LazyFrame:
-    """``key`` (a 備考) → ``cancel_note``: it says 中止."""
-    return keys.select(
-        "key", pl.col("key").str.normalize("NFKC").str.contains(CANCELLED, literal=True).alias("cancel_note")
-    )
-
-
-_LOOKUPS = (
-    ("b", TEXT, _text_dates),
-    ("b", DATE, _excel_dates),
-    ("e", TEXT, _text_counts),
-    ("e", NUMBER, _number_counts),
-    ("d", TEXT, _kpis),
-    ("f", TEXT, _cancel_notes),
-)
-
-
-def _look_up(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with the columns the dictionaries give, null where a cell has another type.
-
-    (Eager on purpose: one lazy plan with seven joins costs more to optimize than to run.)
-    """
-    for column, tag, parse_values in _LOOKUPS:
-        keys = frame.select(pl.when(_tag(column) == tag).then(pl.col(f"{column}_str")).alias("key"))
-        values = parse_values(keys.lazy().select(pl.col("key").drop_nulls().unique())).collect()
-        found = keys.join(values, on="key", how="left", maintain_order="left").drop("key")
-        frame = frame.hstack(found)  # the narrow result only: the ledger itself is not copied
-    return frame
-
-
-def parse(columns: list[list[Any]], plan: Plan) -> pl.DataFrame:
-    """Every sheet row from FIRST_ROW with what the fast path made of it.
-
-    Columns: ``row``, ``event`` (a row that records an event), ``total`` (a 合計 row),
-    ``date``, ``fiscal_year``, ``kpi``, ``count`` and ``unit`` (a 件数 the fast path
-    read), ``unit_ok``, ``cancelled``, ``value`` (the count, or 0 when cancelled),
-    ``number`` (the 番号 as a key), ``text_date``, ``text_count``, ``ok`` (settled: a
-    date in the plan's years, a known 指標区分, a count with a fitting unit or a
-    cancelled event).  The fast path leaves a value null whenever it is not sure; such
-    rows go to the core's parsers one by one.
-    """
-    a_number = pl.col("a_str").cast(pl.Float64, strict=False)
-    number_key = (
-        pl.when((_tag("a") == NUMBER) & (a_number == a_number.floor()))
-        .then(a_number.cast(pl.Int64, strict=False).cast(pl.String))
-        .when(_tag("a") == NUMBER)
-        .then(pl.col("a_str"))
-        .otherwise(_squeezed(pl.col("_a_text")))
-    )
-    fiscal_year = (
-        pl.when(pl.col("date").dt.month() >= 4).then(pl.col("date").dt.year()).otherwise(pl.col("date").dt.year() - 1)
-    )
-    unit_ok = pl.col("unit").is_null() | (pl.col("unit") == pl.col("kpi").replace_strict(UNITS, default=None))
-    lazy = (
-        _look_up(_frame(columns))
-        .lazy()
-        .with_columns(
-            _labelled(TOTAL_LABEL).alias("total"),
-            _labelled(SUBTOTAL_LABEL).alias("_subtotal"),
-            pl.coalesce("excel_date", "text_date").alias("date"),
-            pl.coalesce("number_count", "text_count").alias("count"),
-            (_blank("e") & pl.col("cancel_note").fill_null(False)).alias("cancelled"),
-            (_tag("b") == TEXT).fill_null(False).alias("text_date"),
-            (_tag("e") == TEXT).fill_null(False).alias("text_count"),
-            pl.when(_tag("a") == TEXT).then(pl.col("a_str")).alias("_a_text"),  # NFKC only where text
-            (~_blank("c") | ~_blank("e") | ~_blank("f")).alias("_filled"),
-        )
-        .with_columns(
-            (pl.col("_filled") & ~pl.col("total") & ~pl.col("_subtotal")).alias("event"),
-            fiscal_year.cast(pl.Int64).alias("fiscal_year"),
-            unit_ok.fill_null(False).alias("unit_ok"),
-            pl.when(pl.col("cancelled")).then(pl.lit(0, dtype=pl.Int64)).otherwise(pl.col("count")).alias("value"),
-            number_key.alias("number"),
-        )
-        .with_columns(
-            (
-                pl.col("date").is_not_null()
-                & pl.col("fiscal_year").is_in(list(plan.fiscal_years))
-                & pl.col("kpi").is_not_null()
-                & pl.col("value").is_not_null()
-                & (pl.col("cancelled") | pl.col("unit_ok"))
-            )
-            .fill_null(False)
-            .alias("ok")
-        )
-    )
-    keep = ("row", "event", "total", "date", "fiscal_year", "kpi", "count", "unit", "unit_ok", "cancelled")
-    return lazy.select(*keep, "value", "number", "text_date", "text_count", "ok").collect()
-
-
-def read_ledger(reading: Reading, sheet: Sheet, plan: Plan, as_of: dt.date | None) -> Ledger:
+def read_ledger(
+    reading: Reading, sheet: Sheet, plan: Plan, as_of: dt.date | None, *, engine: Engine | None = None
+) -> Ledger:
     """Read every event row into ``reading`` (observations, and an error per problem).
 
     With ``as_of`` unknown (the A2 date is missing or unreadable, an error already
     recorded) the rows are still checked but give no observation: their status is unknown.
+
+    :param engine: ``"python"`` or ``"polars"``; by default polars from
+        :data:`POLARS_FROM_ROWS` rows on.  Both read the same.
     """
     columns = _columns(sheet.rows)
-    frame = parse(columns, plan)
-    events = frame.filter(pl.col("event"))
-    settled = events.filter(pl.col("ok")).select("row", "fiscal_year", "kpi", "value", "text_date", "text_count")
-    fixed = [
-        fixed_row
-        for row in events.filter(~pl.col("ok")).iter_rows(named=True)
-        if (fixed_row := _settle(reading, sheet.name, row, columns, plan)) is not None
-    ]
-    if fixed:
-        settled = pl.concat([settled, pl.DataFrame(fixed, schema=settled.schema, orient="row")]).sort("row")
-    _duplicates(reading, sheet.name, events, columns)
+    if engine is None:
+        engine = "polars" if len(columns[0]) >= POLARS_FROM_ROWS else "python"
+    if engine == "polars":
+        from . import _frames
+
+        return _frames.read(reading, sheet.name, columns, plan, as_of)
+    return _read_rows(reading, sheet.name, columns, plan, as_of)
+
+
+def _read_rows(reading: Reading, sheet: str, columns: list[list[Any]], plan: Plan, as_of: dt.date | None) -> Ledger:
+    """The Python engine's :func:`read_ledger`."""
+    parsed = parse_rows(columns, plan)
+    events = [p for p in parsed if p["event"]]
+    settled: list[Event] = []
+    for p in events:
+        if p["ok"]:
+            settled.append((p["row"], p["fiscal_year"], p["kpi"], p["value"], p["text_date"], p["text_count"]))
+        elif (fixed := _settle(reading, sheet, p, columns, plan)) is not None:
+            settled.append(fixed)
+    first: dict[str, int] = {}
+    for p in events:
+        number, row = p["number"], p["row"]
+        if number is None or number == "":
+            continue
+        if number in first:
+            duplicate(reading, sheet, row, first[number], columns)
+        else:
+            first[number] = row
     if as_of is not None:
-        statuses = {year: status_for(year, as_of) for year in plan.fiscal_years}
-        reading.extend(
-            settled.select(
-                "fiscal_year",
-                "kpi",
-                "value",
-                pl.col("fiscal_year").replace_strict(statuses, return_dtype=pl.String).alias("status"),
-                pl.lit(sheet.name).alias("sheet"),
-                pl.format("E{}", pl.col("row")).alias("cell"),
-                pl.format("行{}", pl.col("row")).alias("period"),
+        status = statuses(plan, as_of)
+        for row, year, kpi, value, _, _ in settled:
+            reading.observe(
+                kpi=kpi,
+                fiscal_year=year,
+                value=value,
+                status=status[year],
+                sheet=sheet,
+                cell=f"E{row}",
+                period=f"行{row}",
             )
-        )
-    totals = [(r, columns[4][r - FIRST_ROW]) for r in frame.filter(pl.col("total"))["row"].to_list()]
-    return Ledger(settled, totals)
+    totals = [(p["row"], columns[4][p["row"] - FIRST_ROW]) for p in parsed if p["total"]]
+    return _Events(settled, totals)
 
 
-def _settle(
-    reading: Reading, sheet: str, parsed: dict[str, Any], columns: list[list[Any]], plan: Plan
-) -> tuple[int, int, int, int, bool, bool] | None:
-    """One row the fast path could not settle: an error per problem, or its values."""
+def statuses(plan: Plan, as_of: dt.date) -> dict[int, str]:
+    return {year: status_for(year, as_of) for year in plan.fiscal_years}
+
+
+def duplicate(reading: Reading, sheet: str, row: int, first: int, columns: list[list[Any]]) -> None:
+    """The error at an event whose 番号 an earlier event (at ``first``) already has."""
+    raw = columns[0][row - FIRST_ROW]
+    reading.error(
+        "duplicate-row",
+        f'番号 "{display(raw)}" は {first}行目と重複しています（1つの事業は1行に、番号は重ならないようにしてください）',
+        sheet=sheet,
+        cell=f"A{row}",
+    )
+
+
+def _settle(reading: Reading, sheet: str, parsed: dict[str, Any], columns: list[list[Any]], plan: Plan) -> Event | None:
+    """One row the fast paths could not settle: an error per problem, or its values."""
     row: int = parsed["row"]
     raw_date, raw_kpi, raw_count = (columns[c][row - FIRST_ROW] for c in (1, 3, 4))
 
@@ -409,26 +476,10 @@ def _slow_count(reading: Reading, sheet: str, ref: str, raw: Any, units: tuple[s
             cell=ref,
         )
         return None
-    if value > _INT64_MAX:
+    if value > INT64_MAX:
         reading.error("not-a-number", f'件数 "{display(raw)}" は大きすぎます', sheet=sheet, cell=ref)
         return None
     return value
-
-
-def _duplicates(reading: Reading, sheet: str, events: pl.DataFrame, columns: list[list[Any]]) -> None:
-    """An error at every event whose 番号 an earlier event already has."""
-    numbered = events.filter(pl.col("number").is_not_null() & (pl.col("number") != ""))
-    repeated = numbered.with_columns(pl.col("row").min().over("number").alias("first")).filter(
-        pl.col("row") != pl.col("first")
-    )
-    for row, first in repeated.select("row", "first").iter_rows():
-        raw = columns[0][row - FIRST_ROW]
-        reading.error(
-            "duplicate-row",
-            f'番号 "{display(raw)}" は {first}行目と重複しています（1つの事業は1行に、番号は重ならないようにしてください）',
-            sheet=sheet,
-            cell=f"A{row}",
-        )
 
 
 def header_of(sheet: Sheet, row: int) -> tuple[str, ...]:
