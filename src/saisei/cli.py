@@ -60,25 +60,28 @@ def main() -> None:
 def _run(
     paths: tuple[Path, ...], plan_path: Path | None, as_of: dt.date | None, quiet: bool, out_dir: Path | None = None
 ) -> Any:
-    from .pipeline import collect_files, consolidate, default_workers
+    from .pipeline import consolidate
 
     plan = _plan(plan_path)
-    exclude = (out_dir,) if out_dir is not None else ()
-    files, _ = collect_files(paths, exclude=exclude)
-    if not files:
-        raise click.UsageError("読み込むブックがありません（.xlsx のファイルかフォルダーを指定してください）")
     bar: Any = None
-    if not quiet and len(files) >= 20 and sys.stderr.isatty():
-        bar = click.progressbar(length=len(files), label="読み込み中", file=sys.stderr)
-        bar.__enter__()
+
+    def found(files: list[Path]) -> None:
+        nonlocal bar
+        if not files:
+            raise click.UsageError("読み込むブックがありません（.xlsx のファイルかフォルダーを指定してください）")
+        if not quiet and len(files) >= 20 and sys.stderr.isatty():
+            bar = click.progressbar(length=len(files), label="読み込み中", file=sys.stderr)
+            bar.__enter__()
+
     try:
         result = consolidate(
             paths,
             plan=plan,
             as_of=as_of,
-            progress=(lambda _p: bar.update(1)) if bar else None,
-            workers=default_workers(len(files)),  # several processes for many files, as CPUs are idle
-            exclude=exclude,
+            found=found,
+            progress=lambda _p: bar.update(1) if bar is not None else None,
+            workers="auto",  # several processes for many files, as CPUs are idle
+            exclude=(out_dir,) if out_dir is not None else (),
         )
     finally:
         if bar is not None:

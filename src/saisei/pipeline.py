@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .core.cycle import fiscal_year_under_review
 from .core.issues import Issue
@@ -53,6 +53,18 @@ def collect_files(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] 
     found: list[Path] = []
     ignored: list[Path] = []
     skipped = [Path(e).resolve() for e in exclude]
+    folders: dict[Path, Path] = {}
+
+    def real(child: Path) -> Path:
+        """``child.resolve()``, resolving each folder once (a national run has thousands
+        of files in a few folders; a link is resolved on its own)."""
+        if child.is_symlink():
+            return child.resolve()
+        parent = folders.get(child.parent)
+        if parent is None:
+            parent = folders[child.parent] = child.parent.resolve()
+        return parent / child.name
+
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -63,7 +75,7 @@ def collect_files(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] 
                 if not child.is_file():  # a broken link, a device: said, not silently skipped
                     ignored.append(child)
                     continue
-                if skipped and any(child.resolve().is_relative_to(s) for s in skipped):
+                if skipped and any(real(child).is_relative_to(s) for s in skipped):
                     continue
                 if child.name.startswith("~$"):
                     continue
@@ -75,7 +87,7 @@ def collect_files(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] 
             found.append(path)
     unique: dict[Path, Path] = {}
     for path in found:
-        unique.setdefault(path.resolve(), path)
+        unique.setdefault(real(path), path)
     return list(unique.values()), ignored
 
 
@@ -302,8 +314,9 @@ def consolidate(
     registry: Registry | None = None,
     limits: Limits | None = None,
     progress: Callable[[Path], None] | None = None,
-    workers: int | None = None,
+    workers: int | Literal["auto"] | None = None,
     exclude: Sequence[str | Path] = (),
+    found: Callable[[list[Path]], None] | None = None,
 ) -> Consolidation:
     """Read every workbook under ``paths`` and consolidate them.
 
@@ -314,11 +327,13 @@ def consolidate(
     :param registry: the plugins (default: the built-ins and every installed plugin)
     :param limits: size limits for workbooks
     :param progress: called with each file's path as it is read
+    :param found: called once with the workbooks found, before any is read (to size a
+        progress bar)
     :param exclude: folders not to search (the output folder, so a report is never read
         back as a submission)
     :param workers: processes that read files, this one included (see :func:`read_files`).
-        Default: ``SAISEI_WORKERS``, else one.  ``default_workers(n)`` gives one per CPU
-        for many files, as ``saisei consolidate`` does.  Worker processes import the
+        Default: ``SAISEI_WORKERS``, else one.  ``"auto"``: :func:`default_workers` for the
+        number of files found (one per idle CPU for many files), as ``saisei consolidate`` does.  Worker processes import the
         calling script again, as Python's multiprocessing always does: a script that
         asks for workers keeps its work under ``if __name__ == "__main__":``.
     """
@@ -328,6 +343,10 @@ def consolidate(
     own_registry = registry is None
     registry = registry or get_registry()
     files, ignored = collect_files(paths, exclude=exclude)
+    if found is not None:
+        found(files)
+    if workers == "auto":
+        workers = default_workers(len(files))
     results = read_files(
         files, plan, registry, limits=limits, progress=progress, workers=workers, portable_registry=own_registry
     )
