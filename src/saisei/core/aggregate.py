@@ -86,7 +86,9 @@ def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.D
             pl.col("cell").str.extract(r"([0-9]+)$", 1).cast(pl.Int64).alias("_row"),
         )
         .unique()
-        .sort([*column, "_row"])
+        # Rows in order within each column of a sheet, without sorting on the string keys:
+        # the windows below keep the frame's order inside each group.
+        .sort("_row")
         .with_columns(
             ((pl.col("_row") - pl.col("_row").shift(1)).over(column) != 1)
             .fill_null(True)
