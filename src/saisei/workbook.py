@@ -430,6 +430,7 @@ _ATTRS = rb"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>"""
 _HEAD = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"' + _ATTRS)
 _CHILD = re.compile(rb"<(v|f|is)" + _ATTRS)
 _ATTR = re.compile(rb"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SHEET_DATA = re.compile(rb"<sheetData" + _ATTRS)
 
 
 def _plain_area(xml: bytes, max_cells: int) -> tuple[int, int, int, int] | None:
@@ -439,44 +440,76 @@ def _plain_area(xml: bytes, max_cells: int) -> tuple[int, int, int, int] | None:
     it; no tab or line break (so every gap inside a tag is one space); every attribute
     written ``name="value"``; every cell's first attribute a plain A1 ``r``, and no second
     one; no character reference in a ``<v>``.  The tests and the area are a few passes of
-    Rust's regex engine (polars) over the text, with nothing per cell in Python; text that
-    merely looks odd only costs the exact parse.
+    a regex engine over the text, with nothing per cell in Python; text that merely looks
+    odd only costs the exact parse.
 
     :returns: (start, end, last row, last column or a bound above it)
     """
-    if xml.count(b"<sheetData") != 1 or b":sheetData" in xml:
-        return None
     start = xml.find(b"<sheetData")
-    m = re.compile(rb"<sheetData" + _ATTRS).match(xml, start)
+    if start < 0:
+        return None
+    m = _SHEET_DATA.match(xml, start)
     if m is None or m.group(2):
         return None
-    end = xml.find(b"</sheetData>", m.end())
-    if end < 0:
+    a = m.end()
+    b = xml.find(b"</sheetData>", a)
+    if b < 0:
         return None
-    a, b = m.end(), end
+    # A second <sheetData or any :sheetData: searched here outside the span (neither can
+    # straddle its ends, which are ">" and "<"), and inside it by _NOT_PLAIN.
+    if xml.find(b"<sheetData", start + 1, a) >= 0 or xml.find(b"<sheetData", b) >= 0:
+        return None
+    if xml.find(b":sheetData", 0, a) >= 0 or xml.find(b":sheetData", b) >= 0:
+        return None
     try:
         text = str(memoryview(xml)[a:b], "utf-8")
     except UnicodeDecodeError:
         return None
     found = _Finder(text)
-    del text
-    if found.contains(_NOT_PLAIN):
+    if found.contains(_NOT_PLAIN):  # also: every cell's r is a plain A1 reference
         return None
-    cells = found.count_literal('<c r="')
-    if found.count(_PLAIN_REF) != cells:
-        return None  # an r that is not a plain A1 reference
-    # The last row: the longest row numbers are the largest (no leading zeros).
-    digits = next((k for k in range(7, 0, -1) if found.contains(_REF_DIGITS % (k - 1))), 0)
-    max_row = 0
-    if digits:
-        max_row = max(int(ref[-(digits + 1) : -1]) for ref in found.findall(_REF_DIGITS % (digits - 1)))
+    last = text.rfind('<c r="')
+    if last < 0:
+        return a, b, 0, 0
+    ref = _LAST_REF.match(text, last)
+    if ref is None:  # cannot be: _NOT_PLAIN let no other r through
+        return None
+    del text
+    # Cells are usually written in order, so the last one usually holds the last row and
+    # the longest column letters: then one search for a cell beyond it settles both.
+    letters, max_row = len(ref.group(1)), int(ref.group(2))
+    beyond = _beyond(letters, max_row)
+    if beyond and found.contains(beyond):
+        # The longest row numbers are the largest (no leading zeros).
+        digits = next(k for k in range(7, 0, -1) if found.contains(_REF_DIGITS % (k - 1)))
+        max_row = max(int(r[-(digits + 1) : -1]) for r in found.findall(_REF_DIGITS % (digits - 1)))
+        letters = next((n for n in (3, 2) if found.contains(_REF_LETTERS % n)), 1)
     # The columns: a bound from the longest column letters, exact only when it matters.
-    letters = next((n for n in (3, 2) if found.contains(_REF_LETTERS % n)), 1 if cells else 0)
     max_column = (0, 26, 702, 18_278)[letters]
     if max_row * max_column > max_cells:
-        names = {ref[6 : 6 + letters] for ref in found.findall(_REF_LETTERS % letters)}
+        names = {r[6 : 6 + letters] for r in found.findall(_REF_LETTERS % letters)}
         max_column = max(column_number(n) for n in names)
     return a, b, max_row, max_column
+
+
+def _beyond(letters: int, row: int) -> str:
+    """A pattern for a cell with more column letters than ``letters`` or a row after ``row``.
+
+    A row after ``row``: more digits, or as many with a larger digit at the first place
+    they differ (row 1304: ``[2-9]…``, ``1[4-9]…``, ``13[1-9]…``, ``130[5-9]``).
+    """
+    digits = str(row)
+    later = [
+        digits[:i] + f"[{int(d) + 1}-9]" + "[0-9]" * (len(digits) - i - 1) + '"'
+        for i, d in enumerate(digits)
+        if d != "9"
+    ]
+    if len(digits) < 7:
+        later.append(f"[1-9][0-9]{{{len(digits)}}}")
+    branches = [f"[A-Z]{{{letters + 1}}}"] if letters < 3 else []
+    if later:
+        branches.append("[A-Z]{1,3}(?:" + "|".join(later) + ")")
+    return '<c r="(?:' + "|".join(branches) + ")" if branches else ""
 
 
 #: Below this many characters a sheet's text is searched with Python's ``re``; above it with
@@ -532,9 +565,14 @@ _NOT_PLAIN = "|".join(
         r'[^cw] r="',
         r":(?:c|row|v|f|is|sheetData)[ />]",
         r"<v[ >][^<]*&",
+        r"<sheetData|:sheetData",
+        # An r that is not a plain A1 reference, whatever follows it: not a letter first,
+        # four letters, no row number after the letters, a row number of eight digits,
+        # something other than the closing quote after it, or the end of the text.
+        r'<c r="(?:[^A-Z]|[A-Z]{4}|[A-Z]{1,3}(?:[^A-Z1-9]|[1-9][0-9]{0,6}[^0-9"]|[1-9][0-9]{7})|[A-Z0-9]*$)',
     ]
 )
-_PLAIN_REF = r'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"'
+_LAST_REF = re.compile(r'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
 _REF_DIGITS = r'<c r="[A-Z]{1,3}[1-9][0-9]{%d}"'  # % (digits - 1)
 _REF_LETTERS = r'<c r="[A-Z]{%d}[1-9]'
 
@@ -551,15 +589,22 @@ def _scan_plain(xml: bytes, max_cells: int) -> SheetScan | None:
     a, b, max_row, max_column = area
     special: dict[str, CellError | NoCachedValue] = {}
     found: list[tuple[int, bool]] = []
-    if xml.find(b"<f", a, b) >= 0:
+    # Each search below goes on from the first hit of the quick test before it (no match
+    # can start earlier), so a sheet whose only formula is in its last row is read once.
+    first = xml.find(b"<f", a, b)
+    if first >= 0:
         # Only the formulas not followed by their cached value need a closer look (an
-        # inline-string cell ignores its <v>, so then every formula gets one).
-        calculated = (
-            set() if xml.find(b'"inlineStr"', a, b) >= 0 else {m.start() for m in _CALCULATED.finditer(xml, a, b)}
-        )
-        found += [(m.start(), False) for m in _FORMULA_TAG.finditer(xml, a, b) if m.start() not in calculated]
-    if xml.find(b' t="e"', a, b) >= 0:
-        found += [(m.start(), True) for m in _ERROR_ATTR.finditer(xml, a, b)]
+        # inline-string cell ignores its <v>, so then every formula gets one).  A match of
+        # _CALCULATED holds no other "<f", so matching at each tag finds what finditer would.
+        inline = xml.find(b'"inlineStr"', a, b) >= 0
+        found += [
+            (m.start(), False)
+            for m in _FORMULA_TAG.finditer(xml, first, b)
+            if inline or _CALCULATED.match(xml, m.start(), b) is None
+        ]
+    first = xml.find(b' t="e"', a, b)
+    if first >= 0:
+        found += [(m.start(), True) for m in _ERROR_ATTR.finditer(xml, first, b)]
     # Each place of interest belongs to the last cell that starts before it.  Walking the
     # places in order, each stretch of the text is searched once (no quadratic rescans).
     found.sort()
