@@ -1087,8 +1087,7 @@ class Workbook:
                 "unreadable-workbook", f"シートを読めません（{type(exc).__name__}: {exc}）。{_RESEND}", sheet=name
             ) from None
         del raw
-        rows: list[list[Any]] = [[None if v == "" else v for v in line] for line in grid]
-        del grid
+        rows: list[list[Any]] = _blanks_to_none(grid)
         for ref, marker in scan.special.items():
             r, c = parse_ref(ref)
             while len(rows) < r:
@@ -1103,6 +1102,23 @@ class Workbook:
         self._book.close()
         self._xml = {}
         self._sheets.clear()
+
+
+def _blanks_to_none(grid: list[list[Any]]) -> list[list[Any]]:
+    """calamine's ``""`` for an empty cell made ``None``, in the rows calamine gave (ours).
+
+    ``in``, ``index`` and ``count`` compare in C, so a row without a blank costs one scan
+    and the rest stay linear: no second grid of Python lists is built.
+    """
+    for line in grid:
+        if "" in line:
+            i = line.index("")
+            line[i] = None
+            if "" in line:
+                for _ in range(line.count("")):
+                    i = line.index("", i + 1)
+                    line[i] = None
+    return grid
 
 
 def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
