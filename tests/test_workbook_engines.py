@@ -109,3 +109,31 @@ def test_a_cell_reference_that_is_not_plain_a1_goes_to_the_exact_parse(odd: str,
     assert workbook._plain_area(kit.worksheet(cells), 5_000_000) is None
     with mock.patch.object(workbook, "_SMALL_TEXT", -1):
         assert workbook._plain_area(kit.worksheet(cells), 5_000_000) is None
+
+
+def test_the_small_text_checks_are_the_plain_pattern() -> None:
+    """_not_plain_small answers as _NOT_PLAIN does in Python's re and in polars, on texts
+    made of the pieces the pattern looks at."""
+    import re
+
+    import polars as pl
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(
+        [
+            *['<c r="', "<c", " r=", ' r="', "c", "w", " ", "r", "=", '"', "'", "<", ">", "/", ":", "!", "?", "&"],
+            *["v", "f", "<v>", "<v ", "is", "row", "sheetData", "A", "Z", "AAA", "AAAA", "0", "1", "9", "1234567"],
+            *["Ａ", "\t", "\n", '<row r="1">', 'w r="', 'c r="', '<c r="A1">', '<c r="XFD1048576" t="e">', "</row>"],
+            "<v>1</v></c>",
+        ]
+    )
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(pieces, max_size=14).map("".join))
+    def check(text: str) -> None:
+        expected = re.search(workbook._NOT_PLAIN, text) is not None
+        assert workbook._not_plain_small(text) == expected
+        assert pl.Series([text]).str.contains(workbook._NOT_PLAIN).item() == expected
+
+    check()
