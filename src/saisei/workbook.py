@@ -47,6 +47,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -492,6 +493,7 @@ def _plain_area(xml: bytes, max_cells: int) -> tuple[int, int, int, int] | None:
     return a, b, max_row, max_column
 
 
+@lru_cache(maxsize=256)
 def _beyond(letters: int, row: int) -> str:
     """A pattern for a cell with more column letters than ``letters`` or a row after ``row``.
 
@@ -582,8 +584,9 @@ _REFERENCE_IN_VALUE = re.compile(r"<v[ >][^<]*&")
 
 
 def _not_plain_small(text: str) -> bool:
-    if any(s in text for s in _PLAIN_NEVER):
-        return True
+    for literal in _PLAIN_NEVER:
+        if literal in text:
+            return True
     if text.count(' r="') - text.startswith(' r="') > text.count('c r="') + text.count('w r="'):
         return True
     if _CELL_TAG.search(text) or _ODD_REF.search(text):
