@@ -137,3 +137,16 @@ def test_the_small_text_checks_are_the_plain_pattern() -> None:
         assert pl.Series([text]).str.contains(workbook._NOT_PLAIN).item() == expected
 
     check()
+
+
+@pytest.mark.parametrize("small", [256 * 1024, -1], ids=["re", "polars"])
+def test_text_that_is_not_utf8_goes_to_the_exact_parse(small: int) -> None:
+    cells = '<row r="1"><c r="A1" t="inlineStr"><is><t>実績</t></is></c><c r="B1"><f>A1</f></c></row>'
+    good = kit.worksheet(cells)
+    bad = good.replace("績".encode(), b"\xff\xfe")
+    with mock.patch.object(workbook, "_SMALL_TEXT", small):
+        area = workbook._plain_area(good, 5_000_000)
+        assert area is not None
+        assert (area.rows, area.formula, area.inline) == (1, good.index(b"<f>"), good.index(b'"inlineStr"'))
+        assert area.error == -1
+        assert workbook._plain_area(bad, 5_000_000) is None

@@ -49,7 +49,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.parsers import expat
 
 from .core.cells import cell_ref, column_number, parse_ref, range_ref
@@ -434,7 +434,20 @@ _ATTR = re.compile(rb"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _SHEET_DATA = re.compile(rb"<sheetData" + _ATTRS)
 
 
-def _plain_area(xml: bytes, max_cells: int) -> tuple[int, int, int, int] | None:
+class _Area(NamedTuple):
+    """A plain sheet's ``<sheetData>`` span, the area its cells span, and where the first
+    formula tag, inline string and error cell are in it (-1: none)."""
+
+    start: int
+    end: int
+    rows: int
+    columns: int  # the last column, or a bound above it
+    formula: int
+    inline: int
+    error: int
+
+
+def _plain_area(xml: bytes, max_cells: int) -> _Area | None:
     """The ``<sheetData>`` span of a plain sheet and the area its cells span, or None.
 
     Plain: one unprefixed ``<sheetData>``; no comment, CDATA or processing instruction in
@@ -443,8 +456,6 @@ def _plain_area(xml: bytes, max_cells: int) -> tuple[int, int, int, int] | None:
     one; no character reference in a ``<v>``.  The tests and the area are a few passes of
     a regex engine over the text, with nothing per cell in Python; text that merely looks
     odd only costs the exact parse.
-
-    :returns: (start, end, last row, last column or a bound above it)
     """
     start = xml.find(b"<sheetData")
     if start < 0:
@@ -462,25 +473,22 @@ def _plain_area(xml: bytes, max_cells: int) -> tuple[int, int, int, int] | None:
         return None
     if xml.find(b":sheetData", 0, a) >= 0 or xml.find(b":sheetData", b) >= 0:
         return None
-    try:
-        text = str(memoryview(xml)[a:b], "utf-8")
-    except UnicodeDecodeError:
+    found = _Finder.over(xml, a, b)
+    if found is None:  # not UTF-8
         return None
-    found = _Finder(text)
-    if found.not_plain():  # also: every cell's r is a plain A1 reference
-        return None
-    last = text.rfind('<c r="')
-    if last < 0:
-        return a, b, 0, 0
-    ref = _LAST_REF.match(text, last)
-    if ref is None:  # cannot be: _NOT_PLAIN let no other r through
-        return None
-    del text
     # Cells are usually written in order, so the last one usually holds the last row and
     # the longest column letters: then one search for a cell beyond it settles both.
-    letters, max_row = len(ref.group(1)), int(ref.group(2))
-    beyond = _beyond(letters, max_row)
-    if beyond and found.contains(beyond):
+    letters = max_row = 0
+    last = xml.rfind(b'<c r="', a, b)
+    if last >= 0:
+        ref = _LAST_REF.match(xml, last, b)
+        if ref is None:  # an r that is not a plain A1 reference: _NOT_PLAIN would say so
+            return None
+        letters, max_row = len(ref.group(1)), int(ref.group(2))
+    plain, beyond = found.plain_within(_beyond(letters, max_row) if last >= 0 else "")
+    if not plain:  # also: every cell's r is a plain A1 reference
+        return None
+    if beyond:
         # The longest row numbers are the largest (no leading zeros).
         digits = next(k for k in range(7, 0, -1) if found.contains(_REF_DIGITS % (k - 1)))
         max_row = max(int(r[-(digits + 1) : -1]) for r in found.findall(_REF_DIGITS % (digits - 1)))
@@ -490,7 +498,12 @@ def _plain_area(xml: bytes, max_cells: int) -> tuple[int, int, int, int] | None:
     if max_row * max_column > max_cells:
         names = {r[6 : 6 + letters] for r in found.findall(_REF_LETTERS % letters)}
         max_column = max(column_number(n) for n in names)
-    return a, b, max_row, max_column
+    formula, inline, error = found.first(_FIRST)
+    return _Area(a, b, max_row, max_column, formula, inline, error)
+
+
+#: What :func:`_scan_plain` looks for: a formula tag, an inline string, an error cell.
+_FIRST = ("<f", '"inlineStr"', ' t="e"')
 
 
 @lru_cache(maxsize=256)
@@ -514,39 +527,75 @@ def _beyond(letters: int, row: int) -> str:
     return '<c r="(?:' + "|".join(branches) + ")" if branches else ""
 
 
-#: Below this many characters a sheet's text is searched with Python's ``re``; above it with
+#: Up to this many bytes a sheet's text is searched with Python's ``re``; above it with
 #: Rust's regex engine through polars, whose fixed cost per call (about 0.3 ms) only pays
 #: on big sheets.  The patterns are plain enough for both (no backtracking blow-up).
 _SMALL_TEXT = 256 * 1024
 
 
 class _Finder:
-    """The few searches :func:`_plain_area` makes, over one text, by the fastest engine."""
+    """The few searches :func:`_plain_area` makes over ``xml[start:end]``, by the fastest
+    engine: Python's ``re`` on a small text, polars on a big one."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, xml: bytes, start: int, end: int, text: str | None, frame: Any = None) -> None:
+        self._xml, self._start, self._end = xml, start, end
         self._text = text
-        self._series: Any = None
-        if len(text) > _SMALL_TEXT:
-            import polars as pl
+        self._frame = frame  # polars: one column "t" holding the text in one row
 
-            self._series = pl.Series([text]).str
+    @classmethod
+    def over(cls, xml: bytes, start: int, end: int) -> _Finder | None:
+        """A finder over ``xml[start:end]``; None if that is not UTF-8."""
+        if end - start <= _SMALL_TEXT:
+            try:
+                text = str(memoryview(xml)[start:end], "utf-8")
+            except UnicodeDecodeError:
+                return None
+            return cls(xml, start, end, text)
+        import polars as pl
+
+        try:  # polars checks the UTF-8 itself: no Python copy of a big text
+            frame = pl.DataFrame({"t": pl.Series([xml[start:end]]).cast(pl.String)})
+        except pl.exceptions.ComputeError:
+            return None
+        return cls(xml, start, end, None, frame)
+
+    def _select(self, *exprs: Any) -> tuple[Any, ...]:
+        """One polars query over the text: the value of each expression."""
+        import polars as pl
+
+        text = pl.col("t").str
+        return tuple(self._frame.select(e(text).alias(str(i)) for i, e in enumerate(exprs)).row(0))
 
     def contains(self, pattern: str) -> bool:
-        if self._series is None:
+        if self._text is not None:
             return re.search(pattern, self._text) is not None
-        return bool(self._series.contains(pattern).item())
+        return bool(self._select(lambda t: t.contains(pattern))[0])
 
-    def not_plain(self) -> bool:
-        """Whether :data:`_NOT_PLAIN` matches anywhere in the text."""
-        if self._series is None:
-            return _not_plain_small(self._text)
-        return bool(self._series.contains(_NOT_PLAIN).item())
+    def plain_within(self, beyond: str) -> tuple[bool, bool]:
+        """Whether the text is plain (:data:`_NOT_PLAIN` matches nowhere), and if so,
+        whether ``beyond`` matches somewhere (never when it is empty)."""
+        if self._text is not None:
+            if _not_plain_small(self._text):
+                return False, False
+            return True, bool(beyond) and re.search(beyond, self._text) is not None
+        if beyond and not self.contains(f"{_NOT_PLAIN}|{beyond}"):
+            return True, False  # the usual answer, in one pass
+        if self.contains(_NOT_PLAIN):
+            return False, False
+        return True, bool(beyond)  # the pass above matched, and not _NOT_PLAIN
 
     def findall(self, pattern: str) -> list[str]:
         """Every match of ``pattern`` (which has no groups), as text."""
-        if self._series is None:
+        if self._text is not None:
             return re.findall(pattern, self._text)
-        return list(self._series.extract_all(pattern).explode().drop_nulls().to_list())
+        return list(self._select(lambda t: t.extract_all(pattern))[0] or [])
+
+    def first(self, literals: tuple[str, ...]) -> list[int]:
+        """Where each (ASCII) literal first occurs, as a position in the whole XML; -1: nowhere."""
+        if self._text is not None:
+            return [self._xml.find(literal.encode(), self._start, self._end) for literal in literals]
+        offsets = self._select(*(lambda t, lit=literal: t.find(lit, literal=True) for literal in literals))
+        return [-1 if o is None else self._start + o for o in offsets]
 
 
 #: Anything the plain path does not read exactly: a comment, CDATA or processing
@@ -570,7 +619,7 @@ _NOT_PLAIN = "|".join(
         r'<c r="(?:[^A-Z]|[A-Z]{4}|[A-Z]{1,3}(?:[^A-Z1-9]|[1-9][0-9]{0,6}[^0-9"]|[1-9][0-9]{7})|[A-Z0-9]*$)',
     ]
 )
-_LAST_REF = re.compile(r'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+_LAST_REF = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
 
 # _NOT_PLAIN for Python's re, which tries an alternation at every position of the text
 # (about 150 us for a 2 KB sheet): the same tests as substring searches and patterns that
@@ -609,25 +658,23 @@ def _scan_plain(xml: bytes, max_cells: int) -> SheetScan | None:
     area = _plain_area(xml, max_cells)
     if area is None:
         return None
-    a, b, max_row, max_column = area
+    a, b = area.start, area.end
     special: dict[str, CellError | NoCachedValue] = {}
     found: list[tuple[int, bool]] = []
-    # Each search below goes on from the first hit of the quick test before it (no match
-    # can start earlier), so a sheet whose only formula is in its last row is read once.
-    first = xml.find(b"<f", a, b)
-    if first >= 0:
+    # Each search below starts at the first hit the area found (no match can start
+    # earlier), so a sheet whose only formula is in its last row is not read again.
+    if area.formula >= 0:
         # Only the formulas not followed by their cached value need a closer look (an
         # inline-string cell ignores its <v>, so then every formula gets one).  A match of
         # _CALCULATED holds no other "<f", so matching at each tag finds what finditer would.
-        inline = xml.find(b'"inlineStr"', a, b) >= 0
+        inline = area.inline >= 0
         found += [
             (m.start(), False)
-            for m in _FORMULA_TAG.finditer(xml, first, b)
+            for m in _FORMULA_TAG.finditer(xml, area.formula, b)
             if inline or _CALCULATED.match(xml, m.start(), b) is None
         ]
-    first = xml.find(b' t="e"', a, b)
-    if first >= 0:
-        found += [(m.start(), True) for m in _ERROR_ATTR.finditer(xml, first, b)]
+    if area.error >= 0:
+        found += [(m.start(), True) for m in _ERROR_ATTR.finditer(xml, area.error, b)]
     # Each place of interest belongs to the last cell that starts before it.  Walking the
     # places in order, each stretch of the text is searched once (no quadratic rescans).
     found.sort()
@@ -656,7 +703,7 @@ def _scan_plain(xml: bytes, max_cells: int) -> SheetScan | None:
             return None
         if marker is not None:
             special[head.group(1).decode()] = marker
-    return SheetScan(max_row, max_column, special)
+    return SheetScan(area.rows, area.columns, special)
 
 
 _UNSURE = object()
