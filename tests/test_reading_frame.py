@@ -74,3 +74,36 @@ def test_a_frame_that_cannot_be_made_an_observation_frame_fails_in_the_same_word
     with pytest.raises(Exception) as fast:
         r.to_frame()
     assert (type(fast.value), str(fast.value)) == (type(slow.value), str(slow.value))
+
+
+def test_observed_rows_of_any_type_give_what_the_column_by_column_build_gives() -> None:
+    """A few plainly typed rows go to polars as rows; anything else (bools, floats, text in a
+    number column, ints past Int64, many rows) column by column.  Either way, the same frame."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    number = st.one_of(
+        st.integers(0, 3000),
+        st.sampled_from([2**63 - 1, -(2**63), 2**63, -(2**63) - 1, True, 2.5, 3.0, "7", None]),
+    )
+    text = st.one_of(st.text(max_size=4), st.sampled_from([None, 1, "E4"]))
+    plain_number = st.one_of(st.integers(0, 3000), st.sampled_from([2**63 - 1, -(2**63), 2**63, -(2**63) - 1]))
+
+    def rows(number: st.SearchStrategy[Any], text: st.SearchStrategy[Any]) -> st.SearchStrategy[list[dict[str, Any]]]:
+        row = st.fixed_dictionaries(
+            {"fiscal_year": number, "kpi": number, "value": number, "status": text, "sheet": text, "cell": text},
+            optional={"period": st.one_of(st.none(), text)},
+        )
+        return st.lists(row, max_size=40)
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.one_of(rows(plain_number, st.text(max_size=4)), rows(number, text)))
+    def check(rows: list[dict[str, Any]]) -> None:
+        r = reading(0, [])
+        for values in rows:
+            r.observe(**values)
+        fast, slow = r.to_frame(), r._to_frame_by_steps()
+        assert fast.schema == slow.schema
+        assert fast.to_dicts() == slow.to_dicts()
+
+    check()
