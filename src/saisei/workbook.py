@@ -25,9 +25,9 @@ Before calamine parses a sheet, :func:`scan_sheet` reads that sheet's XML once a
   value, which calamine cuts short: ``1&#50;`` would read as 1).
 
 Plain sheets (what Excel, LibreOffice, openpyxl and most exporters write: unprefixed
-elements, every cell with an ``r`` reference) are scanned with a few passes of Rust's
-regex engine (through polars) and Python only for formula cells without a value after
-them; anything else (namespace prefixes, cells without ``r``, comments, single quotes,
+elements, every cell with an ``r`` reference) are scanned with a few passes of a regex
+engine (Python's on a small sheet, Rust's through polars on a big one) and Python only
+for formula cells without a value after them; anything else (namespace prefixes, cells without ``r``, comments, single quotes,
 line breaks in tags ...) goes through an exact streaming parse (expat) that follows
 calamine's own rules for positions — about ten times slower, still bounded.
 
@@ -553,7 +553,7 @@ class _Finder:
             return cls(xml, start, end, text)
         import polars as pl
 
-        try:  # polars checks the UTF-8 itself: no Python copy of a big text
+        try:  # polars checks the UTF-8 itself: no Python str of a big text
             frame = pl.DataFrame({"t": pl.Series([xml[start:end]]).cast(pl.String)})
         except pl.exceptions.ComputeError:
             return None
