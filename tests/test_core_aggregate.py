@@ -178,3 +178,44 @@ def test_compact_sources() -> None:
     assert scattered == ["f!s!E4:E90001（うち30,000セル）"]
     few = compact_sources(("f!s", f"E{r}") for r in (4, 7, 10))
     assert few == ["f!s!E4", "f!s!E7", "f!s!E10"]
+
+
+def _compact_by_hand(cells: list[tuple[str, str]], max_runs: int) -> list[str]:
+    """compact_sources written plainly: per file, runs of rows per sheet and column."""
+    rows: dict[tuple[str, str], set[int]] = {}
+    for where, cell in cells:
+        letters = cell.rstrip("0123456789")
+        rows.setdefault((where, letters), set()).add(int(cell[len(letters) :]))
+    entries: list[tuple[str, str, int, str, str]] = []  # file, where, first row, column, reference
+    for (where, col), found in rows.items():
+        ordered = sorted(found)
+        runs: list[list[int]] = []
+        for r in ordered:
+            if runs and r == runs[-1][-1] + 1:
+                runs[-1].append(r)
+            else:
+                runs.append([r])
+        file = where.split("!", 1)[0]
+        if len(runs) > max_runs:
+            ref = f"{where}!{col}{ordered[0]}:{col}{ordered[-1]}（うち{len(ordered):,}セル）"
+            entries.append((file, where, ordered[0], col, ref))
+            continue
+        for run in runs:
+            ref = f"{where}!{col}{run[0]}" if len(run) == 1 else f"{where}!{col}{run[0]}:{col}{run[-1]}"
+            entries.append((file, where, run[0], col, ref))
+    return [e[-1] for e in sorted(entries)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a!s", "a!t", "b!s"]),
+            st.tuples(st.sampled_from(["A", "E", "Z", "AA"]), st.integers(1, 40)).map(lambda c: f"{c[0]}{c[1]}"),
+        ),
+        max_size=80,
+    ),
+    st.sampled_from([1, 2, 3, 20]),
+)
+def test_compact_sources_agrees_with_a_plain_python_compaction(cells: list[tuple[str, str]], max_runs: int) -> None:
+    assert compact_sources(cells, max_runs=max_runs) == _compact_by_hand(cells, max_runs)

@@ -543,3 +543,25 @@ def test_many_formula_tags_outside_cells_cost_linear_time(tmp_path: Path) -> Non
     scan = scan_sheet(sheet)
     assert (scan.rows, scan.special, scan.exact) == (1, {}, False)
     assert time.perf_counter() - started < 10  # quadratic rescans took minutes
+
+
+def test_blanks_become_none_in_place_as_a_comparison_per_cell_would() -> None:
+    """The in-place pass gives what ``None if v == "" else v`` per cell gives."""
+    import datetime as dt
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from saisei.workbook import _blanks_to_none
+
+    value = st.sampled_from(["", " ", "0", 0.0, 1.5, float("nan"), False, True, dt.date(2025, 4, 1), "空"])
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.lists(value, max_size=12), max_size=8))
+    def check(grid: list[list[object]]) -> None:
+        expected = [[None if v == "" else v for v in line] for line in grid]
+        copy = [list(line) for line in grid]
+        assert _blanks_to_none(copy) is copy
+        assert [[repr(v) for v in line] for line in copy] == [[repr(v) for v in line] for line in expected]
+
+    check()

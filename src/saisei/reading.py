@@ -44,6 +44,24 @@ __all__ = ["Reading"]
 _COLUMNS = ("entity_code", "fiscal_year", "kpi", "value", "status", "sheet", "cell", "period")
 
 
+#: Up to this many observed rows, a frame is built from rows in one polars call (beyond
+#: it, column by column is faster).
+_FEW_ROWS = 32
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _plainly_typed(data: dict[str, list[Any]]) -> bool:
+    """Every value has the exact Python type its column's dtype holds (``int`` within Int64,
+    ``str``; ``period`` may be None), so no construction can convert it differently."""
+    for name in ("fiscal_year", "kpi", "value"):
+        values = data[name]
+        if set(map(type, values)) != {int} or min(values) < _INT64[0] or max(values) > _INT64[1]:
+            return False
+    if any(set(map(type, data[name])) != {str} for name in ("entity_code", "status", "sheet", "cell", "file")):
+        return False
+    return set(map(type, data["period"])) <= {str, type(None)}
+
+
 class Reading:
     """Observations and issues read from one workbook by one plugin.
 
@@ -110,13 +128,55 @@ class Reading:
 
         from .core.columns import OBSERVATION_COLUMNS
 
-        # Built column by column in one go: every workbook pays this, so polars calls count.
+        parts: list[pl.DataFrame] = []
+        if self._columns["value"] or not self._frames:
+            parts.append(self._observed_frame())
+        if self._frames:
+            # One select per frame of the plugin's (each polars call costs 0.1 ms or more).
+            columns = [
+                pl.lit(self.file, dtype=pl.String).alias(name)
+                if name == "file"
+                else pl.col(name).cast(dtype, strict=False)
+                for name, dtype in OBSERVATION_COLUMNS.items()
+            ]
+            try:
+                parts += [f.select(columns) for f in self._frames]
+            except Exception:  # a missing column, one that cannot be cast ...
+                return self._to_frame_by_steps()  # ... fails there the same way, in the same words
+        return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
+
+    def _observed_frame(self) -> pl.DataFrame:
+        """What :meth:`observe` recorded, as a frame.
+
+        Every workbook pays this, so polars calls count.  A few rows of plainly typed
+        values (what the helpers give) go to polars in one call, as rows; anything else is
+        built column by column, each value converted or made null as polars does.
+        """
+        import polars as pl
+
+        from .core.columns import OBSERVATION_COLUMNS
+
+        data = {**self._columns, "file": [self.file] * len(self._columns["value"])}
+        if len(data["value"]) <= _FEW_ROWS and _plainly_typed(data):
+            rows = list(zip(*(data[name] for name in OBSERVATION_COLUMNS), strict=True))
+            try:
+                return pl.DataFrame(rows, schema=OBSERVATION_COLUMNS, orient="row")
+            except Exception:  # a string polars cannot take: built column by column below
+                pass
+        return pl.DataFrame(
+            [pl.Series(name, data[name], dtype=dtype, strict=False) for name, dtype in OBSERVATION_COLUMNS.items()]
+        )
+
+    def _to_frame_by_steps(self) -> pl.DataFrame:
+        """:meth:`to_frame` as it was first written (its errors are what plugin authors see)."""
+        import polars as pl
+
+        from .core.columns import OBSERVATION_COLUMNS
+
         data = {**self._columns, "file": [self.file] * len(self._columns["value"])}
         frame = pl.DataFrame(
             [pl.Series(name, data[name], dtype=dtype, strict=False) for name, dtype in OBSERVATION_COLUMNS.items()]
         )
-        if not self._frames:
-            return frame
         parts = [frame]
         parts += [
             f.with_columns(pl.lit(self.file).alias("file"))

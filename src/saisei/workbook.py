@@ -25,9 +25,9 @@ Before calamine parses a sheet, :func:`scan_sheet` reads that sheet's XML once a
   value, which calamine cuts short: ``1&#50;`` would read as 1).
 
 Plain sheets (what Excel, LibreOffice, openpyxl and most exporters write: unprefixed
-elements, every cell with an ``r`` reference) are scanned with a few passes of Rust's
-regex engine (through polars) and Python only for formula cells without a value after
-them; anything else (namespace prefixes, cells without ``r``, comments, single quotes,
+elements, every cell with an ``r`` reference) are scanned with a few passes of a regex
+engine (Python's on a small sheet, Rust's through polars on a big one) and Python only
+for formula cells without a value after them; anything else (namespace prefixes, cells without ``r``, comments, single quotes,
 line breaks in tags ...) goes through an exact streaming parse (expat) that follows
 calamine's own rules for positions — about ten times slower, still bounded.
 
@@ -47,8 +47,9 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.parsers import expat
 
 from .core.cells import cell_ref, column_number, parse_ref, range_ref
@@ -279,7 +280,7 @@ def _check_xml(name: str, body: bytes) -> None:
             "unsafe-workbook",
             f"部品 {name} の文字コード（{declared.group(1).decode('ascii', 'replace')}）には対応していません（{_RESAVE}）",
         )
-    if _DOCTYPE.search(body):
+    if b"!" in body and _DOCTYPE.search(body):  # a one-byte search first (memchr): "!" is rare in XML
         raise WorkbookError(
             "unsafe-workbook",
             f"部品 {name} にXMLの実体宣言（DOCTYPE）があります。安全のため読みません（{_RESAVE}）",
@@ -430,92 +431,171 @@ _ATTRS = rb"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/?)>"""
 _HEAD = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"' + _ATTRS)
 _CHILD = re.compile(rb"<(v|f|is)" + _ATTRS)
 _ATTR = re.compile(rb"""\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SHEET_DATA = re.compile(rb"<sheetData" + _ATTRS)
 
 
-def _plain_area(xml: bytes, max_cells: int) -> tuple[int, int, int, int] | None:
+class _Area(NamedTuple):
+    """A plain sheet's ``<sheetData>`` span, the area its cells span, and where the first
+    formula tag, inline string and error cell are in it (-1: none)."""
+
+    start: int
+    end: int
+    rows: int
+    columns: int  # the last column, or a bound above it
+    formula: int
+    inline: int
+    error: int
+
+
+def _plain_area(xml: bytes, max_cells: int) -> _Area | None:
     """The ``<sheetData>`` span of a plain sheet and the area its cells span, or None.
 
     Plain: one unprefixed ``<sheetData>``; no comment, CDATA or processing instruction in
     it; no tab or line break (so every gap inside a tag is one space); every attribute
     written ``name="value"``; every cell's first attribute a plain A1 ``r``, and no second
     one; no character reference in a ``<v>``.  The tests and the area are a few passes of
-    Rust's regex engine (polars) over the text, with nothing per cell in Python; text that
-    merely looks odd only costs the exact parse.
-
-    :returns: (start, end, last row, last column or a bound above it)
+    a regex engine over the text, with nothing per cell in Python; text that merely looks
+    odd only costs the exact parse.
     """
-    if xml.count(b"<sheetData") != 1 or b":sheetData" in xml:
-        return None
     start = xml.find(b"<sheetData")
-    m = re.compile(rb"<sheetData" + _ATTRS).match(xml, start)
+    if start < 0:
+        return None
+    m = _SHEET_DATA.match(xml, start)
     if m is None or m.group(2):
         return None
-    end = xml.find(b"</sheetData>", m.end())
-    if end < 0:
+    a = m.end()
+    b = xml.find(b"</sheetData>", a)
+    if b < 0:
         return None
-    a, b = m.end(), end
-    try:
-        text = str(memoryview(xml)[a:b], "utf-8")
-    except UnicodeDecodeError:
+    # A second <sheetData or any :sheetData: searched here outside the span (neither can
+    # straddle its ends, which are ">" and "<"), and inside it by _NOT_PLAIN.
+    if xml.find(b"<sheetData", start + 1, a) >= 0 or xml.find(b"<sheetData", b) >= 0:
         return None
-    found = _Finder(text)
-    del text
-    if found.contains(_NOT_PLAIN):
+    if xml.find(b":sheetData", 0, a) >= 0 or xml.find(b":sheetData", b) >= 0:
         return None
-    cells = found.count_literal('<c r="')
-    if found.count(_PLAIN_REF) != cells:
-        return None  # an r that is not a plain A1 reference
-    # The last row: the longest row numbers are the largest (no leading zeros).
-    digits = next((k for k in range(7, 0, -1) if found.contains(_REF_DIGITS % (k - 1))), 0)
-    max_row = 0
-    if digits:
-        max_row = max(int(ref[-(digits + 1) : -1]) for ref in found.findall(_REF_DIGITS % (digits - 1)))
+    found = _Finder.over(xml, a, b)
+    if found is None:  # not UTF-8
+        return None
+    # Cells are usually written in order, so the last one usually holds the last row and
+    # the longest column letters: then one search for a cell beyond it settles both.
+    letters = max_row = 0
+    last = xml.rfind(b'<c r="', a, b)
+    if last >= 0:
+        ref = _LAST_REF.match(xml, last, b)
+        if ref is None:  # an r that is not a plain A1 reference: _NOT_PLAIN would say so
+            return None
+        letters, max_row = len(ref.group(1)), int(ref.group(2))
+    plain, beyond = found.plain_within(_beyond(letters, max_row) if last >= 0 else "")
+    if not plain:  # also: every cell's r is a plain A1 reference
+        return None
+    if beyond:
+        # The longest row numbers are the largest (no leading zeros).
+        digits = next(k for k in range(7, 0, -1) if found.contains(_REF_DIGITS % (k - 1)))
+        max_row = max(int(r[-(digits + 1) : -1]) for r in found.findall(_REF_DIGITS % (digits - 1)))
+        letters = next((n for n in (3, 2) if found.contains(_REF_LETTERS % n)), 1)
     # The columns: a bound from the longest column letters, exact only when it matters.
-    letters = next((n for n in (3, 2) if found.contains(_REF_LETTERS % n)), 1 if cells else 0)
     max_column = (0, 26, 702, 18_278)[letters]
     if max_row * max_column > max_cells:
-        names = {ref[6 : 6 + letters] for ref in found.findall(_REF_LETTERS % letters)}
+        names = {r[6 : 6 + letters] for r in found.findall(_REF_LETTERS % letters)}
         max_column = max(column_number(n) for n in names)
-    return a, b, max_row, max_column
+    formula, inline, error = found.first(_FIRST)
+    return _Area(a, b, max_row, max_column, formula, inline, error)
 
 
-#: Below this many characters a sheet's text is searched with Python's ``re``; above it with
+#: What :func:`_scan_plain` looks for: a formula tag, an inline string, an error cell.
+_FIRST = ("<f", '"inlineStr"', ' t="e"')
+
+
+@lru_cache(maxsize=256)
+def _beyond(letters: int, row: int) -> str:
+    """A pattern for a cell with more column letters than ``letters`` or a row after ``row``.
+
+    A row after ``row``: more digits, or as many with a larger digit at the first place
+    they differ (row 1304: ``[2-9]…``, ``1[4-9]…``, ``13[1-9]…``, ``130[5-9]``).
+    """
+    digits = str(row)
+    later = [
+        digits[:i] + f"[{int(d) + 1}-9]" + "[0-9]" * (len(digits) - i - 1) + '"'
+        for i, d in enumerate(digits)
+        if d != "9"
+    ]
+    if len(digits) < 7:
+        later.append(f"[1-9][0-9]{{{len(digits)}}}")
+    branches = [f"[A-Z]{{{letters + 1}}}"] if letters < 3 else []
+    if later:
+        branches.append("[A-Z]{1,3}(?:" + "|".join(later) + ")")
+    return '<c r="(?:' + "|".join(branches) + ")" if branches else ""
+
+
+#: Up to this many bytes a sheet's text is searched with Python's ``re``; above it with
 #: Rust's regex engine through polars, whose fixed cost per call (about 0.3 ms) only pays
 #: on big sheets.  The patterns are plain enough for both (no backtracking blow-up).
 _SMALL_TEXT = 256 * 1024
 
 
 class _Finder:
-    """The few searches :func:`_plain_area` makes, over one text, by the fastest engine."""
+    """The few searches :func:`_plain_area` makes over ``xml[start:end]``, by the fastest
+    engine: Python's ``re`` on a small text, polars on a big one."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, xml: bytes, start: int, end: int, text: str | None, frame: Any = None) -> None:
+        self._xml, self._start, self._end = xml, start, end
         self._text = text
-        self._series: Any = None
-        if len(text) > _SMALL_TEXT:
-            import polars as pl
+        self._frame = frame  # polars: one column "t" holding the text in one row
 
-            self._series = pl.Series([text]).str
+    @classmethod
+    def over(cls, xml: bytes, start: int, end: int) -> _Finder | None:
+        """A finder over ``xml[start:end]``; None if that is not UTF-8."""
+        if end - start <= _SMALL_TEXT:
+            try:
+                text = str(memoryview(xml)[start:end], "utf-8")
+            except UnicodeDecodeError:
+                return None
+            return cls(xml, start, end, text)
+        import polars as pl
+
+        try:  # polars checks the UTF-8 itself: no Python str of a big text
+            frame = pl.DataFrame({"t": pl.Series([xml[start:end]]).cast(pl.String)})
+        except pl.exceptions.ComputeError:
+            return None
+        return cls(xml, start, end, None, frame)
+
+    def _select(self, *exprs: Any) -> tuple[Any, ...]:
+        """One polars query over the text: the value of each expression."""
+        import polars as pl
+
+        text = pl.col("t").str
+        return tuple(self._frame.select(e(text).alias(str(i)) for i, e in enumerate(exprs)).row(0))
 
     def contains(self, pattern: str) -> bool:
-        if self._series is None:
+        if self._text is not None:
             return re.search(pattern, self._text) is not None
-        return bool(self._series.contains(pattern).item())
+        return bool(self._select(lambda t: t.contains(pattern))[0])
 
-    def count_literal(self, literal: str) -> int:
-        if self._series is None:
-            return self._text.count(literal)
-        return int(self._series.count_matches(literal, literal=True).item())
-
-    def count(self, pattern: str) -> int:
-        if self._series is None:
-            return sum(1 for _ in re.finditer(pattern, self._text))
-        return int(self._series.count_matches(pattern).item())
+    def plain_within(self, beyond: str) -> tuple[bool, bool]:
+        """Whether the text is plain (:data:`_NOT_PLAIN` matches nowhere), and if so,
+        whether ``beyond`` matches somewhere (never when it is empty)."""
+        if self._text is not None:
+            if _not_plain_small(self._text):
+                return False, False
+            return True, bool(beyond) and re.search(beyond, self._text) is not None
+        if beyond and not self.contains(f"{_NOT_PLAIN}|{beyond}"):
+            return True, False  # the usual answer, in one pass
+        if self.contains(_NOT_PLAIN):
+            return False, False
+        return True, bool(beyond)  # the pass above matched, and not _NOT_PLAIN
 
     def findall(self, pattern: str) -> list[str]:
         """Every match of ``pattern`` (which has no groups), as text."""
-        if self._series is None:
+        if self._text is not None:
             return re.findall(pattern, self._text)
-        return list(self._series.extract_all(pattern).explode().drop_nulls().to_list())
+        return list(self._select(lambda t: t.extract_all(pattern))[0] or [])
+
+    def first(self, literals: tuple[str, ...]) -> list[int]:
+        """Where each (ASCII) literal first occurs, as a position in the whole XML; -1: nowhere."""
+        if self._text is not None:
+            return [self._xml.find(literal.encode(), self._start, self._end) for literal in literals]
+        offsets = self._select(*(lambda t, lit=literal: t.find(lit, literal=True) for literal in literals))
+        return [-1 if o is None else self._start + o for o in offsets]
 
 
 #: Anything the plain path does not read exactly: a comment, CDATA or processing
@@ -532,9 +612,39 @@ _NOT_PLAIN = "|".join(
         r'[^cw] r="',
         r":(?:c|row|v|f|is|sheetData)[ />]",
         r"<v[ >][^<]*&",
+        r"<sheetData|:sheetData",
+        # An r that is not a plain A1 reference, whatever follows it: not a letter first,
+        # four letters, no row number after the letters, a row number of eight digits,
+        # something other than the closing quote after it, or the end of the text.
+        r'<c r="(?:[^A-Z]|[A-Z]{4}|[A-Z]{1,3}(?:[^A-Z1-9]|[1-9][0-9]{0,6}[^0-9"]|[1-9][0-9]{7})|[A-Z0-9]*$)',
     ]
 )
-_PLAIN_REF = r'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"'
+_LAST_REF = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+
+# _NOT_PLAIN for Python's re, which tries an alternation at every position of the text
+# (about 150 us for a 2 KB sheet): the same tests as substring searches and patterns that
+# start with a literal.  "[^cw] r=" is counted: every ' r="' after the first character
+# follows a "c" or a "w".  A test holds the two to the same answers.
+_PLAIN_NEVER = ("<!", "<?", "\t", "\n", "\r", "='", "= ", " =", " r ", "<sheetData", ":sheetData")
+_CELL_TAG = re.compile(r'<c(?:[^ ]| [^r]| r[^=]| r=[^"])')
+_ODD_REF = re.compile(r'<c r="(?![A-Z]{1,3}[1-9][0-9]{0,6}")')
+_PREFIXED = re.compile(r":(?:c|row|v|f|is|sheetData)[ />]")
+_REFERENCE_IN_VALUE = re.compile(r"<v[ >][^<]*&")
+
+
+def _not_plain_small(text: str) -> bool:
+    for literal in _PLAIN_NEVER:
+        if literal in text:
+            return True
+    if text.count(' r="') - text.startswith(' r="') > text.count('c r="') + text.count('w r="'):
+        return True
+    if _CELL_TAG.search(text) or _ODD_REF.search(text):
+        return True
+    if ":" in text and _PREFIXED.search(text):
+        return True
+    return "&" in text and _REFERENCE_IN_VALUE.search(text) is not None
+
+
 _REF_DIGITS = r'<c r="[A-Z]{1,3}[1-9][0-9]{%d}"'  # % (digits - 1)
 _REF_LETTERS = r'<c r="[A-Z]{%d}[1-9]'
 
@@ -548,18 +658,23 @@ def _scan_plain(xml: bytes, max_cells: int) -> SheetScan | None:
     area = _plain_area(xml, max_cells)
     if area is None:
         return None
-    a, b, max_row, max_column = area
+    a, b = area.start, area.end
     special: dict[str, CellError | NoCachedValue] = {}
     found: list[tuple[int, bool]] = []
-    if xml.find(b"<f", a, b) >= 0:
+    # Each search below starts at the first hit the area found (no match can start
+    # earlier), so a sheet whose only formula is in its last row is not read again.
+    if area.formula >= 0:
         # Only the formulas not followed by their cached value need a closer look (an
-        # inline-string cell ignores its <v>, so then every formula gets one).
-        calculated = (
-            set() if xml.find(b'"inlineStr"', a, b) >= 0 else {m.start() for m in _CALCULATED.finditer(xml, a, b)}
-        )
-        found += [(m.start(), False) for m in _FORMULA_TAG.finditer(xml, a, b) if m.start() not in calculated]
-    if xml.find(b' t="e"', a, b) >= 0:
-        found += [(m.start(), True) for m in _ERROR_ATTR.finditer(xml, a, b)]
+        # inline-string cell ignores its <v>, so then every formula gets one).  A match of
+        # _CALCULATED holds no other "<f", so matching at each tag finds what finditer would.
+        inline = area.inline >= 0
+        found += [
+            (m.start(), False)
+            for m in _FORMULA_TAG.finditer(xml, area.formula, b)
+            if inline or _CALCULATED.match(xml, m.start(), b) is None
+        ]
+    if area.error >= 0:
+        found += [(m.start(), True) for m in _ERROR_ATTR.finditer(xml, area.error, b)]
     # Each place of interest belongs to the last cell that starts before it.  Walking the
     # places in order, each stretch of the text is searched once (no quadratic rescans).
     found.sort()
@@ -588,7 +703,7 @@ def _scan_plain(xml: bytes, max_cells: int) -> SheetScan | None:
             return None
         if marker is not None:
             special[head.group(1).decode()] = marker
-    return SheetScan(max_row, max_column, special)
+    return SheetScan(area.rows, area.columns, special)
 
 
 _UNSURE = object()
@@ -1042,8 +1157,7 @@ class Workbook:
                 "unreadable-workbook", f"シートを読めません（{type(exc).__name__}: {exc}）。{_RESEND}", sheet=name
             ) from None
         del raw
-        rows: list[list[Any]] = [[None if v == "" else v for v in line] for line in grid]
-        del grid
+        rows: list[list[Any]] = _blanks_to_none(grid)
         for ref, marker in scan.special.items():
             r, c = parse_ref(ref)
             while len(rows) < r:
@@ -1058,6 +1172,23 @@ class Workbook:
         self._book.close()
         self._xml = {}
         self._sheets.clear()
+
+
+def _blanks_to_none(grid: list[list[Any]]) -> list[list[Any]]:
+    """calamine's ``""`` for an empty cell made ``None``, in the rows calamine gave (ours).
+
+    ``in``, ``index`` and ``count`` compare in C, so a row without a blank costs one scan
+    and the rest stay linear: no second grid of Python lists is built.
+    """
+    for line in grid:
+        if "" in line:
+            i = line.index("")
+            line[i] = None
+            if "" in line:
+                for _ in range(line.count("")):
+                    i = line.index("", i + 1)
+                    line[i] = None
+    return grid
 
 
 def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:

@@ -78,54 +78,55 @@ def combine_within(observations: pl.DataFrame, *, max_runs: int = MAX_RUNS) -> p
 def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.DataFrame:
     """Per figure, its cells as sorted references: runs of rows as ranges, long columns as one."""
     column = [*keys, "_where", "_col"]
-    cells = (
-        observations.select(
-            *keys,
-            pl.concat_str(["file", "sheet"], separator="!").alias("_where"),
-            pl.col("cell").str.extract(r"^([A-Z]+)", 1).alias("_col"),
-            pl.col("cell").str.extract(r"([0-9]+)$", 1).cast(pl.Int64).alias("_row"),
-        )
-        .unique()
-        .sort([*column, "_row"])
-        .with_columns(
-            ((pl.col("_row") - pl.col("_row").shift(1)).over(column) != 1)
-            .fill_null(True)
-            .cum_sum()
-            .over(column)
-            .alias("_run")
-        )
+    cells = observations.select(
+        *keys,
+        pl.concat_str(["file", "sheet"], separator="!").alias("_where"),
+        pl.col("cell").str.extract(r"^([A-Z]+)", 1).alias("_col"),
+        pl.col("cell").str.extract(r"([0-9]+)$", 1).cast(pl.Int64).alias("_row"),
     )
+    # Each column of a sheet, per figure, grouped on its string keys once and numbered
+    # (_g): the runs are then found by sorting and grouping integers only.  (A window per
+    # group costs polars a lot with 20,000 one-cell groups; a sort on the string keys, with
+    # 100,000 ledger rows.)
+    groups = cells.group_by(column).agg(pl.col("_row").unique()).with_row_index("_g")
+    g, r = pl.col("_g"), pl.col("_row")
+    starts = ((g != g.shift(1)) | (r != r.shift(1) + 1)).fill_null(True)
     runs = (
-        cells.group_by([*column, "_run"])
-        .agg(pl.col("_row").min().alias("_first"), pl.col("_row").max().alias("_last"), pl.len().alias("_n"))
-        .with_columns(
-            pl.len().over(column).alias("_runs"),
-            pl.col("_n").sum().over(column).alias("_cells"),
-            pl.col("_first").min().over(column).alias("_top"),
-            pl.col("_last").max().over(column).alias("_bottom"),
-        )
+        groups.select("_g", "_row")
+        .explode("_row")
+        .sort("_g", "_row")
+        .with_columns(starts.cum_sum().alias("_run"))
+        .group_by("_run")
+        .agg(g.first(), r.min().alias("_first"), r.max().alias("_last"), pl.len().alias("_n"))
     )
+    per_group = runs.group_by("_g").agg(
+        pl.len().alias("_runs"),
+        pl.col("_n").sum().alias("_cells"),
+        pl.col("_first").min().alias("_top"),
+        pl.col("_last").max().alias("_bottom"),
+    )
+    named = groups.drop("_row")
     collapsed = (
-        runs.filter(pl.col("_runs") > max_runs)
-        .group_by(column)
-        .agg(pl.col("_top").first().alias("_first"), pl.col("_bottom").first(), pl.col("_cells").first())
+        per_group.filter(pl.col("_runs") > max_runs)
+        .join(named, on="_g")
         .with_columns(
             pl.format(
                 "{}!{}{}:{}{}（うち{}セル）",
                 "_where",
                 "_col",
-                "_first",
+                "_top",
                 "_col",
                 "_bottom",
                 pl.col("_cells").map_elements(lambda n: f"{n:,}", return_dtype=pl.String),
             ).alias("_ref")
         )
-        .select(*column, "_first", "_ref")
+        .select(*column, pl.col("_top").alias("_first"), "_ref")
     )
     single = pl.format("{}!{}{}", "_where", "_col", "_first")
     ranged = pl.format("{}!{}{}:{}{}", "_where", "_col", "_first", "_col", "_last")
     kept = (
-        runs.filter(pl.col("_runs") <= max_runs)
+        runs.join(per_group.filter(pl.col("_runs") <= max_runs).select("_g"), on="_g")
+        .join(named, on="_g")
         .with_columns(pl.when(pl.col("_first") == pl.col("_last")).then(single).otherwise(ranged).alias("_ref"))
         .select(*column, "_first", "_ref")
     )

@@ -1,0 +1,109 @@
+"""Reading.to_frame: one select per plugin frame gives what the first, step-by-step build gave."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import polars as pl
+import pytest
+
+from saisei.plans import load_plan
+from saisei.reading import Reading
+
+PLAN = load_plan()
+
+
+def reading(observed: int, frames: list[pl.DataFrame]) -> Reading:
+    r = Reading(SimpleNamespace(name="f.xlsx"), PLAN, entity_code="062031")  # type: ignore[arg-type]
+    for i in range(observed):
+        r.observe(kpi=1 + i % 3, fiscal_year=2024, value=i, status="final", sheet="S", cell=f"E{i + 2}")
+    for f in frames:
+        r.extend(f)
+    return r
+
+
+def events(n: int, **overrides: Any) -> pl.DataFrame:
+    data: dict[str, Any] = {
+        "fiscal_year": [2025] * n,
+        "kpi": [2] * n,
+        "value": list(range(n)),
+        "status": ["provisional"] * n,
+        "sheet": ["実績一覧"] * n,
+        "cell": [f"E{r + 4}" for r in range(n)],
+        "period": [None] * n,
+    }
+    data.update(overrides)
+    return pl.DataFrame(data)
+
+
+CASES = {
+    "observed only": (3, []),
+    "nothing": (0, []),
+    "one frame": (0, [events(4)]),
+    "frames and observed": (2, [events(3), events(0), events(2)]),
+    "an empty frame": (0, [events(0)]),
+    "narrow dtypes": (0, [events(3).with_columns(pl.col("value").cast(pl.Int32), pl.col("kpi").cast(pl.UInt8))]),
+    "float and text values": (1, [events(3, value=[1.0, 2.5, None]), events(2, value=["7", "x"])]),
+    "its own file column": (0, [events(2).with_columns(pl.lit("other.xlsx").alias("file"))]),
+    "extra columns": (0, [events(2).with_columns(pl.lit(1).alias("extra"))]),
+    "an entity code column": (1, [events(2).with_columns(pl.lit("062049").alias("entity_code"))]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_to_frame_agrees_with_the_step_by_step_build(case: str) -> None:
+    observed, frames = CASES[case]
+    r = reading(observed, frames)
+    fast, slow = r.to_frame(), r._to_frame_by_steps()
+    assert fast.schema == slow.schema
+    assert fast.to_dicts() == slow.to_dicts()
+    assert fast.height == len(r)
+    assert set(fast["file"].to_list()) <= {"f.xlsx"}
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [events(2).drop("cell"), events(2).with_columns(pl.struct("kpi", "value").alias("value"))],
+    ids=["missing column", "uncastable column"],
+)
+def test_a_frame_that_cannot_be_made_an_observation_frame_fails_in_the_same_words(frame: pl.DataFrame) -> None:
+    r = reading(1, [frame])
+    with pytest.raises(Exception) as slow:
+        r._to_frame_by_steps()
+    with pytest.raises(Exception) as fast:
+        r.to_frame()
+    assert (type(fast.value), str(fast.value)) == (type(slow.value), str(slow.value))
+
+
+def test_observed_rows_of_any_type_give_what_the_column_by_column_build_gives() -> None:
+    """A few plainly typed rows go to polars as rows; anything else (bools, floats, text in a
+    number column, ints past Int64, many rows) column by column.  Either way, the same frame."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    number = st.one_of(
+        st.integers(0, 3000),
+        st.sampled_from([2**63 - 1, -(2**63), 2**63, -(2**63) - 1, True, 2.5, 3.0, "7", None]),
+    )
+    text = st.one_of(st.text(max_size=4), st.sampled_from([None, 1, "E4"]))
+    plain_number = st.one_of(st.integers(0, 3000), st.sampled_from([2**63 - 1, -(2**63), 2**63, -(2**63) - 1]))
+
+    def rows(number: st.SearchStrategy[Any], text: st.SearchStrategy[Any]) -> st.SearchStrategy[list[dict[str, Any]]]:
+        row = st.fixed_dictionaries(
+            {"fiscal_year": number, "kpi": number, "value": number, "status": text, "sheet": text, "cell": text},
+            optional={"period": st.one_of(st.none(), text)},
+        )
+        return st.lists(row, max_size=40)
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.one_of(rows(plain_number, st.text(max_size=4)), rows(number, text)))
+    def check(rows: list[dict[str, Any]]) -> None:
+        r = reading(0, [])
+        for values in rows:
+            r.observe(**values)
+        fast, slow = r.to_frame(), r._to_frame_by_steps()
+        assert fast.schema == slow.schema
+        assert fast.to_dicts() == slow.to_dicts()
+
+    check()
