@@ -300,9 +300,9 @@ def phases(folder: Path, as_of: str | None) -> list[tuple[str, float, int]]:
         (pipeline.Consolidation, "write"): pipeline.Consolidation.write,
     }
     labels: dict[tuple[Any, str], Any] = {
-        (pipeline, "open_workbook"): "open workbook (zip checks, calamine, sheet XML scan)",
+        (pipeline, "open_workbook"): "open workbook (zip checks: every part inflated and checked; calamine)",
         (pipeline, "assemble"): "validate (pandera, plan), reconcile, totals",
-        (plugins.Registry, "detect"): "detect: every plugin asked 'is this yours?' (parses the sheets they look at)",
+        (plugins.Registry, "detect"): "detect: every plugin asked 'is this yours?' (parses and scans the sheets they look at)",
         (plugins.Registry, "call"): lambda self, name, hook, **kw: (
             f"read: plugin {name}" if hook == "saisei_read" else None
         ),
