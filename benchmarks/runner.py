@@ -121,9 +121,16 @@ class Run:
     returncode: int = 0
 
 
-def _env() -> dict[str, str]:
+#: Put first on PYTHONPATH of saisei's processes: pandas, installed here only for the naive
+#: reading, is then missing for them as in a saisei install (see its __init__.py).
+WITHOUT_PANDAS = HERE / "without_pandas"
+
+
+def _env(*, pandas: bool = False) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("SAISEI_WORKERS", None)
+    if not pandas:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(WITHOUT_PANDAS), env.get("PYTHONPATH")]))
     return env
 
 
@@ -185,7 +192,7 @@ def measure(kind: str, folder: Path, *, workers: int | None = None, as_of: str |
         args += ["--workers", str(workers)]
     if as_of:
         args += ["--as-of", as_of]
-    run = _spawn(args)
+    run = _spawn(args, env=_env(pandas=kind == "pandas"))
     if not run.data:
         raise RuntimeError(f"no result from {' '.join(args)}")
     return run
@@ -302,7 +309,10 @@ def phases(folder: Path, as_of: str | None) -> list[tuple[str, float, int]]:
     labels: dict[tuple[Any, str], Any] = {
         (pipeline, "open_workbook"): "open workbook (zip checks: every part inflated and checked; calamine)",
         (pipeline, "assemble"): "validate (pandera, plan), reconcile, totals",
-        (plugins.Registry, "detect"): "detect: every plugin asked 'is this yours?' (parses and scans the sheets they look at)",
+        (
+            plugins.Registry,
+            "detect",
+        ): "detect: every plugin asked 'is this yours?' (parses and scans the sheets they look at)",
         (plugins.Registry, "call"): lambda self, name, hook, **kw: (
             f"read: plugin {name}" if hook == "saisei_read" else None
         ),
@@ -541,7 +551,9 @@ def write_results(path: Path, results: list[dict[str, Any]], extra: dict[str, An
         f"{POOL_MIN_FILES} files or "
         "more (`SAISEI_WORKERS` overrides); `saisei.consolidate()` from Python reads on one unless "
         "given `workers`. Peak RSS: the largest of the process's own peak and its "
-        "whole process tree's sampled peak (workers included).",
+        "whole process tree's sampled peak (workers included). saisei's processes run without "
+        "pandas, as where saisei is installed (pandas is here for the naive reading only, and "
+        "pandera imports it whenever it is installed: `benchmarks/without_pandas`).",
         "",
         "## Machine",
         "",

@@ -172,3 +172,22 @@ def test_default_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pipeline.default_workers(5000) == 1
     monkeypatch.setenv(pipeline.WORKERS_ENV, "3")
     assert pipeline.default_workers(1) == 3
+
+
+def test_saisei_runs_in_the_benchmark_without_pandas() -> None:
+    """The benchmark times saisei as installed, without the pandas its naive reading needs:
+    a process started with the runner's environment cannot import pandas, and still
+    validates with pandera."""
+    import subprocess
+    import sys
+
+    from benchmarks.runner import _env
+
+    code = (
+        "import sys\n"
+        "try:\n    import pandas\nexcept ModuleNotFoundError:\n    print('no pandas')\n"
+        "import saisei.core.schema\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), check=True)
+    assert done.stdout.split() == ["no", "pandas", "False"]
