@@ -114,9 +114,12 @@ def deterministic_xlsx(data: bytes, tables: Mapping[str, TableRows] | None = Non
 
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        parts = {part: tables[name] for name, part in _sheet_parts(src).items() if tables and name in tables}
-        if tables and len(parts) != len(tables):
-            raise ValueError(f"no such sheet in the workbook: {sorted(set(tables) - set(_sheet_parts(src)))}")
+        parts: dict[str, TableRows] = {}
+        if tables:
+            sheets = _sheet_parts(src)
+            if missing := sorted(set(tables) - set(sheets)):
+                raise ValueError(f"no such sheet in the workbook: {missing}")
+            parts = {sheets[name]: rows for name, rows in tables.items()}
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
