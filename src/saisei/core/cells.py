@@ -37,6 +37,7 @@ def cell_ref(row: int, column: int) -> str:
     return f"{column_letter(column)}{row}"
 
 
+@lru_cache(maxsize=4096)  # plugins ask for the same few cells in every workbook
 def parse_ref(ref: str) -> tuple[int, int]:
     """``B12`` → (12, 2)."""
     m = _REF.fullmatch(ref.strip())

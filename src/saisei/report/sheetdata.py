@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.cells import column_letter
+
 __all__ = ["TableRows", "cell_xml", "clean_text", "row_height", "splice", "text_units", "wrapped_lines"]
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
@@ -89,17 +91,13 @@ class TableRows:
 
     def dimension(self) -> str:
         """The sheet's used range, header included: ``A1:G20739``."""
-        from openpyxl.utils import get_column_letter
-
-        return f"A1:{get_column_letter(self.columns)}{len(self.rows) + 1}"
+        return f"A1:{column_letter(self.columns)}{len(self.rows) + 1}"
 
     def xml(self) -> bytes:
         """The ``<row>`` elements, UTF-8."""
-        from openpyxl.utils import get_column_letter
-
         columns = list(
             zip(
-                [get_column_letter(c) for c in range(1, self.columns + 1)],
+                [column_letter(c) for c in range(1, self.columns + 1)],
                 self.styles,
                 self.break_styles,
                 self.wraps,
