@@ -119,7 +119,7 @@ def sample_rows() -> list[tuple[Any, ...]]:
                 [0, 1, 1234567, -3, 10**12, None, 2.5, 1e-7][i % 8],
                 [None, 0.0, 0.125, 1.0, 1 / 3][i % 5],
                 dt.date(2024 + i % 3, 1 + i % 12, 1),
-                [dt.date(2025, 3, 31), dt.datetime(2025, 9, 1, 13, 30), None][i % 3],
+                [dt.date(2025, 3, 31), dt.datetime(2025, 9, 1, 13, 30), None, dt.date(1900, 2, 1)][i % 4],
                 ["○", None, True, False][i % 4],
             )
         )
@@ -206,8 +206,8 @@ columns = (
     text_cells,
     st.one_of(st.none(), st.integers(-(10**12), 10**12)),
     st.one_of(st.none(), st.floats(0, 100, allow_nan=False)),
-    st.one_of(st.none(), st.dates(dt.date(1900, 3, 1), dt.date(2100, 12, 31))),
-    st.one_of(st.none(), st.dates(dt.date(1900, 3, 1), dt.date(2100, 12, 31))),
+    st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31))),
+    st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31))),
     st.one_of(text_cells, st.booleans()),
 )
 

@@ -165,18 +165,15 @@ def report_bytes(result: Consolidation) -> bytes:
     return deterministic_xlsx(buffer.getvalue(), tables)
 
 
-#: Characters XML 1.0 forbids: openpyxl refuses to write them, and a control character can
-#: reach the report from a workbook (Excel stores one as ``_x0007_``) or from a file name.
-_UNPRINTABLE = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
-
-
 def _printable(result: Consolidation) -> Consolidation:
     """A copy of ``result`` whose text can go into a worksheet (forbidden characters → U+FFFD)."""
     import dataclasses
 
     import polars as pl
 
-    pattern = re.compile(_UNPRINTABLE)
+    from .sheetdata import UNPRINTABLE
+
+    pattern = re.compile(UNPRINTABLE)
 
     def text(value: str | None) -> str | None:
         return pattern.sub("\ufffd", value) if value else value
@@ -185,9 +182,9 @@ def _printable(result: Consolidation) -> Consolidation:
         fixes = []
         for name, dtype in df.schema.items():
             if dtype == pl.String:
-                fixes.append(pl.col(name).str.replace_all(_UNPRINTABLE, "\ufffd"))
+                fixes.append(pl.col(name).str.replace_all(UNPRINTABLE, "\ufffd"))
             elif dtype == pl.List(pl.String):
-                fixes.append(pl.col(name).list.eval(pl.element().str.replace_all(_UNPRINTABLE, "\ufffd")))
+                fixes.append(pl.col(name).list.eval(pl.element().str.replace_all(UNPRINTABLE, "\ufffd")))
         return df.with_columns(fixes) if fixes else df
 
     issues = [

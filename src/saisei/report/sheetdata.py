@@ -33,8 +33,10 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 _SHEET_DATA_END = b"</sheetData>"
 
 
-#: Characters XML 1.0 forbids in a cell (openpyxl's ``ILLEGAL_CHARACTERS_RE``).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Characters XML 1.0 forbids (openpyxl's ``ILLEGAL_CHARACTERS_RE``): a workbook can hold one
+#: (Excel stores it as ``_x0007_``), and so can a file name.
+UNPRINTABLE = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
+_ILLEGAL = re.compile(UNPRINTABLE)
 EXCEL_CELL_LIMIT = 32_767
 LINE_HEIGHT = 16.0  # points per line of 11-point text (CJK fonts have tall lines)
 
@@ -133,16 +135,6 @@ class TableRows:
         return "".join(parts).encode("utf-8", "replace")
 
 
-def _excel_serial(value: dt.date) -> float | int:
-    """Days since Excel's 1899-12-30 epoch, with the time of day as a fraction."""
-    if isinstance(value, dt.datetime):
-        value = value.replace(tzinfo=None)
-        delta = value - dt.datetime(1899, 12, 30)
-        serial = delta.days + delta.seconds / 86_400 + delta.microseconds / 86_400_000_000
-        return serial
-    return (value - dt.date(1899, 12, 30)).days
-
-
 def cell_xml(ref: str, style: int, value: Any) -> str:
     """One ``<c>`` element; ``value`` is already clean text, a number, a date, a bool or None."""
     if value is None or value == "":
@@ -158,7 +150,9 @@ def cell_xml(ref: str, style: int, value: Any) -> str:
             raise ValueError(f"{ref}: {value} はセルに書けません")
         return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>'
     if isinstance(value, dt.date):
-        return f'<c r="{ref}" s="{style}"><v>{_excel_serial(value)}</v></c>'
+        from openpyxl.utils.datetime import to_excel  # Excel's serial, its 1900 leap-year bug included
+
+        return f'<c r="{ref}" s="{style}"><v>{to_excel(value)}</v></c>'
     raise TypeError(f"{ref}: {type(value).__name__} の値はセルに書けません")
 
 
