@@ -272,6 +272,7 @@ def phases(folder: Path, as_of: str | None) -> list[tuple[str, float, int]]:
     """
     from collections import defaultdict
 
+    import saisei.api as api
     import saisei.pipeline as pipeline
     import saisei.plugins as plugins
     import saisei.reading as reading
@@ -304,7 +305,7 @@ def phases(folder: Path, as_of: str | None) -> list[tuple[str, float, int]]:
         (plugins.Registry, "detect"): plugins.Registry.detect,
         (plugins.Registry, "call"): plugins.Registry.call,
         (reading.Reading, "to_frame"): reading.Reading.to_frame,
-        (pipeline.Consolidation, "write"): pipeline.Consolidation.write,
+        (api.Consolidation, "write"): api.Consolidation.write,
     }
     labels: dict[tuple[Any, str], Any] = {
         (pipeline, "open_workbook"): "open workbook (zip checks: every part inflated and checked; calamine)",
@@ -317,13 +318,13 @@ def phases(folder: Path, as_of: str | None) -> list[tuple[str, float, int]]:
             f"read: plugin {name}" if hook == "saisei_read" else None
         ),
         (reading.Reading, "to_frame"): "observations frame (Reading.to_frame)",
-        (pipeline.Consolidation, "write"): "write report.xlsx, values.csv, values.parquet",
+        (api.Consolidation, "write"): "write report.xlsx, values.csv, values.parquet",
     }
     try:
         for (owner, attr), fn in originals.items():
             setattr(owner, attr, timed(labels[(owner, attr)], fn))
         started = time.process_time()
-        result = pipeline.consolidate(
+        result = api.consolidate(
             [folder / "forms"], plan=plan, as_of=dt.date.fromisoformat(as_of) if as_of else None, workers=1
         )
         with tempfile.TemporaryDirectory() as out:

@@ -23,10 +23,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below, for type checkers; at run time they load on first use
+    from .api import Consolidation, consolidate
     from .core.issues import Issue
     from .core.plan import Plan
     from .hookspecs import hookimpl, hookspec
-    from .pipeline import Consolidation, consolidate
     from .plans import load_plan
     from .plugins import get_registry
     from .reading import Reading
@@ -53,8 +53,8 @@ __all__ = [
 ]
 
 _WHERE = {
-    "Consolidation": "saisei.pipeline",
-    "consolidate": "saisei.pipeline",
+    "Consolidation": "saisei.api",
+    "consolidate": "saisei.api",
     "Issue": "saisei.core.issues",
     "Plan": "saisei.core.plan",
     "Limits": "saisei.workbook",

@@ -1,5 +1,6 @@
 """The pipeline: files → open workbook → plugin reads → observations → validate →
-reconcile → totals.  Writing the report is :mod:`saisei.report`'s business.
+reconcile → totals, giving the results of :mod:`saisei.results`.  :func:`saisei.consolidate`
+(in :mod:`saisei.api`) runs it; writing the report is :mod:`saisei.report`'s business.
 
 Every step records issues instead of stopping: a broken file is an error for that file and
 the other files still consolidate.  A file with any error contributes no value at all.
@@ -12,15 +13,16 @@ import logging
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from .core.cycle import fiscal_year_under_review
 from .core.issues import Issue
 from .core.plan import Plan
 from .plugins import PluginCallError, Registry, get_registry
 from .reading import Reading
+from .results import Consolidation, FileResult
 from .workbook import Limits, WorkbookError, open_workbook
 
 if TYPE_CHECKING:
@@ -31,7 +33,6 @@ __all__ = [
     "FileResult",
     "assemble",
     "collect_files",
-    "consolidate",
     "default_workers",
     "read_file",
     "read_files",
@@ -91,27 +92,6 @@ def collect_files(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] 
     return list(unique.values()), ignored
 
 
-@dataclass
-class FileResult:
-    """What became of one file."""
-
-    path: Path
-    plugin: str | None = None
-    entity_code: str | None = None
-    as_of: dt.date | None = None
-    sha256: str | None = None
-    issues: list[Issue] = field(default_factory=list)
-    frame: pl.DataFrame | None = None
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
-    def has_errors(self) -> bool:
-        return any(i.is_error for i in self.issues)
-
-
 def read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None = None) -> FileResult:
     """Open one file, find the one plugin whose form it is, and read it.  Never raises.
 
@@ -122,39 +102,36 @@ def read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None 
         return _read_file(path, plan, registry, limits)
     except Exception as exc:
         logger.debug("internal error while reading %s", path, exc_info=True)
-        result = FileResult(path)
-        result.issues.append(
-            Issue.at(
-                "error",
-                "internal-error",
-                f"saisei の内部エラーでこのブックを読めませんでした（不具合です。--debug を付けて再実行し、"
-                f"出力を開発者に送ってください）: {type(exc).__name__}: {exc}",
-                file=path.name,
-            )
+        message = (
+            f"saisei の内部エラーでこのブックを読めませんでした（不具合です。--debug を付けて再実行し、"
+            f"出力を開発者に送ってください）: {type(exc).__name__}: {exc}"
         )
-        return result
+        return FileResult(path, issues=[Issue.at("error", "internal-error", message, file=path.name)])
 
 
 def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None) -> FileResult:
-    result = FileResult(path)
     name = path.name
     try:
         workbook = open_workbook(path, limits)
     except WorkbookError as exc:
-        result.issues.append(_workbook_issue(exc, name))
-        return result
-    result.sha256 = workbook.sha256
+        return FileResult(path, issues=[_workbook_issue(exc, name)])
+    issues: list[Issue] = []
+    plugin: str | None = None
+
+    def done(**found: Any) -> FileResult:
+        return FileResult(path, plugin=plugin, sha256=workbook.sha256, issues=issues, **found)
+
     try:
         claims, failures = registry.detect(workbook)
         for failure in failures:
             issue = _plugin_issue(failure, name)
-            if issue not in result.issues:  # several plugins tripping over the same sheet
-                result.issues.append(issue)
+            if issue not in issues:  # several plugins tripping over the same sheet
+                issues.append(issue)
         if failures and not claims:
-            return result
+            return done()
         if not claims:
             sheets = "、".join(workbook.sheet_names) or "なし"
-            result.issues.append(
+            issues.append(
                 Issue.at(
                     "error",
                     "unknown-form",
@@ -163,9 +140,9 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
                     file=name,
                 )
             )
-            return result
+            return done()
         if len(claims) > 1:
-            result.issues.append(
+            issues.append(
                 Issue.at(
                     "error",
                     "ambiguous-form",
@@ -173,19 +150,18 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
                     file=name,
                 )
             )
-            return result
+            return done()
         plugin = claims[0]
-        result.plugin = plugin
         try:
             reading = registry.call(plugin, "saisei_read", workbook=workbook, plan=plan)
         except PluginCallError as exc:
-            result.issues.append(_plugin_issue(exc, name))
-            return result
+            issues.append(_plugin_issue(exc, name))
+            return done()
         except WorkbookError as exc:
-            result.issues.append(_workbook_issue(exc, name, plugin))
-            return result
+            issues.append(_workbook_issue(exc, name, plugin))
+            return done()
         if reading is None:
-            result.issues.append(
+            issues.append(
                 Issue.at(
                     "error",
                     "unknown-form",
@@ -194,9 +170,9 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
                     plugin=plugin,
                 )
             )
-            return result
+            return done()
         if not isinstance(reading, Reading):
-            result.issues.append(
+            issues.append(
                 Issue.at(
                     "error",
                     "plugin-failed",
@@ -205,14 +181,13 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
                     plugin=plugin,
                 )
             )
-            return result
-        result.issues.extend(_with_plugin(i, plugin) for i in reading.issues)
-        result.as_of = reading.as_of
-        result.entity_code = reading.entity_code
+            return done()
+        issues.extend(_with_plugin(i, plugin) for i in reading.issues)
+        frame = None
         try:
-            result.frame = reading.to_frame()
+            frame = reading.to_frame()
         except Exception as exc:  # a plugin's frame with columns of the wrong kind
-            result.issues.append(
+            issues.append(
                 Issue.at(
                     "error",
                     "plugin-failed",
@@ -221,10 +196,10 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
                     plugin=plugin,
                 )
             )
-        return result
+        return done(as_of=reading.as_of, entity_code=reading.entity_code, frame=frame)
     except WorkbookError as exc:  # a sheet refused while a plugin looked at it
-        result.issues.append(_workbook_issue(exc, name, result.plugin))
-        return result
+        issues.append(_workbook_issue(exc, name, plugin))
+        return done()
     finally:
         workbook.close()
 
@@ -250,107 +225,6 @@ def _plugin_issue(exc: PluginCallError, file: str) -> Issue:
         file=file,
         plugin=exc.plugin,
     )
-
-
-@dataclass
-class Consolidation:
-    """The outcome of a consolidation: values, totals, revisions and every issue.
-
-    :ivar values: one row per body, fiscal year and KPI: ``entity_code``, ``entity``,
-        ``fiscal_year``, ``kpi``, ``value``, ``status``, ``sources``
-    :ivar totals: per fiscal year and KPI with any value: ``value``, ``target``,
-        ``achievement``, ``bodies_reported``, ``provisional_bodies``
-    :ivar revisions: provisional figures that final ones replaced
-    :ivar observations: every accepted observation, with its cell
-    """
-
-    plan: Plan
-    as_of: dt.date
-    fiscal_year_under_review: int
-    files: list[FileResult]
-    observations: pl.DataFrame
-    values: pl.DataFrame
-    totals: pl.DataFrame
-    revisions: pl.DataFrame
-    issues: list[Issue]
-    ignored_files: list[Path] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.is_error]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if not i.is_error]
-
-    @property
-    def has_errors(self) -> bool:
-        return any(i.is_error for i in self.issues)
-
-    def summary(self) -> pl.DataFrame:
-        """Every fiscal year and KPI of the plan, with target, actual, level and rating."""
-        from .core.aggregate import summary
-
-        return summary(self.values, self.plan, rated_through=self.fiscal_year_under_review)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document ``saisei consolidate --json`` prints."""
-        from .report.data import to_dict
-
-        return to_dict(self)
-
-    def write(self, out_dir: str | Path) -> list[Path]:
-        """Write ``report.xlsx``, ``values.csv`` and ``values.parquet`` into ``out_dir``."""
-        from .report import write_outputs
-
-        return write_outputs(self, Path(out_dir))
-
-
-def consolidate(
-    paths: Sequence[str | Path],
-    *,
-    plan: Plan | None = None,
-    as_of: dt.date | None = None,
-    registry: Registry | None = None,
-    limits: Limits | None = None,
-    progress: Callable[[Path], None] | None = None,
-    workers: int | Literal["auto"] | None = None,
-    exclude: Sequence[str | Path] = (),
-    found: Callable[[list[Path]], None] | None = None,
-) -> Consolidation:
-    """Read every workbook under ``paths`` and consolidate them.
-
-    :param paths: files and folders (folders are searched recursively)
-    :param plan: the plan (default: the Yamagata plan shipped with saisei)
-    :param as_of: the consolidation date that picks the fiscal year under review
-        (default: the newest date the forms carry, else today)
-    :param registry: the plugins (default: the built-ins and every installed plugin)
-    :param limits: size limits for workbooks
-    :param progress: called with each file's path as it is read
-    :param found: called once with the workbooks found, before any is read (to size a
-        progress bar)
-    :param exclude: folders not to search (the output folder, so a report is never read
-        back as a submission)
-    :param workers: processes that read files, this one included (see :func:`read_files`).
-        Default: ``SAISEI_WORKERS``, else one.  ``"auto"``: :func:`default_workers` for the
-        number of files found (one per idle CPU for many files), as ``saisei consolidate`` does.  Worker processes import the
-        calling script again, as Python's multiprocessing always does: a script that
-        asks for workers keeps its work under ``if __name__ == "__main__":``.
-    """
-    from .plans import load_plan
-
-    plan = plan or load_plan()
-    own_registry = registry is None
-    registry = registry or get_registry()
-    files, ignored = collect_files(paths, exclude=exclude)
-    if found is not None:
-        found(files)
-    if workers == "auto":
-        workers = default_workers(len(files))
-    results = read_files(
-        files, plan, registry, limits=limits, progress=progress, workers=workers, portable_registry=own_registry
-    )
-    return assemble(results, plan, registry, as_of=as_of, ignored=ignored)
 
 
 # -- reading many files on several processes ---------------------------------------------
@@ -626,7 +500,8 @@ def assemble(
         )
     else:
         observations = pl.DataFrame(schema={**OBSERVATION_COLUMNS, "submission": pl.Int64})
-    observations = validate_observations(observations, results, plan, registry)
+    found = validate_observations(observations, results, plan, registry)
+    results = [replace(r, issues=[*r.issues, *found[i]]) if i in found else r for i, r in enumerate(results)]
     for result in results:
         issues.extend(result.issues)
     bad = [i for i, r in enumerate(results) if r.has_errors]

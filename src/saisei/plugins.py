@@ -21,7 +21,8 @@ from typing import Any
 
 import pluggy
 
-from . import hookspecs
+import saisei.hookspecs as hookspecs  # the module itself (pluggy reads its specs)
+
 from .core.issues import Issue
 from .core.plan import Body, Plan
 

@@ -7,6 +7,7 @@ means the plugin returned something it should not have: the file gets an error
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .core.issues import Issue
@@ -16,18 +17,19 @@ from .core.values import MAX_COUNT
 if TYPE_CHECKING:
     import polars as pl
 
-    from .pipeline import FileResult
     from .plugins import Registry
+    from .results import FileResult
 
 __all__ = ["validate_observations"]
 
 
 def validate_observations(
-    observations: pl.DataFrame, results: list[FileResult], plan: Plan, registry: Registry
-) -> pl.DataFrame:
-    """Check ``observations`` (with a ``submission`` column) and record issues on ``results``.
+    observations: pl.DataFrame, results: Sequence[FileResult], plan: Plan, registry: Registry
+) -> dict[int, list[Issue]]:
+    """Check ``observations`` (with a ``submission`` column: the index of the file in
+    ``results`` each row came from).
 
-    Returns the frame unchanged; the files that got errors are left out later.
+    Returns the new issues by file index; a file with any is left out later.
     """
     import pandera.errors
     import polars as pl
@@ -35,7 +37,7 @@ def validate_observations(
     from .core.schema import Observations
 
     if observations.is_empty():
-        return observations
+        return {}
     checked = observations.drop("submission")
     bad_rows: dict[int, list[str]] = {}
     try:
@@ -90,7 +92,7 @@ def validate_observations(
             )
 
     if not bad_rows:
-        return observations
+        return {}
     submissions = observations["submission"].to_list()
     per_file: dict[int, list[tuple[int, list[str]]]] = {}
     for row_index, problems in sorted(bad_rows.items()):
@@ -100,12 +102,14 @@ def validate_observations(
             per_file.setdefault(submissions[row_index], []).append((row_index, problems))
     sheets = observations["sheet"].to_list()
     cells = observations["cell"].to_list()
+    found: dict[int, list[Issue]] = {}
     for submission, rows in per_file.items():
         result = results[submission]
+        issues = found[submission] = []
         for row_index, problems in rows[:20]:
             sheet = sheets[row_index] if row_index >= 0 else None
             cell = cells[row_index] if row_index >= 0 else None
-            result.issues.append(
+            issues.append(
                 Issue.at(
                     "error",
                     "plugin-failed",
@@ -118,7 +122,7 @@ def validate_observations(
                 )
             )
         if len(rows) > 20:
-            result.issues.append(
+            issues.append(
                 Issue.at(
                     "error",
                     "plugin-failed",
@@ -127,4 +131,4 @@ def validate_observations(
                     plugin=result.plugin,
                 )
             )
-    return observations
+    return found

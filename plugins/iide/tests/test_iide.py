@@ -465,7 +465,7 @@ def test_year_value_is_the_sum_of_months_and_status_follows_the_rule(months: lis
 
 
 def test_a_later_form_with_all_twelve_months_replaces_the_estimate(tmp_path: Path) -> None:
-    from saisei.pipeline import consolidate
+    from saisei import consolidate
 
     (tmp_path / "R6_3月.xlsx").write_bytes(SAMPLE.read_bytes())
     final = [(0, 0, 10, None)] * 11 + [(1, 1, 30, None)]  # March confirmed after the estimate

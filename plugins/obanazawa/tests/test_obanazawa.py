@@ -423,7 +423,7 @@ def test_reads_what_was_typed(cells: list[Any], made: dt.date) -> None:
 
 
 def test_next_years_table_confirms_the_february_estimate(tmp_path: Path) -> None:
-    from saisei.pipeline import consolidate
+    from saisei import consolidate
 
     (tmp_path / "R6.xlsx").write_bytes(SAMPLE.read_bytes())
     rows = years(

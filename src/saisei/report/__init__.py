@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     import polars as pl
 
-    from ..pipeline import Consolidation
+    from ..results import Consolidation
     from .sheetdata import TableRows
 
 __all__ = ["atomic_write", "deterministic_xlsx", "write_outputs"]

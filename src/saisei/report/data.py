@@ -11,7 +11,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..pipeline import Consolidation
+    from ..results import Consolidation
 
 __all__ = ["STATUS_JA", "VALUE_HEADER", "kpi_rows", "to_dict", "value_rows", "values_csv"]
 

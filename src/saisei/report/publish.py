@@ -23,7 +23,7 @@ from ..schedule import ScheduledMeeting
 from .views import body_rows, summary_rows
 
 if TYPE_CHECKING:
-    from ..pipeline import Consolidation
+    from ..results import Consolidation
 
 __all__ = ["INDEX", "page_name", "pages", "write_pages"]
 

@@ -17,7 +17,7 @@ from ..core.plan import SECTORS, Body, Plan
 from ..schedule import ScheduledMeeting, upcoming
 
 if TYPE_CHECKING:
-    from ..pipeline import Consolidation
+    from ..results import Consolidation
 
 __all__ = [
     "BodyStatus",

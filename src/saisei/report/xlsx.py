@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from ..pipeline import Consolidation
+    from ..results import Consolidation
 
 __all__ = ["SHEETS", "SUMMARY_HEADER", "build_workbook", "put"]
 

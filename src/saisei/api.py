@@ -1,0 +1,89 @@
+"""The library's front door: :func:`consolidate`, and the :class:`Consolidation` it
+returns, which can write its report.
+
+This module sits above the pipeline (which makes the results) and the report (which
+reads them), so neither needs the other: the result types themselves are in
+:mod:`saisei.results`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from .core.plan import Plan
+from .pipeline import assemble, collect_files, default_workers, read_files
+from .plans import load_plan
+from .plugins import Registry, get_registry
+from .report import write_outputs
+from .report.data import to_dict
+from .results import Consolidation as Result
+from .workbook import Limits
+
+__all__ = ["Consolidation", "consolidate"]
+
+
+class Consolidation(Result):
+    """A :class:`saisei.results.Consolidation` that can write its report and JSON."""
+
+    @classmethod
+    def of(cls, result: Result) -> Consolidation:
+        """``result``, as this class (the same fields, not copied)."""
+        return cls(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document ``saisei consolidate --json`` prints."""
+        return to_dict(self)
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write ``report.xlsx``, ``values.csv`` and ``values.parquet`` into ``out_dir``."""
+        return write_outputs(self, Path(out_dir))
+
+
+def consolidate(
+    paths: Sequence[str | Path],
+    *,
+    plan: Plan | None = None,
+    as_of: dt.date | None = None,
+    registry: Registry | None = None,
+    limits: Limits | None = None,
+    progress: Callable[[Path], None] | None = None,
+    workers: int | Literal["auto"] | None = None,
+    exclude: Sequence[str | Path] = (),
+    found: Callable[[list[Path]], None] | None = None,
+) -> Consolidation:
+    """Read every workbook under ``paths`` and consolidate them.
+
+    :param paths: files and folders (folders are searched recursively)
+    :param plan: the plan (default: the Yamagata plan shipped with saisei)
+    :param as_of: the consolidation date that picks the fiscal year under review
+        (default: the newest date the forms carry, else today)
+    :param registry: the plugins (default: the built-ins and every installed plugin)
+    :param limits: size limits for workbooks
+    :param progress: called with each file's path as it is read
+    :param found: called once with the workbooks found, before any is read (to size a
+        progress bar)
+    :param exclude: folders not to search (the output folder, so a report is never read
+        back as a submission)
+    :param workers: processes that read files, this one included (see
+        :func:`saisei.pipeline.read_files`).  Default: ``SAISEI_WORKERS``, else one.
+        ``"auto"``: :func:`saisei.pipeline.default_workers` for the number of files found (one
+        per idle CPU for many files), as ``saisei consolidate`` does.  Worker processes
+        import the calling script again, as Python's multiprocessing always does: a script
+        that asks for workers keeps its work under ``if __name__ == "__main__":``.
+    """
+    plan = plan or load_plan()
+    own_registry = registry is None
+    registry = registry or get_registry()
+    files, ignored = collect_files(paths, exclude=exclude)
+    if found is not None:
+        found(files)
+    if workers == "auto":
+        workers = default_workers(len(files))
+    read = read_files(
+        files, plan, registry, limits=limits, progress=progress, workers=workers, portable_registry=own_registry
+    )
+    return Consolidation.of(assemble(read, plan, registry, as_of=as_of, ignored=ignored))

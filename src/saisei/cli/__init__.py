@@ -1,0 +1,30 @@
+"""The ``saisei`` command: the click group, and one module per command.
+
+A command lives in its own module (``saisei/cli/<name>.py``) as a plain ``@click.command()``
+and is registered below in one line.  Shared options and helpers are in
+:mod:`saisei.cli._common`; a command module imports from there (never from this package,
+which imports the commands).  Heavy imports (polars, pandera, openpyxl, the plugins) wait
+until a command runs, so ``saisei --help`` and ``saisei plugins`` stay quick.
+"""
+
+from __future__ import annotations
+
+import click
+
+from . import consolidate, plugins, publish, schedule, template
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="saisei")
+def main() -> None:
+    """地域再生計画のKPI様式を読み取り、検証し、県の集計レポートにまとめます。"""
+
+
+main.add_command(consolidate.consolidate)
+main.add_command(consolidate.validate)
+main.add_command(plugins.plugins)
+main.add_command(publish.publish)
+main.add_command(schedule.schedule)
+main.add_command(template.template)

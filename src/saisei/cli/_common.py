@@ -1,0 +1,149 @@
+"""What the commands share: exit codes, the common options, running a consolidation,
+the one-line summary and the guard that turns a bug into one line.
+
+Heavy modules are imported inside the functions that need them, so that importing the
+commands (for ``saisei --help``) stays quick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from ..api import Consolidation
+    from ..core.plan import Plan
+
+__all__ = [
+    "EXIT_ERRORS",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "as_of_option",
+    "debug_option",
+    "guard",
+    "load_plan_or_fail",
+    "parse_date_option",
+    "plan_option",
+    "print_summary",
+    "run_consolidation",
+]
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """A click callback: ``2025-09-01``, ``令和7年9月1日`` and the like, as a date."""
+    if value is None:
+        return None
+    from ..core.fiscal import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r}: {exc}") from None
+
+
+def load_plan_or_fail(path: Path | None) -> Plan:
+    """The plan at ``path`` (default: Yamagata's); a broken plan is a usage error."""
+    from ..core.plan import PlanError
+    from ..plans import load_plan
+
+    try:
+        return load_plan(path)
+    except PlanError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+plan_option = click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="計画ファイル（TOML）。省略時は山形県の計画。",
+)
+as_of_option = click.option(
+    "--as-of",
+    callback=parse_date_option,
+    metavar="DATE",
+    help="基準日（例: 2025-09-01）。審査対象年度を決める。省略時は様式の最新の作成日、なければ今日。",
+)
+debug_option = click.option("--debug", is_flag=True, help="内部エラーのトレースバックを表示する。")
+
+
+def run_consolidation(
+    paths: tuple[Path, ...], plan_path: Path | None, as_of: dt.date | None, quiet: bool, out_dir: Path | None = None
+) -> Consolidation:
+    """Consolidate ``paths`` as the commands do: several processes for many files, a
+    progress bar on a terminal, the output folder never read back."""
+    from ..api import consolidate  # polars, the plugins: only when a command runs
+
+    plan = load_plan_or_fail(plan_path)
+    bar: Any = None
+
+    def found(files: list[Path]) -> None:
+        nonlocal bar
+        if not files:
+            raise click.UsageError("読み込むブックがありません（.xlsx のファイルかフォルダーを指定してください）")
+        if not quiet and len(files) >= 20 and sys.stderr.isatty():
+            bar = click.progressbar(length=len(files), label="読み込み中", file=sys.stderr)
+            bar.__enter__()
+
+    try:
+        result = consolidate(
+            paths,
+            plan=plan,
+            as_of=as_of,
+            found=found,
+            progress=lambda _p: bar.update(1) if bar is not None else None,
+            workers="auto",  # several processes for many files, as CPUs are idle
+            exclude=(out_dir,) if out_dir is not None else (),
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    return result
+
+
+def print_summary(result: Consolidation) -> None:
+    """Every issue, then one line of counts, on stderr."""
+    from ..core.fiscal import fiscal_year_label
+
+    for issue in result.issues:
+        mark = "エラー" if issue.is_error else "警告"
+        click.echo(f"[{mark}] {issue.message}", err=True)
+    ok = sum(1 for f in result.files if not f.has_errors)
+    click.echo(
+        f"{len(result.files)} ファイル（うち集計に使用 {ok}）、値 {result.values.height} 件、"
+        f"エラー {len(result.errors)} 件、警告 {len(result.warnings)} 件。"
+        f"基準日 {result.as_of.isoformat()}、審査対象 {fiscal_year_label(result.fiscal_year_under_review)}",
+        err=True,
+    )
+
+
+def guard(debug: bool, func: Callable[[], int]) -> int:
+    """Run ``func``; an unexpected exception is a bug: one line (a traceback with --debug)."""
+    log = logging.getLogger("saisei")
+    handler = logging.StreamHandler(sys.stderr)  # with --debug, also the tracebacks logged for files
+    if debug:
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
+    try:
+        return func()
+    except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(
+            f"saisei の内部エラーです（不具合です。--debug を付けて再実行し、出力を開発者に送ってください）: "
+            f"{type(exc).__name__}: {exc}",
+            err=True,
+        )
+        sys.exit(EXIT_ERRORS)
+    finally:
+        log.removeHandler(handler)

@@ -1,0 +1,77 @@
+"""``saisei consolidate`` (read, check and write the report) and ``saisei validate`` (read
+and check only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ._common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    as_of_option,
+    debug_option,
+    guard,
+    plan_option,
+    print_summary,
+    run_consolidation,
+)
+
+__all__ = ["consolidate", "validate"]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="出力フォルダー。"
+)
+@click.option("--json", "as_json", is_flag=True, help="結果のJSONを標準出力に出す。")
+@plan_option
+@as_of_option
+@debug_option
+def consolidate(
+    paths: tuple[Path, ...], out_dir: Path, as_json: bool, plan_path: Path | None, as_of: dt.date | None, debug: bool
+) -> None:
+    """PATH のブック（フォルダーは中の .xlsx すべて）を集計し、レポートを書き出します。
+
+    書き出すもの: OUT/report.xlsx（集計レポート）、OUT/values.csv、OUT/values.parquet、
+    OUT/observations.parquet（読み取ったすべての値とそのセル）。
+    終了コード: 0 エラーなし（警告は可）、1 エラーあり（レポートは「暫定」として出力）、2 使い方の誤り。
+    """
+
+    def work() -> int:
+        result = run_consolidation(paths, plan_path, as_of, as_json, out_dir)
+        written = result.write(out_dir)
+        print_summary(result)
+        for path in written:
+            click.echo(f"出力: {path}", err=True)
+        if as_json:
+            click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        return EXIT_ERRORS if result.has_errors else EXIT_OK
+
+    sys.exit(guard(debug, work))
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="結果のJSONを標準出力に出す。")
+@plan_option
+@as_of_option
+@debug_option
+def validate(
+    paths: tuple[Path, ...], as_json: bool, plan_path: Path | None, as_of: dt.date | None, debug: bool
+) -> None:
+    """PATH のブックを読み取り、検査だけします（レポートは書きません）。"""
+
+    def work() -> int:
+        result = run_consolidation(paths, plan_path, as_of, as_json)
+        print_summary(result)
+        if as_json:
+            click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        return EXIT_ERRORS if result.has_errors else EXIT_OK
+
+    sys.exit(guard(debug, work))
