@@ -8,6 +8,7 @@ and raises :class:`PlanError` with every problem at once.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -191,106 +192,294 @@ class Plan:
         return f"{self.fiscal_years[0]}〜{self.fiscal_years[-1]}年度"
 
 
-def _tuple(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    return tuple(str(v) for v in value or ())
+#: Counts in a plan (baselines, targets) stay below this: what a cell may hold (values.MAX_COUNT)
+#: and far inside Int64, so a total of them never overflows.
+MAX_PLAN_COUNT = 10**12
+_MISSING: Any = object()
 
 
-def parse_plan(data: Mapping[str, Any]) -> Plan:
-    """Build a :class:`Plan` from a TOML document's contents, checking it whole."""
-    problems: list[str] = []
-    meta = data.get("plan", {})
-    years = tuple(int(y) for y in meta.get("fiscal_years", ()))
-    if not years or list(years) != sorted(set(years)):
-        problems.append("plan.fiscal_years: 昇順の年度の並びが必要です")
+class _Problems:
+    """Problems of a plan file, each at its key (``bodies[2].verification_month``)."""
 
-    kpis: list[KPI] = []
-    for i, raw in enumerate(data.get("kpis", ())):
-        where = f"kpis[{i}]"
-        try:
-            targets = {int(k): int(v) for k, v in dict(raw.get("targets", {})).items()}
-            kpi = KPI(
-                number=int(raw["number"]),
-                name=str(raw["name"]),
-                short_name=str(raw.get("short_name", raw["name"])),
-                unit=str(raw.get("unit", "")),
-                baseline=int(raw.get("baseline", 0)),
-                targets=targets,
-                aliases=_tuple(raw.get("aliases")),
-                reported_by=_tuple(raw["reported_by"]) if "reported_by" in raw else None,
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            problems.append(f"{where}: {exc!r}")
-            continue
-        if set(targets) - set(years):
-            problems.append(f"{where}: 計画期間外の年度の目標 {sorted(set(targets) - set(years))}")
-        kpis.append(kpi)
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append((where, message))
+
+    def table(self, value: Any, where: str) -> Mapping[str, Any]:
+        if isinstance(value, Mapping):
+            return value
+        self.add(where, f"表（テーブル）が必要です（{_shown(value)} と書かれています）")
+        return {}
+
+    def tables(self, value: Any, where: str) -> list[Mapping[str, Any]]:
+        if value is _MISSING:
+            return []
+        if not isinstance(value, list):
+            self.add(where, f"[[{where}]] の並びが必要です（{_shown(value)} と書かれています）")
+            return []
+        return [self.table(v, f"{where}[{i}]") for i, v in enumerate(value)]
+
+    def text(self, raw: Mapping[str, Any], key: str, where: str, default: Any = _MISSING) -> str | None:
+        value = raw.get(key, default)
+        if value is _MISSING:
+            self.add(f"{where}.{key}", "必須の項目がありません")
+            return None
+        if value is None or isinstance(value, str):
+            return value
+        self.add(f"{where}.{key}", f'文字列が必要です（{_shown(value)} と書かれています。"…" で囲んでください）')
+        return None
+
+    def texts(self, raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...] | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        self.add(f"{where}.{key}", f"文字列の並びが必要です（{_shown(value)} と書かれています）")
+        return None
+
+    def count(
+        self, value: Any, where: str, *, minimum: int = 0, maximum: int = MAX_PLAN_COUNT, what: str = "整数"
+    ) -> int | None:
+        if value is _MISSING:
+            self.add(where, "必須の項目がありません")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(where, f"{what}が必要です（{_shown(value)} と書かれています）")
+            return None
+        if not minimum <= value <= maximum:
+            self.add(where, f"{what} {value} は {minimum}〜{maximum:,} の範囲にありません")
+            return None
+        return value
+
+    def rate(self, raw: Mapping[str, Any], key: str, where: str, default: float) -> float:
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 10:
+            self.add(f"{where}.{key}", f"0より大きく10以下の数が必要です（{_shown(value)} と書かれています）")
+            return default
+        return float(value)
+
+    def date(self, raw: Mapping[str, Any], key: str, where: str) -> dt.date | None:
+        value = raw.get(key)
+        if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+            return value
+        self.add(f"{where}.{key}", f"日付（2024-04-01 の形、引用符なし）が必要です（{_shown(value)} と書かれています）")
+        return None
+
+
+def _shown(value: Any) -> str:
+    """A value as the plan file's author wrote it, short."""
+    if value is _MISSING:
+        return "何も"
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = f'"{value}"'
+    elif isinstance(value, Mapping):
+        text = "表"
+    elif isinstance(value, list):
+        text = "並び"
+    else:
+        text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def parse_plan(data: Mapping[str, Any], text: str | None = None) -> Plan:
+    """Build a :class:`Plan` from a TOML document's contents, checking it whole.
+
+    Every value must have its type as written in TOML: a count is an integer (not
+    ``16.9``, ``true`` or ``"16"``), a name a string, a date a TOML date.  Raises
+    :class:`PlanError` listing every problem, each at its key, and at its line when
+    the document's ``text`` is given.
+    """
+    problems = _Problems()
+    plan = _parse(data, problems)
+    if problems.items or plan is None:
+        lines = []
+        for where, message in problems.items:
+            line = locate(text, where) if text is not None else None
+            at = f"{where}（{line}行目）" if line else where
+            lines.append(f"- {at}: {message}")
+        raise PlanError("計画ファイルに問題があります:\n" + "\n".join(lines))
+    return plan
+
+
+def _parse(data: Mapping[str, Any], problems: _Problems) -> Plan | None:
+    meta = problems.table(data.get("plan", {}), "plan")
+    raw_years = meta.get("fiscal_years", _MISSING)
+    years: tuple[int, ...] = ()
+    if not isinstance(raw_years, list) or not raw_years:
+        problems.add("plan.fiscal_years", f"年度の並びが必要です（{_shown(raw_years)} と書かれています）")
+    else:
+        parsed = [problems.count(y, "plan.fiscal_years", minimum=1900, maximum=2200, what="年度") for y in raw_years]
+        years = tuple(y for y in parsed if y is not None)
+        if len(years) == len(raw_years) and list(years) != sorted(set(years)):
+            problems.add("plan.fiscal_years", "昇順で重複のない年度の並びが必要です")
+
+    kpis = [
+        k
+        for i, raw in enumerate(problems.tables(data.get("kpis", _MISSING), "kpis"))
+        if (k := _kpi(raw, f"kpis[{i}]", years, problems))
+    ]
     numbers = [k.number for k in kpis]
-    if len(set(numbers)) != len(numbers) or not kpis:
-        problems.append("kpis: KPIの番号が重複しているか、KPIがありません")
+    if len(set(numbers)) != len(numbers):
+        problems.add("kpis", f"KPIの番号が重複しています（{sorted(numbers)}）")
+    if not data.get("kpis"):
+        problems.add("kpis", "KPIがありません（[[kpis]] が必要です）")
 
-    bodies: list[Body] = []
-    sector_names = set(SECTORS)
-    for i, raw in enumerate(data.get("bodies", ())):
-        where = f"bodies[{i}]"
-        try:
-            committee_raw = dict(raw.get("committee", {}))
-            and_others = bool(committee_raw.pop("and_others", False))
-            unknown = set(committee_raw) - sector_names
-            if unknown:
-                problems.append(f"{where}.committee: 不明な区分 {sorted(unknown)}（{', '.join(SECTORS)}）")
-            body = Body(
-                code=str(raw["code"]),
-                name=str(raw["name"]),
-                verification_month=int(raw["verification_month"]),
-                committee=Committee(
-                    {k: _tuple(v) for k, v in committee_raw.items() if k in sector_names},
-                    and_others,
-                ),
-                method=str(raw.get("method", "")),
-                publication=str(raw.get("publication", "")),
-                publication_channel=str(raw.get("publication_channel", "")),
-                plugin=raw.get("plugin"),
-                district=raw.get("district"),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            problems.append(f"{where}: {exc!r}")
-            continue
-        if not is_valid_code(body.code):
-            problems.append(f"{where}: 団体コード {body.code!r} が正しくありません（6桁、検査数字つき）")
-        if not 1 <= body.verification_month <= 12:
-            problems.append(f"{where}: 検証時期 {body.verification_month} は1〜12の月ではありません")
-        bodies.append(body)
+    bodies = [
+        b
+        for i, raw in enumerate(problems.tables(data.get("bodies", _MISSING), "bodies"))
+        if (b := _body(raw, f"bodies[{i}]", problems))
+    ]
     codes = [b.code for b in bodies]
-    if len(set(codes)) != len(codes) or not bodies:
-        problems.append("bodies: 団体コードが重複しているか、団体がありません")
-    lead = str(meta.get("lead_body", codes[0] if codes else ""))
-    if lead not in codes:
-        problems.append(f"plan.lead_body: {lead!r} は bodies にありません")
-    for kpi in kpis:
+    if duplicated := sorted({c for c in codes if codes.count(c) > 1}):
+        problems.add("bodies", f"団体コードが重複しています（{', '.join(duplicated)}）")
+    if not data.get("bodies"):
+        problems.add("bodies", "団体がありません（[[bodies]] が必要です）")
+    lead = problems.text(meta, "lead_body", "plan", default=codes[0] if codes else "")
+    if lead is not None and codes and lead not in codes:
+        problems.add("plan.lead_body", f"{lead!r} は bodies にありません")
+    for i, kpi in enumerate(kpis):
         for code in kpi.reported_by or ():
             if code not in codes:
-                problems.append(f"KPI{kpi.number}.reported_by: {code!r} は bodies にありません")
+                problems.add(f"kpis[{i}].reported_by", f"{code!r} は bodies にありません")
 
-    rating_raw = data.get("rating", {})
+    rating_raw = problems.table(data.get("rating", {}), "rating")
     rating = RatingScale(
-        achieved=float(rating_raw.get("achieved", 1.0)),
-        on_track=float(rating_raw.get("on_track", 0.8)),
+        achieved=problems.rate(rating_raw, "achieved", "rating", 1.0),
+        on_track=problems.rate(rating_raw, "on_track", "rating", 0.8),
     )
-    if problems:
-        raise PlanError("計画ファイルに問題があります:\n" + "\n".join(f"- {p}" for p in problems))
+    if rating.on_track > rating.achieved:
+        problems.add("rating.on_track", f"on_track（{rating.on_track}）が achieved（{rating.achieved}）を超えています")
+    total_cost = meta.get("total_cost_thousand_yen")
+    if total_cost is not None:
+        total_cost = problems.count(total_cost, "plan.total_cost_thousand_yen")
+    strings = {key: problems.text(meta, key, "plan", default="") for key in ("name", "area", "project", "project_type")}
+    period = (problems.date(meta, "period_start", "plan"), problems.date(meta, "period_end", "plan"))
+    if problems.items or lead is None:
+        return None
     return Plan(
-        name=str(meta.get("name", "")),
+        name=strings["name"] or "",
         fiscal_years=years,
         kpis=tuple(sorted(kpis, key=lambda k: k.number)),
         bodies=tuple(sorted(bodies, key=lambda b: b.code)),
         lead_body=lead,
-        area=str(meta.get("area", "")),
-        project=str(meta.get("project", "")),
-        project_type=str(meta.get("project_type", "")),
-        period_start=meta.get("period_start"),
-        period_end=meta.get("period_end"),
-        total_cost_thousand_yen=meta.get("total_cost_thousand_yen"),
+        area=strings["area"] or "",
+        project=strings["project"] or "",
+        project_type=strings["project_type"] or "",
+        period_start=period[0],
+        period_end=period[1],
+        total_cost_thousand_yen=total_cost,
         rating=rating,
     )
+
+
+def _kpi(raw: Mapping[str, Any], where: str, years: tuple[int, ...], problems: _Problems) -> KPI | None:
+    before = len(problems.items)
+    number = problems.count(raw.get("number", _MISSING), f"{where}.number", minimum=1, maximum=99)
+    name = problems.text(raw, "name", where)
+    short_name = problems.text(raw, "short_name", where, default=name)
+    unit = problems.text(raw, "unit", where, default="")
+    baseline = problems.count(raw.get("baseline", 0), f"{where}.baseline")
+    targets: dict[int, int] = {}
+    for key, value in problems.table(raw.get("targets", {}), f"{where}.targets").items():
+        if not (key.isascii() and key.isdigit()) or int(key) not in years:
+            problems.add(f"{where}.targets.{key}", "計画期間（plan.fiscal_years）の年度ではありません")
+            continue
+        if (target := problems.count(value, f"{where}.targets.{key}")) is not None:
+            targets[int(key)] = target
+    aliases = problems.texts(raw, "aliases", where)
+    reported_by = problems.texts(raw, "reported_by", where)
+    if len(problems.items) > before or number is None or name is None:
+        return None
+    return KPI(
+        number=number,
+        name=name,
+        short_name=short_name or name,
+        unit=unit or "",
+        baseline=baseline or 0,
+        targets=targets,
+        aliases=aliases or (),
+        reported_by=reported_by,
+    )
+
+
+def _body(raw: Mapping[str, Any], where: str, problems: _Problems) -> Body | None:
+    before = len(problems.items)
+    code = problems.text(raw, "code", where)
+    name = problems.text(raw, "name", where)
+    month = problems.count(
+        raw.get("verification_month", _MISSING),
+        f"{where}.verification_month",
+        minimum=1,
+        maximum=12,
+        what="月（1〜12の整数）",
+    )
+    if code is not None and not is_valid_code(code):
+        problems.add(f"{where}.code", f"団体コード {code!r} が正しくありません（6桁、検査数字つき）")
+    committee_raw = dict(problems.table(raw.get("committee", {}), f"{where}.committee"))
+    and_others = committee_raw.pop("and_others", False)
+    if not isinstance(and_others, bool):
+        problems.add(
+            f"{where}.committee.and_others", f"true か false が必要です（{_shown(and_others)} と書かれています）"
+        )
+    if unknown := sorted(set(committee_raw) - set(SECTORS)):
+        problems.add(f"{where}.committee", f"不明な区分 {unknown}（{', '.join(SECTORS)}）")
+    members = {k: problems.texts(committee_raw, k, f"{where}.committee") or () for k in committee_raw if k in SECTORS}
+    fields = {
+        key: problems.text(raw, key, where, default="") for key in ("method", "publication", "publication_channel")
+    }
+    plugin = problems.text(raw, "plugin", where, default=None)
+    district = problems.text(raw, "district", where, default=None)
+    if len(problems.items) > before or code is None or name is None or month is None:
+        return None
+    return Body(
+        code=code,
+        name=name,
+        verification_month=month,
+        committee=Committee(members, bool(and_others)),
+        method=fields["method"] or "",
+        publication=fields["publication"] or "",
+        publication_channel=fields["publication_channel"] or "",
+        plugin=plugin,
+        district=district,
+    )
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
+
+
+def locate(text: str, where: str) -> int | None:
+    """The line (1-based) of ``text`` that holds the key ``where`` (``bodies[2].verification_month``),
+    or the nearest enclosing line (the key's table), or None."""
+    counts: dict[str, int] = {}
+    section = ""
+    best: tuple[int, int] | None = None  # (length of the matched path, line)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header := _HEADER.match(line):
+            brackets, name = header.groups()
+            head, _, rest = name.partition(".")
+            if brackets == "[[":
+                counts[name] = counts.get(name, 0) + 1
+                section = f"{name}[{counts[name] - 1}]"
+            elif head in counts:
+                section = f"{head}[{counts[head] - 1}].{rest}"
+            else:
+                section = name
+            path = section
+        elif key := _KEY.match(line):
+            dotted = ".".join(part.strip() for part in key.group(1).split("."))
+            path = f"{section}.{dotted}" if section else dotted
+        else:
+            continue
+        if (where == path or where.startswith(path + ".") or where.startswith(path + "[")) and (
+            best is None or len(path) > best[0]
+        ):
+            best = (len(path), number)
+    return best[1] if best else None
