@@ -181,7 +181,7 @@ def test_part_whose_declared_size_is_huge_is_refused_before_inflating(
     def no_inflating(*args: object) -> None:
         raise AssertionError("inflated a part of a workbook already known to be too large")
 
-    monkeypatch.setattr("saisei.workbook.zlib.decompressobj", no_inflating)
+    monkeypatch.setattr("saisei.workbook._zipguard.zlib.decompressobj", no_inflating)
     error = refused(tmp_path, data, limits=Limits(max_part_bytes=16 * 1024 * 1024))
     assert error.code == "workbook-too-large"
     assert "展開していません" in error.message
@@ -552,7 +552,7 @@ def test_blanks_become_none_in_place_as_a_comparison_per_cell_would() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from saisei.workbook import _blanks_to_none
+    from saisei.workbook._book import _blanks_to_none
 
     value = st.sampled_from(["", " ", "0", 0.0, 1.5, float("nan"), False, True, dt.date(2025, 4, 1), "空"])
 

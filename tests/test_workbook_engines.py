@@ -12,7 +12,7 @@ import pytest
 from builders import EXAMPLES
 from openpyxl import Workbook
 
-from saisei import workbook
+from saisei.workbook import WorkbookError, _plain, scan_sheet
 from saisei.core.cells import cell_ref
 
 
@@ -33,9 +33,9 @@ def sheets() -> list[bytes]:
 
 @pytest.mark.parametrize("xml", sheets())
 def test_python_re_and_polars_agree(xml: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
-    by_re = [workbook._plain_area(xml, limit) for limit in (5_000_000, 10)]
-    monkeypatch.setattr(workbook, "_SMALL_TEXT", -1)  # every text through polars
-    by_polars = [workbook._plain_area(xml, limit) for limit in (5_000_000, 10)]
+    by_re = [_plain._plain_area(xml, limit) for limit in (5_000_000, 10)]
+    monkeypatch.setattr(_plain, "_SMALL_TEXT", -1)  # every text through polars
+    by_polars = [_plain._plain_area(xml, limit) for limit in (5_000_000, 10)]
     assert by_re == by_polars
     assert any(area is not None for area in by_re) or xml.count(b"<sheetData") != 1
 
@@ -78,20 +78,20 @@ def test_plain_and_exact_scans_agree_on_generated_sheets() -> None:
         cells = sorted((r, col, kind) for (r, col), kind in found.items())
         if shuffle:
             rng.shuffle(cells)
-        exact = workbook.scan_sheet(_sheet(cells, spaced=True), max_cells=2**40)
+        exact = scan_sheet(_sheet(cells, spaced=True), max_cells=2**40)
         assert exact.exact
         assert (exact.rows, exact.columns) == (max(r for r, _, _ in cells), max(c for _, c, _ in cells))
         plain_xml = _sheet(cells, spaced=False)
         for small in (256 * 1024, -1):
-            with mock.patch.object(workbook, "_SMALL_TEXT", small):
-                plain = workbook.scan_sheet(plain_xml, max_cells=2**40)
+            with mock.patch.object(_plain, "_SMALL_TEXT", small):
+                plain = scan_sheet(plain_xml, max_cells=2**40)
                 assert not plain.exact
                 assert (plain.rows, plain.special) == (exact.rows, exact.special)
                 assert plain.columns >= exact.columns
                 area = exact.rows * exact.columns
-                assert workbook.scan_sheet(plain_xml, max_cells=area).columns == exact.columns
-                with pytest.raises(workbook.WorkbookError, match="使用範囲"):
-                    workbook.scan_sheet(plain_xml, max_cells=area - 1)
+                assert scan_sheet(plain_xml, max_cells=area).columns == exact.columns
+                with pytest.raises(WorkbookError, match="使用範囲"):
+                    scan_sheet(plain_xml, max_cells=area - 1)
 
     check()
 
@@ -106,9 +106,9 @@ def test_a_cell_reference_that_is_not_plain_a1_goes_to_the_exact_parse(odd: str,
         cells = cells.replace('r="B2"', f'r="{odd}"')
     else:
         cells += f'<c r="{odd}'
-    assert workbook._plain_area(kit.worksheet(cells), 5_000_000) is None
-    with mock.patch.object(workbook, "_SMALL_TEXT", -1):
-        assert workbook._plain_area(kit.worksheet(cells), 5_000_000) is None
+    assert _plain._plain_area(kit.worksheet(cells), 5_000_000) is None
+    with mock.patch.object(_plain, "_SMALL_TEXT", -1):
+        assert _plain._plain_area(kit.worksheet(cells), 5_000_000) is None
 
 
 def test_the_small_text_checks_are_the_plain_pattern() -> None:
@@ -132,9 +132,9 @@ def test_the_small_text_checks_are_the_plain_pattern() -> None:
     @settings(max_examples=400, deadline=None)
     @given(st.lists(pieces, max_size=14).map("".join))
     def check(text: str) -> None:
-        expected = re.search(workbook._NOT_PLAIN, text) is not None
-        assert workbook._not_plain_small(text) == expected
-        assert pl.Series([text]).str.contains(workbook._NOT_PLAIN).item() == expected
+        expected = re.search(_plain._NOT_PLAIN, text) is not None
+        assert _plain._not_plain_small(text) == expected
+        assert pl.Series([text]).str.contains(_plain._NOT_PLAIN).item() == expected
 
     check()
 
@@ -144,9 +144,9 @@ def test_text_that_is_not_utf8_goes_to_the_exact_parse(small: int) -> None:
     cells = '<row r="1"><c r="A1" t="inlineStr"><is><t>実績</t></is></c><c r="B1"><f>A1</f></c></row>'
     good = kit.worksheet(cells)
     bad = good.replace("績".encode(), b"\xff\xfe")
-    with mock.patch.object(workbook, "_SMALL_TEXT", small):
-        area = workbook._plain_area(good, 5_000_000)
+    with mock.patch.object(_plain, "_SMALL_TEXT", small):
+        area = _plain._plain_area(good, 5_000_000)
         assert area is not None
         assert (area.rows, area.formula, area.inline) == (1, good.index(b"<f>"), good.index(b'"inlineStr"'))
         assert area.error == -1
-        assert workbook._plain_area(bad, 5_000_000) is None
+        assert _plain._plain_area(bad, 5_000_000) is None

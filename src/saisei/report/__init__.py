@@ -13,6 +13,9 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..workbook import Limits
+from ..workbook._zipguard import BOOK, BOOK_RELS, sheet_parts
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -116,7 +119,9 @@ def deterministic_xlsx(data: bytes, tables: Mapping[str, TableRows] | None = Non
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         parts: dict[str, TableRows] = {}
         if tables:
-            sheets = _sheet_parts(src)
+            # the parts as the opener maps them (saisei.workbook): one reading of workbook.xml
+            book, rels = src.read(BOOK), src.read(BOOK_RELS)
+            sheets = {name: part for name, part in sheet_parts(book, rels, Limits()) if part is not None}
             if missing := sorted(set(tables) - set(sheets)):
                 raise ValueError(f"no such sheet in the workbook: {missing}")
             parts = {sheets[name]: rows for name, rows in tables.items()}
@@ -131,29 +136,6 @@ def deterministic_xlsx(data: bytes, tables: Mapping[str, TableRows] | None = Non
                 content = splice(content, parts[info.filename])
             dst.writestr(fixed, content)
     return out.getvalue()
-
-
-_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_OFFICE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-
-
-def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
-    """Each worksheet's zip part by sheet name, as ``xl/workbook.xml`` and its
-    relationships say."""
-    import posixpath
-
-    from defusedxml import ElementTree
-
-    book = ElementTree.fromstring(package.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_RELATIONSHIPS}Relationship")}
-    parts = {}
-    for sheet in book.iter(f"{_MAIN}sheet"):
-        target = targets[sheet.get(f"{_OFFICE_RELATIONSHIPS}id")]
-        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        parts[sheet.get("name", "")] = part
-    return parts
 
 
 def report_bytes(result: Consolidation) -> bytes:
