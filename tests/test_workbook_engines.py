@@ -12,8 +12,8 @@ import pytest
 from builders import EXAMPLES
 from openpyxl import Workbook
 
-from saisei.workbook import WorkbookError, _plain, scan_sheet
 from saisei.core.cells import cell_ref
+from saisei.workbook import WorkbookError, _plain, scan_sheet
 
 
 def sheets() -> list[bytes]:
