@@ -79,6 +79,7 @@ def run_saisei(case: Path, workers: int | None, as_of: dt.date | None) -> dict[s
     import saisei
     import saisei.core.schema
     import saisei.pipeline
+    import saisei.pool
     import saisei.report
 
     plan_file = case / "plan.toml"
@@ -91,7 +92,7 @@ def run_saisei(case: Path, workers: int | None, as_of: dt.date | None) -> dict[s
     t1 = time.perf_counter()
     c0 = _cpu()
     if workers == 0:  # as the command line does: one process per CPU for many files
-        workers = saisei.pipeline.default_workers(len(saisei.pipeline.collect_files([case / "forms"])[0]))
+        workers = saisei.pool.default_workers(len(saisei.pipeline.collect_files([case / "forms"])[0]))
     result = saisei.consolidate([case / "forms"], plan=plan, as_of=as_of, workers=workers)
     t2 = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from saisei.pipeline import POOL_MIN_FILES
+from saisei.pool import POOL_MIN_FILES
 
 from . import generate
 

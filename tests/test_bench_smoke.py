@@ -17,7 +17,7 @@ import saisei
 import saisei.core.plan
 from benchmarks import generate
 from benchmarks.xlsx import Sheet, write_workbook
-from saisei import hookimpl, pipeline
+from saisei import hookimpl, pipeline, pool
 from saisei.core.codes import is_valid_code
 from saisei.pipeline import read_files
 from saisei.plugins import get_registry
@@ -161,17 +161,17 @@ def test_a_plugin_returning_another_bodys_figures_is_an_error(tmp_path: Path) ->
 
 
 def test_default_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(pipeline.WORKERS_ENV, raising=False)
-    assert pipeline.default_workers(pipeline.POOL_MIN_FILES - 1) == 1
-    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
-    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
-    assert pipeline.default_workers(pipeline.POOL_MIN_FILES) == 4
-    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (3.2, 3.0, 3.0))  # one CPU left: it and this one
-    assert pipeline.default_workers(5000) == 2
-    monkeypatch.setattr(pipeline.os, "getloadavg", lambda: (4.5, 4.0, 4.0))  # every CPU busy elsewhere
-    assert pipeline.default_workers(5000) == 1
-    monkeypatch.setenv(pipeline.WORKERS_ENV, "3")
-    assert pipeline.default_workers(1) == 3
+    monkeypatch.delenv(pool.WORKERS_ENV, raising=False)
+    assert pool.default_workers(pool.POOL_MIN_FILES - 1) == 1
+    monkeypatch.setattr(pool.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
+    assert pool.default_workers(pool.POOL_MIN_FILES) == 4
+    monkeypatch.setattr(pool.os, "getloadavg", lambda: (3.2, 3.0, 3.0))  # one CPU left: it and this one
+    assert pool.default_workers(5000) == 2
+    monkeypatch.setattr(pool.os, "getloadavg", lambda: (4.5, 4.0, 4.0))  # every CPU busy elsewhere
+    assert pool.default_workers(5000) == 1
+    monkeypatch.setenv(pool.WORKERS_ENV, "3")
+    assert pool.default_workers(1) == 3
 
 
 def test_saisei_runs_in_the_benchmark_without_pandas() -> None:

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .core.plan import Plan
-from .pipeline import assemble, collect_files, default_workers, read_files
+from .pipeline import assemble, collect_files, read_files
 from .plans import load_plan
 from .plugins import Registry, get_registry
+from .pool import default_workers
 from .report import write_outputs
 from .report.data import to_dict
 from .results import Consolidation as Result
@@ -70,7 +71,7 @@ def consolidate(
         back as a submission)
     :param workers: processes that read files, this one included (see
         :func:`saisei.pipeline.read_files`).  Default: ``SAISEI_WORKERS``, else one.
-        ``"auto"``: :func:`saisei.pipeline.default_workers` for the number of files found (one
+        ``"auto"``: :func:`saisei.pool.default_workers` for the number of files found (one
         per idle CPU for many files), as ``saisei consolidate`` does.  Worker processes
         import the calling script again, as Python's multiprocessing always does: a script
         that asks for workers keeps its work under ``if __name__ == "__main__":``.

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -21,8 +19,10 @@ from .core.cycle import fiscal_year_under_review
 from .core.issues import Issue
 from .core.plan import Plan
 from .plugins import PluginCallError, Registry, get_registry
+from .pool import env_workers, in_worker, share
 from .reading import Reading
 from .results import Consolidation, FileResult
+from .validate import validate_observations
 from .workbook import Limits, WorkbookError, open_workbook
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ __all__ = [
     "FileResult",
     "assemble",
     "collect_files",
-    "default_workers",
     "read_file",
     "read_files",
 ]
@@ -227,41 +226,6 @@ def _plugin_issue(exc: PluginCallError, file: str) -> Issue:
     )
 
 
-# -- reading many files on several processes ---------------------------------------------
-
-#: Fewer files than this are read in one process: a worker takes about a second to start
-#: (a fresh interpreter importing polars and the plugins), which few files do not repay.
-POOL_MIN_FILES = 300
-#: ``SAISEI_WORKERS=1`` reads in this process only; ``=4`` on four processes.
-WORKERS_ENV = "SAISEI_WORKERS"
-
-
-def _env_workers() -> int | None:
-    env = os.environ.get(WORKERS_ENV, "").strip()
-    return int(env) if env.isdigit() and int(env) > 0 else None
-
-
-def default_workers(files: int) -> int:
-    """How many processes the command line reads ``files`` files on: ``SAISEI_WORKERS``,
-    else, from :data:`POOL_MIN_FILES` files, this one plus one per idle CPU, else one.
-
-    A CPU busy with other work (the load average says how many are) gives a worker no
-    time of its own: it would only add its start-up to the run.
-    """
-    env = _env_workers()
-    if env is not None:
-        return env
-    if files < POOL_MIN_FILES:
-        return 1
-    affinity = getattr(os, "sched_getaffinity", None)
-    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
-    try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average (Windows)
-        busy = 0.0
-    return max(1, min(cpus, math.ceil(cpus - busy) + 1))
-
-
 def read_files(
     files: Sequence[Path],
     plan: Plan,
@@ -272,43 +236,36 @@ def read_files(
     workers: int | None = None,
     portable_registry: bool = False,
 ) -> list[FileResult]:
-    """Read ``files``, in their order, on up to ``workers`` processes (this one included).
+    """Read ``files``, in their order, on up to ``workers`` processes (this one included;
+    default ``SAISEI_WORKERS``, else one).
 
     Each file is read on its own, so the results are the same whichever process read it,
-    and they come back in input order.  Worker processes are started from a fork server
-    (never by forking this process: a process that has used polars' thread pool deadlocks
-    its forked children) and rebuild the plugin registry once each, so workers are used
+    and they come back in input order (:func:`saisei.pool.share` says how the work is
+    shared).  Worker processes rebuild the plugin registry once each, so workers are used
     only when ``portable_registry`` says the registry is the default one (a registry a
-    caller built may hold plugins that exist only in this process).  This process reads
-    too, taking chunks from the end of the list while the workers start and take theirs
-    from the front: with few files or slow start-up it simply does all of them.
+    caller built may hold plugins that exist only in this process).
     """
-    workers = (_env_workers() or 1) if workers is None else max(1, workers)
-    if workers < 2 or len(files) < 2 or not portable_registry or _in_worker():
-        return _read_serial(files, plan, registry, limits, progress)
-    return _read_parallel(files, plan, registry, limits, progress, workers)
-
-
-def _in_worker() -> bool:
-    """True in a process multiprocessing started: a worker never starts workers."""
-    import multiprocessing
-
-    return multiprocessing.parent_process() is not None
-
-
-def _read_serial(
-    files: Sequence[Path],
-    plan: Plan,
-    registry: Registry,
-    limits: Limits | None,
-    progress: Callable[[Path], None] | None,
-) -> list[FileResult]:
-    results: list[FileResult] = []
-    for path in files:
-        results.append(read_file(path, plan, registry, limits))
-        if progress is not None:
-            progress(path)
-    return results
+    workers = (env_workers() or 1) if workers is None else max(1, workers)
+    if workers < 2 or len(files) < 2 or not portable_registry or in_worker():
+        results: list[FileResult] = []
+        for path in files:
+            results.append(read_file(path, plan, registry, limits))
+            if progress is not None:
+                progress(path)
+        return results
+    # The fork server imports these once; each worker forked from it starts warm.
+    preload = ["saisei.pipeline", "saisei.reading", "polars", "python_calamine"]
+    preload += sorted({info.module for info in registry.plugins.values() if info.module})
+    return share(
+        files,
+        local=lambda path: read_file(path, plan, registry, limits),
+        remote=_read_chunk,
+        initializer=_init_worker,
+        initargs=(plan, limits),
+        preload=preload,
+        workers=workers,
+        progress=progress,
+    )
 
 
 _worker_state: tuple[Plan, Registry, Limits | None] | None = None
@@ -321,151 +278,10 @@ def _init_worker(plan: Plan, limits: Limits | None) -> None:
 
 
 def _read_chunk(paths: list[Path]) -> list[FileResult]:
+    """In a worker process: read ``paths`` as :func:`read_file` does here."""
     assert _worker_state is not None, "worker not initialised"
     plan, registry, limits = _worker_state
     return [read_file(path, plan, registry, limits) for path in paths]
-
-
-def _pool_context() -> Any:
-    import multiprocessing
-
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
-
-
-def _worker_ready() -> bool:
-    return _worker_state is not None
-
-
-def _read_parallel(
-    files: Sequence[Path],
-    plan: Plan,
-    registry: Registry,
-    limits: Limits | None,
-    progress: Callable[[Path], None] | None,
-    workers: int,
-) -> list[FileResult]:
-    """Share ``files`` between this process (from the end) and a pool (from the front).
-
-    Starting the pool takes a while (a fresh interpreter imports polars and the plugins),
-    so a thread starts it and, once a worker has answered, feeds it chunks from the front
-    of the list, a few at a time, while this thread reads chunks from the back.  They meet
-    somewhere in the middle; which process read a file does not change what it gives.  The
-    pool never holds a chunk before it can read it, so a slow start costs nothing but the
-    start itself, on another CPU.
-    """
-    import queue
-    import threading
-    from concurrent.futures import Future, ProcessPoolExecutor, wait
-
-    size = max(4, min(32, len(files) // (workers * 16)))
-    chunks = [list(files[i : i + size]) for i in range(0, len(files), size)]
-    done: list[list[FileResult] | None] = [None] * len(chunks)
-    state = threading.Condition()
-    bounds = [0, len(chunks) - 1]  # next chunk for the pool, next chunk for this thread
-    held: set[int] = set()  # chunks the pool has and has not given back
-    finished: queue.SimpleQueue[int] = queue.SimpleQueue()  # chunks the pool read
-    failed: list[int] = []  # chunks the pool could not read: read here at the end
-    stop = threading.Event()
-
-    def claim(front: bool) -> int | None:
-        with state:
-            if bounds[0] > bounds[1] or (front and stop.is_set()):
-                return None
-            index = bounds[0] if front else bounds[1]
-            bounds[0 if front else 1] += 1 if front else -1
-            if front:
-                held.add(index)
-            return index
-
-    def give_back(index: int, result: list[FileResult] | None) -> None:
-        with state:
-            if result is None:
-                failed.append(index)
-            else:
-                done[index] = result
-                finished.put(index)
-            held.discard(index)
-            state.notify_all()
-
-    def feed() -> None:
-        context = _pool_context()
-        if context.get_start_method() == "forkserver":
-            # The fork server imports these once; each worker forked from it starts warm.
-            modules = ["saisei.pipeline", "saisei.reading", "polars", "python_calamine"]
-            modules += sorted({info.module for info in registry.plugins.values() if info.module})
-            context.set_forkserver_preload(modules)
-        running: dict[Future[list[FileResult]], int] = {}
-        try:
-            executor = ProcessPoolExecutor(
-                max_workers=workers - 1, mp_context=context, initializer=_init_worker, initargs=(plan, limits)
-            )
-        except (OSError, ValueError, NotImplementedError):  # no way to start processes here
-            return
-        try:
-            ready = executor.submit(_worker_ready)
-            while not ready.done():  # hold no chunk until a worker can read it
-                if stop.is_set() or bounds[0] > bounds[1]:
-                    return
-                wait([ready], timeout=0.05)
-            ready.result()
-            while True:
-                while len(running) < workers and (index := claim(front=True)) is not None:
-                    running[executor.submit(_read_chunk, chunks[index])] = index
-                if not running:
-                    return
-                completed, _ = wait(running, return_when="FIRST_COMPLETED")
-                for future in completed:
-                    index = running.pop(future)
-                    try:
-                        give_back(index, future.result())
-                    except Exception:  # a worker died (out of memory, killed)
-                        give_back(index, None)
-        except Exception:  # the pool broke or could not start (no /dev/shm, a sandbox)
-            pass
-        finally:
-            with state:  # whatever the pool still holds is read here
-                failed.extend(held)
-                held.clear()
-                state.notify_all()
-            executor.shutdown(wait=False, cancel_futures=True)
-
-    def report_pool_progress() -> None:
-        if progress is None:
-            return
-        while True:
-            try:
-                index = finished.get_nowait()
-            except queue.Empty:
-                return
-            for path in chunks[index]:
-                progress(path)
-
-    def local(index: int) -> None:
-        out = []
-        for path in chunks[index]:
-            out.append(read_file(path, plan, registry, limits))
-            if progress is not None:
-                progress(path)
-        done[index] = out
-
-    threading.Thread(target=feed, name="saisei-pool-feeder", daemon=True).start()
-    try:
-        while (index := claim(front=False)) is not None:
-            local(index)
-            report_pool_progress()
-        with state:  # wait for the chunks the pool holds
-            while held:
-                state.wait(0.05)
-    finally:
-        stop.set()
-    report_pool_progress()
-    for index in sorted(set(failed)):
-        local(index)
-    for index, chunk in enumerate(done):
-        if chunk is None:  # never read (the pool stopped early): read here
-            local(index)
-    return [result for chunk in done if chunk is not None for result in chunk]
 
 
 def assemble(
@@ -477,11 +293,11 @@ def assemble(
     ignored: list[Path] | None = None,
 ) -> Consolidation:
     """Validate, reconcile and total what the files gave."""
+    # polars and pandera, imported when there is work: importing the pipeline stays quick
     import polars as pl
 
     from .core.aggregate import combine_within, reconcile, totals
     from .core.schema import OBSERVATION_COLUMNS
-    from .validate import validate_observations
 
     issues: list[Issue] = list(registry.load_issues)
     frames, owners, heights = [], [], []
@@ -545,7 +361,7 @@ def assemble(
 
 def _not_reported(values: pl.DataFrame, plan: Plan, fiscal_year: int, results: list[FileResult]) -> list[Issue]:
     """A warning (未報告) for every body with a KPI missing for the year under review."""
-    import polars as pl
+    import polars as pl  # as in assemble
 
     have = set(values.filter(pl.col("fiscal_year") == fiscal_year).select("entity_code", "kpi").iter_rows())
     failed = {r.entity_code for r in results if r.has_errors and r.entity_code}

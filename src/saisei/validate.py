@@ -31,6 +31,7 @@ def validate_observations(
 
     Returns the new issues by file index; a file with any is left out later.
     """
+    # pandera and polars, imported when there is work: importing the pipeline stays quick
     import pandera.errors
     import polars as pl
 

@@ -41,7 +41,7 @@ def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | N
     """A click callback: ``2025-09-01``, ``令和7年9月1日`` and the like, as a date."""
     if value is None:
         return None
-    from ..core.fiscal import parse_date
+    from ..core.fiscal import parse_date  # here, as every saisei import below: --help stays quick
 
     try:
         return parse_date(value)

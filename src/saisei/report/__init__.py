@@ -4,6 +4,7 @@ same bytes for the same inputs.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import io
 import os
@@ -15,6 +16,9 @@ from typing import TYPE_CHECKING
 
 from ..workbook import Limits
 from ..workbook._zipguard import BOOK, BOOK_RELS, sheet_parts
+from .data import values_csv
+from .sheetdata import UNPRINTABLE, TableRows, splice
+from .xlsx import build_workbook
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -22,7 +26,6 @@ if TYPE_CHECKING:
     import polars as pl
 
     from ..results import Consolidation
-    from .sheetdata import TableRows
 
 __all__ = ["atomic_write", "deterministic_xlsx", "write_outputs"]
 
@@ -113,8 +116,6 @@ def deterministic_xlsx(data: bytes, tables: Mapping[str, TableRows] | None = Non
     properties: openpyxl stamps ``modified`` with the time of saving, whatever the
     workbook's properties say.
     """
-    from .sheetdata import splice
-
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         parts: dict[str, TableRows] = {}
@@ -139,8 +140,6 @@ def deterministic_xlsx(data: bytes, tables: Mapping[str, TableRows] | None = Non
 
 
 def report_bytes(result: Consolidation) -> bytes:
-    from .xlsx import build_workbook
-
     book, tables = build_workbook(_printable(result))
     buffer = io.BytesIO()
     book.save(buffer)
@@ -149,11 +148,7 @@ def report_bytes(result: Consolidation) -> bytes:
 
 def _printable(result: Consolidation) -> Consolidation:
     """A copy of ``result`` whose text can go into a worksheet (forbidden characters → U+FFFD)."""
-    import dataclasses
-
-    import polars as pl
-
-    from .sheetdata import UNPRINTABLE
+    import polars as pl  # imported when writing: importing the report module stays quick
 
     pattern = re.compile(UNPRINTABLE)
 
@@ -197,7 +192,7 @@ def parquet_bytes(frame: pl.DataFrame) -> bytes:
 
 def observations_in_cell_order(observations: pl.DataFrame) -> pl.DataFrame:
     """File by file, sheet by sheet, row by row (E4 before E10), then column."""
-    import polars as pl
+    import polars as pl  # imported when writing: importing the report module stays quick
 
     return observations.sort(
         "file",
@@ -210,8 +205,6 @@ def observations_in_cell_order(observations: pl.DataFrame) -> pl.DataFrame:
 
 def write_outputs(result: Consolidation, out_dir: Path) -> list[Path]:
     """Write every output into ``out_dir``; everything is built before anything is written."""
-    from .data import values_csv
-
     outputs = {
         "report.xlsx": report_bytes(result),
         "values.csv": values_csv(result),

@@ -20,6 +20,7 @@ from ..core.cycle import next_meeting
 from ..core.fiscal import fiscal_year_label, wareki_year_label
 from ..core.plan import SECTORS, Body
 from ..schedule import ScheduledMeeting
+from . import atomic_write
 from .views import body_rows, summary_rows
 
 if TYPE_CHECKING:
@@ -294,8 +295,6 @@ def pages(result: Consolidation) -> dict[str, bytes]:
 
 def write_pages(result: Consolidation, out_dir: Path) -> list[Path]:
     """Write every page into ``out_dir`` (each atomically); all are built before any is written."""
-    from . import atomic_write
-
     built = pages(result)
     written = []
     for name, data in built.items():

@@ -111,7 +111,7 @@ class BodyStatus:
 
 def reporting_status(result: Consolidation, fiscal_year: int) -> list[BodyStatus]:
     """Every body of the plan, in code order, with the status of each KPI it reports."""
-    import polars as pl
+    import polars as pl  # imported when a report is built: importing the report stays quick
 
     have = {
         (code, kpi): status
@@ -143,7 +143,7 @@ def body_rows(result: Consolidation) -> list[tuple[Any, ...]]:
     """団体別: every body × KPI it reports × fiscal year up to the year under review (and any
     later year with a figure), with status (確定/見込み/未報告) and its share of the total.
     """
-    import polars as pl
+    import polars as pl  # as in reporting_status
 
     plan = result.plan
     grid = pl.DataFrame(

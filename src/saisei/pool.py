@@ -1,0 +1,207 @@
+"""Work shared between this process and a pool of worker processes.
+
+:func:`share` does a list of items in input order: this process takes chunks from the end
+while a pool, started on the side, takes chunks from the front.  It knows nothing of
+workbooks or plugins: :func:`saisei.pipeline.read_files` gives it the work.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from multiprocessing.context import BaseContext
+from typing import TypeVar
+
+__all__ = ["POOL_MIN_FILES", "WORKERS_ENV", "default_workers", "env_workers", "in_worker", "share"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Fewer files than this are read in one process: a worker takes about a second to start
+#: (a fresh interpreter importing polars and the plugins), which few files do not repay.
+POOL_MIN_FILES = 300
+#: ``SAISEI_WORKERS=1`` reads in this process only; ``=4`` on four processes.
+WORKERS_ENV = "SAISEI_WORKERS"
+
+
+def env_workers() -> int | None:
+    """``SAISEI_WORKERS``, when it is a positive number."""
+    env = os.environ.get(WORKERS_ENV, "").strip()
+    return int(env) if env.isdigit() and int(env) > 0 else None
+
+
+def default_workers(files: int) -> int:
+    """How many processes the command line reads ``files`` files on: ``SAISEI_WORKERS``,
+    else, from :data:`POOL_MIN_FILES` files, this one plus one per idle CPU, else one.
+
+    A CPU busy with other work (the load average says how many are) gives a worker no
+    time of its own: it would only add its start-up to the run.
+    """
+    env = env_workers()
+    if env is not None:
+        return env
+    if files < POOL_MIN_FILES:
+        return 1
+    affinity = getattr(os, "sched_getaffinity", None)
+    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average (Windows)
+        busy = 0.0
+    return max(1, min(cpus, math.ceil(cpus - busy) + 1))
+
+
+def in_worker() -> bool:
+    """True in a process multiprocessing started: a worker never starts workers."""
+    return multiprocessing.parent_process() is not None
+
+
+def _pool_context() -> BaseContext:
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _ready() -> bool:
+    """Answered by a worker once its initializer has run."""
+    return True
+
+
+def share(
+    items: Sequence[T],
+    *,
+    local: Callable[[T], R],
+    remote: Callable[[list[T]], list[R]],
+    initializer: Callable[..., None],
+    initargs: tuple[object, ...],
+    preload: Sequence[str],
+    workers: int,
+    progress: Callable[[T], None] | None = None,
+) -> list[R]:
+    """Do ``local(item)`` for every item, in this process and on up to ``workers - 1``
+    more, and give the results in input order.
+
+    Workers are started from a fork server (never by forking this process: a process that
+    has used polars' thread pool deadlocks its forked children), which imports the
+    ``preload`` modules once; each worker runs ``initializer(*initargs)`` once, then
+    ``remote(chunk)`` for each chunk it gets, which must give what ``local`` gives for
+    each item.  ``remote`` and ``initializer`` are module-level functions (they are sent
+    to the workers by name).
+
+    Starting the pool takes a while (a fresh interpreter imports polars and the plugins),
+    so a thread starts it and, once a worker has answered, feeds it chunks from the front
+    of the list, a few at a time, while this thread does chunks from the back.  They meet
+    somewhere in the middle.  The pool never holds a chunk before it can do it, so a slow
+    start costs nothing but the start itself, on another CPU; a chunk the pool could not
+    do (a worker died, the pool could not start) is done here.
+    """
+    size = max(4, min(32, len(items) // (workers * 16)))
+    chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
+    done: list[list[R] | None] = [None] * len(chunks)
+    state = threading.Condition()
+    bounds = [0, len(chunks) - 1]  # next chunk for the pool, next chunk for this thread
+    held: set[int] = set()  # chunks the pool has and has not given back
+    finished: queue.SimpleQueue[int] = queue.SimpleQueue()  # chunks the pool did
+    failed: list[int] = []  # chunks the pool could not do: done here at the end
+    stop = threading.Event()
+
+    def claim(front: bool) -> int | None:
+        with state:
+            if bounds[0] > bounds[1] or (front and stop.is_set()):
+                return None
+            index = bounds[0] if front else bounds[1]
+            bounds[0 if front else 1] += 1 if front else -1
+            if front:
+                held.add(index)
+            return index
+
+    def give_back(index: int, result: list[R] | None) -> None:
+        with state:
+            if result is None:
+                failed.append(index)
+            else:
+                done[index] = result
+                finished.put(index)
+            held.discard(index)
+            state.notify_all()
+
+    def feed() -> None:
+        context = _pool_context()
+        if context.get_start_method() == "forkserver":
+            # The fork server imports these once; each worker forked from it starts warm.
+            context.set_forkserver_preload(list(preload))
+        running: dict[Future[list[R]], int] = {}
+        try:
+            executor = ProcessPoolExecutor(
+                max_workers=workers - 1, mp_context=context, initializer=initializer, initargs=initargs
+            )
+        except (OSError, ValueError, NotImplementedError):  # no way to start processes here
+            return
+        try:
+            ready = executor.submit(_ready)
+            while not ready.done():  # hold no chunk until a worker can do it
+                if stop.is_set() or bounds[0] > bounds[1]:
+                    return
+                wait([ready], timeout=0.05)
+            ready.result()
+            while True:
+                while len(running) < workers and (index := claim(front=True)) is not None:
+                    running[executor.submit(remote, chunks[index])] = index
+                if not running:
+                    return
+                completed, _ = wait(running, return_when="FIRST_COMPLETED")
+                for future in completed:
+                    index = running.pop(future)
+                    try:
+                        give_back(index, future.result())
+                    except Exception:  # a worker died (out of memory, killed)
+                        give_back(index, None)
+        except Exception:  # the pool broke or could not start (no /dev/shm, a sandbox)
+            pass
+        finally:
+            with state:  # whatever the pool still holds is done here
+                failed.extend(held)
+                held.clear()
+                state.notify_all()
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def report_pool_progress() -> None:
+        if progress is None:
+            return
+        while True:
+            try:
+                index = finished.get_nowait()
+            except queue.Empty:
+                return
+            for item in chunks[index]:
+                progress(item)
+
+    def here(index: int) -> None:
+        out = []
+        for item in chunks[index]:
+            out.append(local(item))
+            if progress is not None:
+                progress(item)
+        done[index] = out
+
+    threading.Thread(target=feed, name="saisei-pool-feeder", daemon=True).start()
+    try:
+        while (index := claim(front=False)) is not None:
+            here(index)
+            report_pool_progress()
+        with state:  # wait for the chunks the pool holds
+            while held:
+                state.wait(0.05)
+    finally:
+        stop.set()
+    report_pool_progress()
+    for index in sorted(set(failed)):
+        here(index)
+    for index, chunk in enumerate(done):
+        if chunk is None:  # never done (the pool stopped early): done here
+            here(index)
+    return [result for chunk in done if chunk is not None for result in chunk]
