@@ -1,4 +1,4 @@
-"""Sessions: tests, lint, typing, bench — run through uv (``uvx nox`` or ``uv run nox``)."""
+"""Sessions: tests, lint, typing, bench, mutants — run through uv (``uvx nox`` or ``uv run nox``)."""
 
 from __future__ import annotations
 
@@ -44,3 +44,13 @@ def bench(session: nox.Session) -> None:
     """The benchmark (not part of the test suite): writes benchmarks/RESULTS.md."""
     _sync(session, "bench")
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def mutants(session: nox.Session) -> None:
+    """Mutation testing of the core (not in the default run): ``nox -s mutants -- [MODULE ...] [--max-children N]``.
+
+    mutmut, configured in pyproject.toml; incremental (results kept in mutants/). See README, "Development".
+    """
+    _sync(session, "mutants")
+    session.run("python", "tools/mutants.py", *session.posargs)
