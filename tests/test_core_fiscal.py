@@ -13,6 +13,7 @@ from saisei.core.fiscal import (
     fiscal_year_start,
     parse_date,
     parse_fiscal_year,
+    wareki_date,
     wareki_year_label,
 )
 
@@ -60,6 +61,17 @@ def test_wareki_label_round_trips(year: int) -> None:
     assert parse_fiscal_year(f"R{year - 2018}") == year
     assert fiscal_year_label(year).endswith(f"（{year}年度）")
     assert parse_fiscal_year(fiscal_year_label(year)) == year
+
+
+@given(st.dates(dt.date(1927, 1, 1), dt.date(2100, 12, 31)))
+def test_wareki_date_reads_back(day: dt.date) -> None:
+    assert parse_date(wareki_date(day)) == day
+
+
+def test_wareki_date_takes_the_era_of_the_day() -> None:
+    assert wareki_date(dt.date(2019, 4, 30)) == "平成31年4月30日"
+    assert wareki_date(dt.date(2019, 5, 1)) == "令和元年5月1日"
+    assert wareki_date(dt.date(2025, 8, 20)) == "令和7年8月20日"
 
 
 def test_reiwa_gannen_and_heisei_31_are_one_year() -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "parse_date",
     "parse_fiscal_year",
     "to_wareki",
+    "wareki_date",
     "wareki_year_label",
 ]
 
@@ -167,6 +168,13 @@ def wareki_year_label(fiscal_year: int) -> str:
     """``令和6年度`` for 2024, ``令和元年度`` for 2019."""
     era, n = to_wareki(fiscal_year)
     return f"{era}{'元' if n == 1 else n}年度"
+
+
+def wareki_date(day: dt.date) -> str:
+    """``令和7年8月20日`` (``令和元年5月1日``): a date as forms write it, in the era of that day."""
+    era = next(e for e in ERAS if day >= e.start)
+    n = day.year - era.first_year + 1
+    return f"{era.name}{'元' if n == 1 else n}年{day.month}月{day.day}日"
 
 
 def fiscal_year_label(fiscal_year: int) -> str:
