@@ -41,7 +41,7 @@ def _missing_plugins(plan: saisei.Plan) -> list[str]:
         if body.plugin is None:
             continue
         info = registry.plugins.get(body.plugin)
-        if info is None or info.profile is None or info.profile.code != body.code:
+        if info is None or info.code != body.code:
             missing.append(body.plugin)
     return missing
 
@@ -133,8 +133,8 @@ class _OtherBody:
     """A plugin for 鶴岡市 that returns a figure for 酒田市: validation must refuse it."""
 
     @hookimpl
-    def saisei_profile(self) -> saisei.core.plan.Body | None:
-        return saisei.load_plan().body("062031")
+    def saisei_body_code(self) -> str:
+        return "062031"
 
     @hookimpl
     def saisei_detect(self, workbook: saisei.Workbook) -> bool:

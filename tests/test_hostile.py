@@ -15,7 +15,6 @@ import pytest
 
 import saisei
 from saisei.core.issues import Issue
-from saisei.core.plan import Body
 from saisei.hookspecs import hookimpl
 from saisei.pipeline import Consolidation, collect_files, read_file
 from saisei.plans import load_plan
@@ -338,8 +337,8 @@ class BadRows:
         self.rows = rows
 
     @hookimpl
-    def saisei_profile(self) -> Body | None:
-        return PLAN.body("062031")
+    def saisei_body_code(self) -> str:
+        return "062031"
 
     @hookimpl
     def saisei_detect(self, workbook: Workbook) -> bool:

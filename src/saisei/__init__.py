@@ -10,9 +10,8 @@ For prefecture scripts::
     result.issues        # every error and warning, with file, sheet and cell
     result.write("out")  # report.xlsx, values.csv, values.parquet
 
-For plugin authors: :mod:`saisei.hookspecs` (the contract), :class:`saisei.Reading`,
-:class:`saisei.Template`, :func:`saisei.hookimpl`, and the conformance kit
-:mod:`saisei.testing`.
+For plugin authors: :mod:`saisei.plugin` (everything a plugin may use, the stable API),
+:mod:`saisei.hookspecs` (the hooks) and the conformance kit :mod:`saisei.testing`.
 
 Names are imported on first use, so ``import saisei`` stays light.
 """
@@ -30,11 +29,13 @@ if TYPE_CHECKING:  # the names below, for type checkers; at run time they load o
     from .plans import load_plan
     from .plugins import get_registry
     from .reading import Reading
+    from .results import FileResult
     from .template import Slot, Template
     from .workbook import Limits, Sheet, Workbook, WorkbookError, open_workbook
 
 __all__ = [
     "Consolidation",
+    "FileResult",
     "Issue",
     "Limits",
     "Plan",
@@ -55,6 +56,7 @@ __all__ = [
 _WHERE = {
     "Consolidation": "saisei.api",
     "consolidate": "saisei.api",
+    "FileResult": "saisei.results",
     "Issue": "saisei.core.issues",
     "Plan": "saisei.core.plan",
     "Limits": "saisei.workbook",

@@ -1,14 +1,25 @@
 """The plugin contract: every hook a saisei plugin may implement.
 
-A plugin is a module (or any object) with functions marked ``@saisei.hookimpl`` whose
-names are the hooks below, registered in the ``saisei`` entry-point group under the name
-that identifies it (``tsuruoka = "saisei_tsuruoka"``).  The standard form (標準様式) is a
-built-in plugin using these same hooks.
+A plugin is a module (or any object) with functions marked ``@hookimpl`` (from
+:mod:`saisei.plugin`, the stable API for plugins) whose names are the hooks below,
+registered in the ``saisei`` entry-point group under the name that identifies it
+(``tsuruoka = "saisei_tsuruoka"``).  The standard form (標準様式) is a built-in plugin
+using these same hooks.  A plugin implements only the hooks it needs; an implementation
+may take fewer arguments than the hook offers (pluggy passes only those it names).
 
-saisei calls each plugin's hooks on their own, one plugin at a time, and isolates them: a
-plugin that raises, or returns something that is not what its hook promises, becomes an
-error for the file at hand (``plugin-failed``), never a crash of the run.  Values passed
-in are read-only; hooks return new objects.
+The plan is the single source of a body's profile: the plan data names the plugin that
+reads each body's form (``plugin = "tsuruoka"``), with its committee, verification month
+and publication.  A plugin says only which body it serves (:func:`saisei_body_code`).
+
+saisei registers each plugin with pluggy and checks it: a function named like a hook that
+saisei does not know (``saisei_detekt``), or a hook implementation taking an argument the
+hook does not offer, is an error ``plugin-load-failed`` naming the plugin and the hook,
+and that plugin is not used.  saisei then calls each plugin's hooks through pluggy on
+their own, one plugin at a time, and isolates them: a plugin that raises, or returns
+something that is not what its hook promises, becomes an error for the file at hand
+(``plugin-failed``), never a crash of the run.  Values passed in are read-only; hooks
+return new objects.  ``SAISEI_TRACE_PLUGINS=1`` prints every hook call and its result to
+stderr.
 
 The data flow is: open workbook → :func:`saisei_detect` for every plugin → the one plugin
 that claims it → :func:`saisei_read` → observations → validate → reconcile → totals →
@@ -23,7 +34,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .core.plan import Body, Plan
+    from .core.plan import Plan
     from .reading import Reading
     from .template import Template
     from .workbook import Workbook
@@ -35,21 +46,22 @@ hookimpl = pluggy.HookimplMarker("saisei")
 
 
 # -------------------------------------------------------------------------
-# profile
+# the body served
 # -------------------------------------------------------------------------
 
 
 @hookspec
-def saisei_profile() -> Body | None:
-    """Return the profile of the body whose form this plugin reads.
+def saisei_body_code() -> str | None:
+    """Return the 団体コード of the body whose form this plugin reads.
 
-    The profile is the body as the plan describes it: 団体コード, name, verification month
-    (検証時期), committee members by sector (産学官金労言士 and その他), and publication
-    channel.  The conformance kit checks it against the plan data shipped with saisei, so
-    the two cannot drift apart.
+    Everything else about the body — name, verification month (検証時期), committee
+    (産学官金労言士), publication — is in the plan, which also names this plugin as the
+    reader of that body's form (``plugin = "tsuruoka"``); ``saisei plugins`` shows it from
+    there.  A body code that the plan in use does not have makes each workbook this plugin
+    claims one error (``body-not-in-plan``) suggesting ``--plan``.
 
-    :return: the body's :class:`~saisei.core.plan.Body`; ``None`` for a reader that serves
-        no single body (the standard form serves any body of the plan).
+    :return: the body's code (``"062031"``, 6 digits with the check digit); ``None`` for a
+        reader that serves no single body (the standard form serves any body of the plan).
     """
 
 

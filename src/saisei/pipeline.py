@@ -151,6 +151,10 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
             )
             return done()
         plugin = claims[0]
+        unplanned = registry.body_problem(plugin, plan, name)
+        if unplanned is not None:
+            issues.append(unplanned)
+            return done()
         try:
             reading = registry.call(plugin, "saisei_read", workbook=workbook, plan=plan)
         except PluginCallError as exc:
@@ -299,7 +303,7 @@ def assemble(
     from .core.aggregate import combine_within, reconcile, totals
     from .core.schema import OBSERVATION_COLUMNS
 
-    issues: list[Issue] = list(registry.load_issues)
+    issues: list[Issue] = [*registry.load_issues, *registry.plan_issues(plan)]
     frames, owners, heights = [], [], []
     for index, result in enumerate(results):
         if result.frame is not None and result.frame.height:

@@ -1,10 +1,19 @@
-"""The plugin manager: loading plugins, and calling them one at a time, isolated.
+"""The plugin manager: loading plugins, checking them, and calling them one at a time, isolated.
 
 Plugins come from the ``saisei`` entry-point group; the built-in readers (the standard
-form) are registered the same way under their own names.  pluggy calls every
-implementation of a hook in one go and lets one exception abort the call, so saisei calls
-each plugin's implementation on its own and turns whatever goes wrong into an issue for
-the file at hand.
+form) are registered the same way under their own names.  Each is registered with
+pluggy's :class:`~pluggy.PluginManager` and checked with ``check_pending()``: a hook name
+saisei does not know (``saisei_detekt``) is an issue ``plugin-load-failed`` naming the
+plugin and the hook, and the plugin is left out.
+
+pluggy calls every implementation of a hook in one go and lets one exception abort the
+call, so saisei calls each plugin through its own hook caller (pluggy's
+``subset_hook_caller``, which leaves the other plugins out) and turns whatever goes wrong
+into an issue for the file at hand.  ``SAISEI_TRACE_PLUGINS=1`` prints every hook call
+and its result to stderr (pluggy's hook-call monitoring).
+
+The plan is the single source of each body's profile: a plugin says only which body code
+it serves (``saisei_body_code``); its name, month and committee come from the plan in use.
 """
 
 from __future__ import annotations
@@ -13,26 +22,41 @@ import datetime as dt
 import importlib
 import importlib.metadata
 import os
+import reprlib
+import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 import pluggy
 
-import saisei.hookspecs as hookspecs  # the module itself (pluggy reads its specs)
+import saisei.hookspecs as hookspecs
 
+from .core.codes import is_valid_code
 from .core.issues import Issue
 from .core.plan import Body, Plan
 
-__all__ = ["DEFAULT_PLUGINS", "PluginCallError", "PluginInfo", "Registry", "get_plugin_manager", "get_registry"]
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "DISABLE_ENV",
+    "TRACE_ENV",
+    "PluginCallError",
+    "PluginInfo",
+    "Registry",
+    "get_plugin_manager",
+    "get_registry",
+]
 
 #: Built-in plugins: (name, module).  They use the same hooks as outside plugins.
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (("standard", "saisei.default_plugins.standard"),)
 
 #: Comma-separated plugin names to leave out (``SAISEI_DISABLE_PLUGINS=sakata``).
 DISABLE_ENV = "SAISEI_DISABLE_PLUGINS"
+
+#: Set to ``1`` to print every hook call and its result to stderr.
+TRACE_ENV = "SAISEI_TRACE_PLUGINS"
 
 
 class PluginCallError(Exception):
@@ -48,24 +72,63 @@ class PluginCallError(Exception):
 
 @dataclass(frozen=True)
 class PluginInfo:
-    """A loaded plugin: its stable name (the entry-point name), version and body."""
+    """A loaded plugin: its stable name (the entry-point name), version and the body it serves.
+
+    ``code`` is what the plugin says (:func:`~saisei.hookspecs.saisei_body_code`); the
+    body itself — name, month, committee — is the plan's: :meth:`body`.
+    """
 
     name: str
     version: str
     module: str
-    profile: Body | None
+    code: str | None
     builtin: bool = False
 
-    @property
-    def label(self) -> str:
-        return self.profile.name if self.profile else "標準様式（全団体）"
+    def body(self, plan: Plan) -> Body | None:
+        """The body this plugin serves, as ``plan`` describes it (None: any body, or not in the plan)."""
+        return plan.body(self.code) if self.code is not None else None
 
 
 def get_plugin_manager() -> pluggy.PluginManager:
-    """A fresh plugin manager that knows the hooks, with no plugin registered."""
+    """A fresh plugin manager that knows the hooks, with no plugin registered.
+
+    With ``SAISEI_TRACE_PLUGINS=1`` it prints every hook call and its result to stderr.
+    """
     pm = pluggy.PluginManager("saisei")
     pm.add_hookspecs(hookspecs)
+    if os.environ.get(TRACE_ENV, "").strip() not in ("", "0"):
+        pm.add_hookcall_monitoring(_trace_before, _trace_after)
     return pm
+
+
+_short = reprlib.Repr()
+_short.maxstring = 60
+_short.maxother = 60
+
+
+def _shown(value: object) -> str:
+    """A short form of a hook argument or result: ``<Workbook 'a.xlsx'>``, not the whole object."""
+    name = getattr(value, "name", None) or getattr(value, "file", None)
+    if isinstance(name, str) and not isinstance(value, (str, bytes)):
+        return f"<{type(value).__name__} {name!r}>"
+    return _short.repr(value)
+
+
+def _trace_before(hook: str, impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, object]) -> None:
+    args = ", ".join(f"{k}={_shown(v)}" for k, v in kwargs.items())
+    print(f"saisei: {hook}({args}) → {', '.join(i.plugin_name for i in impls) or '（実装なし）'}", file=sys.stderr)
+
+
+def _trace_after(
+    outcome: pluggy.Result[object], hook: str, impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, object]
+) -> None:
+    plugins = ", ".join(i.plugin_name for i in impls)
+    if outcome.exception is not None:
+        print(f"saisei: {hook} ← {plugins}: 例外 {outcome.exception!r}", file=sys.stderr)
+    else:
+        result = outcome.get_result()
+        shown = [_shown(r) for r in result] if isinstance(result, list) else [_shown(result)]
+        print(f"saisei: {hook} ← {plugins}: [{', '.join(shown)}]", file=sys.stderr)
 
 
 @dataclass
@@ -75,47 +138,99 @@ class Registry:
     pm: pluggy.PluginManager
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
     load_issues: list[Issue] = field(default_factory=list)
+    #: Names left out on purpose (``SAISEI_DISABLE_PLUGINS``), for the plan's warnings.
+    disabled: frozenset[str] = frozenset()
+    _callers: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
 
     def names(self) -> list[str]:
         return sorted(self.plugins)
 
     def register(self, name: str, plugin: object, *, version: str = "", builtin: bool = False) -> None:
-        """Register ``plugin`` under ``name`` and ask for its profile (isolated)."""
-        self.pm.register(plugin, name=name)
+        """Register ``plugin`` under ``name``, check its hooks, and ask which body it serves (isolated).
+
+        Whatever is wrong — a hook saisei does not know, an implementation that takes an
+        argument its hook does not offer, a ``saisei_body_code`` that raises or is not a
+        body code — is an issue ``plugin-load-failed`` and the plugin is left out.
+        """
         module = getattr(plugin, "__name__", type(plugin).__name__)
+        if not _hashable(plugin):
+            plugin = _ByIdentity(plugin)
+        self._callers.clear()
         try:
-            profile = self.call(name, "saisei_profile")
-            if profile is not None and not isinstance(profile, Body):
-                raise PluginCallError(
-                    name, "saisei_profile", f"saisei_profile が Body 以外（{type(profile).__name__}）を返しました"
-                )
-        except PluginCallError as exc:
-            self.pm.unregister(name=name)
-            self.load_issues.append(
-                Issue.at("error", "plugin-load-failed", f"プラグイン {name}: {exc.message}", plugin=name)
+            self.pm.register(plugin, name=name)
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            self._load_failed(name, f"フックの実装が正しくありません: {exc}")
+            return
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError:
+            unknown = sorted(
+                caller.name
+                for caller in self.pm.get_hookcallers(plugin) or ()
+                if not caller.has_spec()
+                and any(i.plugin is plugin and not i.optionalhook for i in caller.get_hookimpls())
+            )
+            self.unregister(name)
+            known = ", ".join(sorted(h for h in dir(hookspecs) if h.startswith("saisei_")))
+            self._load_failed(
+                name,
+                f"saisei にないフック {', '.join(unknown)} があります（名前の誤りではありませんか。"
+                f"フックは {known} です）。このプラグインは使いません",
             )
             return
-        self.plugins[name] = PluginInfo(name, version, module, profile, builtin)
+        try:
+            code = self.call(name, "saisei_body_code")
+            if code is not None and not (isinstance(code, str) and is_valid_code(code)):
+                raise PluginCallError(
+                    name, "saisei_body_code", f"saisei_body_code が団体コードでない値 {code!r} を返しました"
+                )
+        except PluginCallError as exc:
+            self.unregister(name)
+            self._load_failed(name, exc.message)
+            return
+        self.plugins[name] = PluginInfo(name, version, module, code, builtin)
 
-    def _impl(self, name: str, hook: str) -> pluggy.HookImpl | None:
-        impls: list[pluggy.HookImpl] = getattr(self.pm.hook, hook).get_hookimpls()
-        return next((impl for impl in impls if impl.plugin_name == name), None)
+    def unregister(self, name: str) -> None:
+        """Leave plugin ``name`` out from now on."""
+        self._callers.clear()
+        if self.pm.get_plugin(name) is not None:
+            self.pm.unregister(name=name)
+        self.plugins.pop(name, None)
+
+    def _load_failed(self, name: str, message: str) -> None:
+        self.load_issues.append(Issue.at("error", "plugin-load-failed", f"プラグイン {name}: {message}", plugin=name))
+
+    def _caller(self, name: str, hook: str) -> Any:
+        """Plugin ``name``'s own caller for ``hook`` (pluggy's, every other plugin left out); None without an implementation."""
+        key = (name, hook)
+        if key not in self._callers:
+            others = [plugin for other, plugin in self.pm.list_name_plugin() if other != name]
+            caller = self.pm.subset_hook_caller(hook, others)
+            impls = caller.get_hookimpls()
+            if any(impl.plugin_name != name for impl in impls):
+                # pluggy leaves out only plugins with an attribute named like the hook;
+                # an implementation under another name (specname=) would slip in.
+                raise PluginCallError(
+                    name, hook, f"{hook} の実装を {name} だけに絞れません（specname の使い方を確かめてください）"
+                )
+            self._callers[key] = caller if impls else None
+        return self._callers[key]
 
     def call(self, name: str, hook: str, **kwargs: Any) -> Any:
-        """Call plugin ``name``'s implementation of ``hook``; None if it has none.
+        """Call plugin ``name``'s implementation of ``hook`` through pluggy; None if it has none.
 
-        Like pluggy, pass the implementation only the arguments it names.  Raises
-        :class:`PluginCallError` when the implementation raises.
+        Raises :class:`PluginCallError` when the implementation raises.
         """
-        impl = self._impl(name, hook)
-        if impl is None:
+        caller = self._caller(name, hook)
+        if caller is None:
             return None
         try:
-            return impl.function(**{k: kwargs[k] for k in (*impl.argnames, *impl.kwargnames) if k in kwargs})
+            results: list[Any] = caller(**kwargs)
         except Exception as exc:
             raise PluginCallError(
                 name, hook, f"{hook} で例外 {type(exc).__name__}: {exc}", traceback.format_exc()
             ) from exc
+        return results[0] if results else None
 
     def detect(self, workbook: Any) -> tuple[list[str], list[PluginCallError]]:
         """The plugins that claim ``workbook``, and the ones that failed while deciding."""
@@ -132,20 +247,108 @@ class Registry:
     def template(self, name: str, fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Any:
         return self.call(name, "saisei_template", fiscal_year=fiscal_year, plan=plan, as_of=as_of)
 
-    def find(self, wanted: str, plan: Plan | None = None) -> str | None:
-        """A plugin by name, body code or body name (``sakata``, ``062049``, ``酒田市``)."""
+    def find(self, wanted: str, plan: Plan) -> str | None:
+        """A plugin by name, body code or body name (``sakata``, ``062049``, ``酒田市``).
+
+        A body's reader is the plugin the plan names for it, else the plugin that says it
+        serves the body, else the standard form.
+        """
         if wanted in self.plugins:
             return wanted
+        body = plan.body(wanted) or plan.body_named(wanted)
+        if body is None:
+            return None
+        if body.plugin in self.plugins:
+            return body.plugin
+        serving = [info.name for info in self.plugins.values() if info.code == body.code]
+        if serving:
+            return serving[0]
+        return "standard" if "standard" in self.plugins else None
+
+    def plan_issues(self, plan: Plan) -> list[Issue]:
+        """What the plan and the installed plugins disagree on, as warnings for a run.
+
+        A body whose plan entry names a plugin that is not installed (its forms would be
+        unknown), and a plugin whose body the plan names another plugin for.
+        """
+        issues: list[Issue] = []
+        for body in plan.bodies:
+            if body.plugin is None or body.plugin in self.plugins:
+                continue
+            why = "SAISEI_DISABLE_PLUGINS で外されています" if body.plugin in self.disabled else "入っていません"
+            issues.append(
+                Issue.at(
+                    "warning",
+                    "plugin-not-installed",
+                    f"計画では {body.name}（{body.code}）の様式をプラグイン {body.plugin} で読みますが、"
+                    f"{body.plugin} は{why}（{body.name}の様式のブックは読めません。"
+                    f"uv sync など、プラグインを入れる手順を確かめてください）",
+                    plugin=body.plugin,
+                )
+            )
         for info in self.plugins.values():
-            if info.profile and wanted in (info.profile.code, info.profile.name):
-                return info.name
-        if plan is not None and (plan.body(wanted) or plan.body_named(wanted)):
-            body = plan.body(wanted) or plan.body_named(wanted)
-            assert body is not None
-            if body.plugin in self.plugins:
-                return body.plugin
-            return "standard" if "standard" in self.plugins else None
-        return None
+            served = info.body(plan)
+            if served is not None and served.plugin is not None and served.plugin != info.name:
+                issues.append(
+                    Issue.at(
+                        "warning",
+                        "plugin-body-mismatch",
+                        f"プラグイン {info.name} は {served.name}（{served.code}）の様式を読むと言いますが、"
+                        f"計画では {served.name} の様式はプラグイン {served.plugin} が読みます",
+                        plugin=info.name,
+                    )
+                )
+        return issues
+
+    def unplanned_issues(self, plan: Plan) -> list[Issue]:
+        """A warning for each plugin whose body ``plan`` does not have (for ``saisei plugins``).
+
+        A run says it once per workbook such a plugin claims (:meth:`body_problem`).
+        """
+        return [
+            Issue.at(
+                "warning",
+                "body-not-in-plan",
+                f"プラグイン {info.name} の団体（団体コード {info.code}）は計画「{plan.name}」にありません"
+                "（このプラグインの様式のブックは集計できません。別の計画なら --plan で指定してください）",
+                plugin=info.name,
+            )
+            for info in self.plugins.values()
+            if info.code is not None and plan.body(info.code) is None
+        ]
+
+    def body_problem(self, name: str, plan: Plan, file: str) -> Issue | None:
+        """The one error for a workbook claimed by plugin ``name`` whose body the plan does not have."""
+        info = self.plugins.get(name)
+        if info is None or info.code is None or plan.body(info.code) is not None:
+            return None
+        return Issue.at(
+            "error",
+            "body-not-in-plan",
+            f"このブックはプラグイン {name} の様式（団体コード {info.code}）ですが、計画「{plan.name}」に"
+            f"この団体がありません（別の計画のブックなら --plan でその計画ファイルを指定してください）",
+            file=file,
+            plugin=name,
+        )
+
+
+def _hashable(plugin: object) -> bool:
+    try:
+        hash(plugin)
+    except TypeError:
+        return False
+    return True
+
+
+class _ByIdentity:
+    """An unhashable plugin object (a ``SimpleNamespace``, say), hashed by identity.
+
+    pluggy's subset hook callers keep the plugins they leave out in a set.  The plugin's
+    attributes are copied (pluggy finds hooks with ``inspect.getattr_static``).
+    """
+
+    def __init__(self, plugin: object) -> None:
+        self.__dict__.update({n: getattr(plugin, n) for n in dir(plugin) if not n.startswith("__")})
 
 
 def _version(dist: importlib.metadata.Distribution | None) -> str:
@@ -168,7 +371,7 @@ def get_registry(
     :param extra: (name, plugin) pairs to register as well, for tests and scripts
     """
     blocked = set(disabled) | {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
-    registry = Registry(get_plugin_manager())
+    registry = Registry(get_plugin_manager(), disabled=frozenset(blocked))
     own_version = importlib.metadata.version("saisei") if _installed("saisei") else ""
     for name, module_name in DEFAULT_PLUGINS:
         if name not in blocked:

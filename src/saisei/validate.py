@@ -74,7 +74,7 @@ def validate_observations(
 
     # A plugin for one body reads only that body's figures (one join for every file: a
     # filter per file costs a polars call per workbook).
-    profiles = {name: info.profile.code for name, info in registry.plugins.items() if info.profile}
+    profiles = {name: info.code for name, info in registry.plugins.items() if info.code}
     owners = [(i, profiles[r.plugin]) for i, r in enumerate(results) if r.frame is not None and r.plugin in profiles]
     if owners:
         own = pl.DataFrame(owners, schema={"submission": pl.Int64, "_own": pl.String}, orient="row")

@@ -18,9 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from saisei import consolidate, load_plan
-from saisei.core.issues import Issue
-from saisei.pipeline import FileResult
+from saisei import FileResult, consolidate, load_plan
+from saisei.plugin import Issue
 from saisei.testing import make_registry, observations, read_bytes, read_path
 
 DATA = Path(__file__).parent / "data"
@@ -459,12 +458,6 @@ def test_template_has_twelve_records_newest_first() -> None:
     assert ws["G2"].value == dt.datetime(2026, 4, 10)
     blank = saisei_asahi.saisei_template(2025, PLAN, None)
     assert blank.workbook["レコード一覧"]["G2"].value is None
-
-
-def test_profile_names_the_town() -> None:
-    body = saisei_asahi.saisei_profile()
-    assert (body.code, body.name, body.verification_month) == ("063231", "朝日町", 9)
-    assert body == PLAN.body("063231")
 
 
 def test_importing_the_plugin_does_not_import_polars() -> None:

@@ -15,8 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from saisei.pipeline import FileResult
-from saisei.plans import load_plan
+from saisei import FileResult, load_plan
 from saisei.testing import errors, make_registry, observations, read_bytes, read_path, with_cached_results
 
 DATA = Path(__file__).parent / "data"
@@ -124,12 +123,6 @@ def test_renamed_sample_reads_the_same(name: str) -> None:
         (2024, 2): (4, "provisional"),
         (2024, 3): (296, "provisional"),
     }
-
-
-def test_profile_is_the_plans_body() -> None:
-    profile = saisei_iide.saisei_profile()
-    assert profile == load_plan().body(CODE)
-    assert profile.verification_month == 3
 
 
 # -- values and periods ----------------------------------------------------------------

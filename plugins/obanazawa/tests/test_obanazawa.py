@@ -14,8 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from saisei.pipeline import FileResult
-from saisei.plans import load_plan
+from saisei import FileResult, load_plan
 from saisei.testing import errors, make_registry, observations, read_bytes, read_path
 
 DATA = Path(__file__).parent / "data"
@@ -119,12 +118,6 @@ def test_renamed_sample_reads_the_same(name: str) -> None:
         (2024, 3): (412, "provisional", "E6"),
     }
     assert all(i.file == name for i in result.issues)
-
-
-def test_profile_is_the_plans_body() -> None:
-    profile = saisei_obanazawa.saisei_profile()
-    assert profile == load_plan().body(CODE)
-    assert profile.verification_month == 2
 
 
 # -- not known: －, -, blank; zero is a value ---------------------------------------------

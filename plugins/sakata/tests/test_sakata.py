@@ -17,12 +17,9 @@ from saisei_sakata import _ledger, synthetic
 from saisei_sakata._form import HEADER, TITLE
 from saisei_sakata._read import parse_as_of
 
-from saisei.core.fiscal import fiscal_year_of, parse_date
-from saisei.core.values import CellValueError, parse_count
-from saisei.pipeline import FileResult
-from saisei.plans import load_plan
+from saisei import FileResult, load_plan
+from saisei.plugin import CellValueError, Sheet, fiscal_year_of, parse_count, parse_date
 from saisei.testing import errors, make_registry, observations, read_bytes, read_path
-from saisei.workbook import Sheet
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "酒田市_実績一覧.xlsx"
@@ -532,7 +529,7 @@ class _Book:
 
 def _read_grid(rows: list[Row]) -> tuple[list[dict[str, Any]], list[tuple[str, str | None]]]:
     """Read ledger rows straight from a grid, without writing a workbook."""
-    from saisei.reading import Reading
+    from saisei.plugin import Reading
 
     grid: list[list[Any]] = [[TITLE], ["令和7年8月20日現在"], list(HEADER), *[list(r) for r in rows]]
     reading = Reading(_Book(), PLAN, entity_code="062049")  # type: ignore[arg-type]

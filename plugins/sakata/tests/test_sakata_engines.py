@@ -21,11 +21,9 @@ from saisei_sakata import _frames, _ledger, synthetic
 from saisei_sakata._checks import check_summary, check_totals
 from saisei_sakata._form import HEADER, LABEL_BY_KPI, TITLE
 
-from saisei.core.values import CellError, NoCachedValue
-from saisei.plans import load_plan
-from saisei.reading import Reading
+from saisei import load_plan
+from saisei.plugin import CellError, NoCachedValue, Reading, Sheet
 from saisei.testing import make_registry, read_path
-from saisei.workbook import Sheet
 
 PLAN = load_plan()
 SAMPLE = Path(__file__).parent / "data" / "酒田市_実績一覧.xlsx"

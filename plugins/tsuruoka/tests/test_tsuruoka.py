@@ -13,10 +13,8 @@ import saisei_tsuruoka
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from saisei.pipeline import FileResult
-from saisei.plans import load_plan
+from saisei import FileResult, load_plan, open_workbook
 from saisei.testing import PluginConformance, make_registry, observations, read_bytes, read_path, with_cached_results
-from saisei.workbook import open_workbook
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "鶴岡市_KPI実績報告書_R6.xlsx"

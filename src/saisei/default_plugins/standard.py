@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..core.plan import Body, Plan
-from ..core.values import display, is_blank, normalize_text
-from ..hookspecs import hookimpl
-from ..reading import Reading
-from ..template import Slot, Template
-from ..workbook import Workbook
+from ..plugin import Plan, Reading, Slot, Template, Workbook, display, hookimpl, is_blank, normalize_text
 
 SHEET = "KPI実績"
 HEADER = ("団体コード", "団体名", "年度", "KPI", "実績値", "区分", "備考")
@@ -22,7 +17,7 @@ STATUS = {"確定": "final", "見込み": "provisional", "見込": "provisional"
 
 
 @hookimpl
-def saisei_profile() -> Body | None:
+def saisei_body_code() -> str | None:
     return None  # serves any body of the plan
 
 

@@ -27,17 +27,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
-from saisei.core.cells import cell_ref, column_letter
-from saisei.core.fiscal import parse_date, parse_fiscal_year, wareki_year_label
-from saisei.core.issues import Severity
-from saisei.core.plan import Body, Committee, Plan
-from saisei.core.values import CellValueError, display, is_blank, normalize_text, parse_count
-from saisei.hookspecs import hookimpl
-from saisei.reading import Reading
-from saisei.template import Slot, Template
-from saisei.workbook import Sheet, Workbook
+from saisei.plugin import (
+    CellValueError,
+    Plan,
+    Reading,
+    Severity,
+    Sheet,
+    Slot,
+    Template,
+    Workbook,
+    cell_ref,
+    column_letter,
+    display,
+    hookimpl,
+    is_blank,
+    normalize_text,
+    parse_count,
+    parse_date,
+    parse_fiscal_year,
+    wareki_year_label,
+)
 
-__all__ = ["saisei_detect", "saisei_profile", "saisei_read", "saisei_template"]
+__all__ = ["saisei_body_code", "saisei_detect", "saisei_read", "saisei_template"]
 
 CODE = "063231"
 SHEET = "レコード一覧"
@@ -68,33 +79,14 @@ _DATETIME = re.compile(r"(.+?)(?:[ T]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?"
 
 
 # -------------------------------------------------------------------------
-# profile
+# the body served
 # -------------------------------------------------------------------------
 
 
 @hookimpl
-def saisei_profile() -> Body:
-    """朝日町 as the plan describes it (transcribed from the plan, 5-2⑥)."""
-    return Body(
-        code=CODE,
-        name="朝日町",
-        district="西村山郡",
-        plugin="asahi",
-        verification_month=9,
-        method="朝日町まち・ひと・しごと創生総合戦略審議会において評価検証を行う。",
-        publication="検証結果について町HPにて公表",
-        publication_channel="朝日町ホームページ",
-        # The plan lists the members without sector labels; the sectors are inferred.
-        committee=Committee(
-            {
-                "industry": ("朝日町商工会", "朝日町事業振興協議会"),
-                "academia": ("東北芸術工科大学",),
-                "finance": ("朝日町金融団",),
-                "other": ("子育て世代代表", "女性消防団", "移住者代表", "若手就農者代表"),
-            },
-            and_others=False,
-        ),
-    )
+def saisei_body_code() -> str:
+    """朝日町, by its code; its name, month, committee and publication are the plan's."""
+    return CODE
 
 
 # -------------------------------------------------------------------------

@@ -25,15 +25,25 @@ import datetime as dt
 import re
 from typing import Any
 
-from saisei.core.cycle import status_for
-from saisei.core.plan import Body, Committee, Plan
-from saisei.core.values import CellError, CellValueError, NoCachedValue, display, is_blank, normalize_text, parse_count
-from saisei.hookspecs import hookimpl
-from saisei.reading import Reading
-from saisei.template import Slot, Template
-from saisei.workbook import Sheet, Workbook
+from saisei.plugin import (
+    CellError,
+    CellValueError,
+    NoCachedValue,
+    Plan,
+    Reading,
+    Sheet,
+    Slot,
+    Template,
+    Workbook,
+    display,
+    hookimpl,
+    is_blank,
+    normalize_text,
+    parse_count,
+    status_for,
+)
 
-__all__ = ["saisei_detect", "saisei_profile", "saisei_read", "saisei_template"]
+__all__ = ["saisei_body_code", "saisei_detect", "saisei_read", "saisei_template"]
 
 CODE = "064033"
 SHEET = "月別実績"
@@ -57,44 +67,14 @@ _MONTH_TEXT = re.compile(r"0?([0-9]{1,2})\s*月")
 
 
 # -------------------------------------------------------------------------
-# profile
+# the body served
 # -------------------------------------------------------------------------
 
 
 @hookimpl
-def saisei_profile() -> Body:
-    """飯豊町 as the plan describes it (5-2 ⑥ 評価の方法、時期及び体制)."""
-    return Body(
-        code=CODE,
-        name="飯豊町",
-        verification_month=3,
-        committee=Committee(
-            {
-                "other": (
-                    "元教職員",
-                    "元小学校校長",
-                    "会社員",
-                    "農家",
-                    "Ｕターン起業家",
-                    "若手専業農家",
-                    "NPO法人代表",
-                    "大工",
-                    "畜産農家",
-                    "飲食店経営",
-                    "理容店経営",
-                    "設計士",
-                    "林業",
-                    "主婦",
-                ),
-            },
-            and_others=False,
-        ),
-        method="飯豊町振興審議会で行う「飯豊町まち・ひと・しごと創生総合戦略」の効果検証と合わせて、検証する。",
-        publication="飯豊町ホームページで公表する。",
-        publication_channel="飯豊町ホームページ",
-        plugin="iide",
-        district="西置賜郡",
-    )
+def saisei_body_code() -> str:
+    """飯豊町, by its code; its name, month, committee and publication are the plan's."""
+    return CODE
 
 
 # -------------------------------------------------------------------------
@@ -294,7 +274,7 @@ def saisei_template(fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Temp
     from openpyxl import Workbook as XlsxWorkbook
     from openpyxl.styles import Font
 
-    from saisei.core.fiscal import wareki_year_label
+    from saisei.plugin import wareki_year_label
 
     book = XlsxWorkbook()
     ws = book.active

@@ -22,16 +22,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from saisei.core.cycle import status_for
-from saisei.core.fiscal import fiscal_year_start, parse_fiscal_year
-from saisei.core.plan import Body, Committee, Plan
-from saisei.core.values import display, is_blank, normalize_text
-from saisei.hookspecs import hookimpl
-from saisei.reading import Reading
-from saisei.template import Slot, Template
-from saisei.workbook import Sheet, Workbook
+from saisei.plugin import (
+    Plan,
+    Reading,
+    Sheet,
+    Slot,
+    Template,
+    Workbook,
+    display,
+    fiscal_year_start,
+    hookimpl,
+    is_blank,
+    normalize_text,
+    parse_fiscal_year,
+    status_for,
+)
 
-__all__ = ["saisei_detect", "saisei_profile", "saisei_read", "saisei_template"]
+__all__ = ["saisei_body_code", "saisei_detect", "saisei_read", "saisei_template"]
 
 CODE = "062120"
 SHEET = "KPI進捗"
@@ -47,34 +54,14 @@ UNKNOWN = frozenset({"-"})
 
 
 # -------------------------------------------------------------------------
-# profile
+# the body served
 # -------------------------------------------------------------------------
 
 
 @hookimpl
-def saisei_profile() -> Body:
-    """尾花沢市 as the plan describes it (5-2 ⑥ 評価の方法、時期及び体制)."""
-    return Body(
-        code=CODE,
-        name="尾花沢市",
-        verification_month=2,
-        committee=Committee(
-            {
-                "academia": ("山形大学",),
-                "finance": ("尾花沢市金融協会",),
-                "professional": ("社会保険労務士",),
-                "other": ("市連合区長会", "地域青年エネルギッシュ活動実行推進委員会"),
-            },
-            and_others=False,
-        ),
-        method=(
-            "尾花沢市総合戦略検証委員会において、尾花沢市の総合戦略の取組状況と評価に併せ、"
-            "進捗状況及び効果検証を行い、同審議会の意見を基に事業の見直しを図る。"
-        ),
-        publication="審議内容を市ホームページで公表する。",
-        publication_channel="尾花沢市ホームページ",
-        plugin="obanazawa",
-    )
+def saisei_body_code() -> str:
+    """尾花沢市, by its code; its name, month, committee and publication are the plan's."""
+    return CODE
 
 
 # -------------------------------------------------------------------------

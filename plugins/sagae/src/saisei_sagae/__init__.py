@@ -16,16 +16,26 @@ import datetime as dt
 import re
 from typing import Any
 
-from saisei.core.cycle import status_for
-from saisei.core.fiscal import ERAS, parse_fiscal_year, wareki_year_label
-from saisei.core.plan import CIRCLED, KPI, Body, Committee, Plan
-from saisei.core.values import display, is_blank, normalize_text
-from saisei.hookspecs import hookimpl
-from saisei.reading import Reading
-from saisei.template import Slot, Template
-from saisei.workbook import Sheet, Workbook
+from saisei.plugin import (
+    CIRCLED,
+    ERAS,
+    KPI,
+    Plan,
+    Reading,
+    Sheet,
+    Slot,
+    Template,
+    Workbook,
+    display,
+    hookimpl,
+    is_blank,
+    normalize_text,
+    parse_fiscal_year,
+    status_for,
+    wareki_year_label,
+)
 
-__all__ = ["saisei_detect", "saisei_profile", "saisei_read", "saisei_template"]
+__all__ = ["saisei_body_code", "saisei_detect", "saisei_read", "saisei_template"]
 
 CODE = "062065"
 NAME = "寒河江市"
@@ -47,32 +57,14 @@ UNITS = {1: ("団体",), 2: ("人",), 3: ("人",)}
 
 
 # -------------------------------------------------------------------------
-# profile
+# the body served
 # -------------------------------------------------------------------------
 
 
 @hookimpl
-def saisei_profile() -> Body:
-    """寒河江市 as the plan describes it (transcribed, so that the kit can catch drift)."""
-    return Body(
-        code=CODE,
-        name=NAME,
-        verification_month=9,
-        method="寒河江市振興審議会において、寒河江市振興計画の取組及び進捗と合わせて、効果検証を行う。",
-        publication="資料及び審議内容については市ＨＰで公表する。",
-        publication_channel="寒河江市ホームページ",
-        committee=Committee(
-            {
-                "industry": ("寒河江市商工会", "JAさがえ西村山農業協同組合", "寒河江市観光物産協会"),
-                "academia": ("山形大学",),
-                "labour": ("一般社団法人山形県経済社会研究所",),
-                "finance": ("寒河江市金融団",),
-                "press": ("山形新聞社",),
-            },
-            and_others=True,  # the plan's list ends with ほか
-        ),
-        plugin="sagae",
-    )
+def saisei_body_code() -> str:
+    """寒河江市, by its code; its name, month, committee and publication are the plan's."""
+    return CODE
 
 
 # -------------------------------------------------------------------------

@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from saisei.core.plan import Body, Plan
-from saisei.hookspecs import hookimpl
-from saisei.reading import Reading
-from saisei.template import Template
-from saisei.workbook import Workbook
+from saisei.plugin import Plan, Reading, Template, Workbook, hookimpl
 
 from . import _read, _template
-from ._form import profile
+from ._form import CODE
 
-__all__ = ["saisei_detect", "saisei_profile", "saisei_read", "saisei_template"]
+__all__ = ["saisei_body_code", "saisei_detect", "saisei_read", "saisei_template"]
 
 
 @hookimpl
-def saisei_profile() -> Body | None:
-    return profile()
+def saisei_body_code() -> str:
+    """酒田市, by its code; its name, month, committee and publication are the plan's."""
+    return CODE
 
 
 @hookimpl

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from saisei.core.cells import cell_ref
-from saisei.core.fiscal import parse_fiscal_year, wareki_year_label
-from saisei.core.values import display
-from saisei.reading import Reading
-from saisei.workbook import Sheet
+from saisei.plugin import Reading, Sheet, cell_ref, display, parse_fiscal_year, wareki_year_label
 
 from ._form import KPI_BY_LABEL, LABEL_BY_KPI
 from ._ledger import Ledger, Missed

@@ -1,8 +1,6 @@
-"""The 実績一覧 form as 酒田市 keeps it: sheet names, cells, labels — and the city's profile."""
+"""The 実績一覧 form as 酒田市 keeps it: sheet names, cells, labels."""
 
 from __future__ import annotations
-
-from saisei.core.plan import Body, Committee
 
 __all__ = [
     "AS_OF_CELL",
@@ -20,7 +18,6 @@ __all__ = [
     "TITLE",
     "TOTAL_LABEL",
     "UNITS",
-    "profile",
 ]
 
 CODE = "062049"
@@ -44,17 +41,3 @@ LABEL_BY_KPI: dict[int, str] = {v: k for k, v in KPI_BY_LABEL.items()}
 #: The unit a clerk may type after a 件数, by KPI: KPI① counts bodies (地域・団体等),
 #: KPI② and ③ count people.
 UNITS: dict[int, str] = {1: "団体", 2: "人", 3: "人"}
-
-
-def profile() -> Body:
-    """酒田市 as the plan describes it (transcribed from the plan, not loaded from it)."""
-    return Body(
-        code=CODE,
-        name=NAME,
-        verification_month=9,
-        committee=Committee({"academia": ("市内大学教授等を予定",)}, and_others=False),
-        method="戦略策定時のまち・ひと・しごと創生総合戦略委員会を構成していた市内大学の教授等による効果検証を実施していく。",
-        publication="検証資料及び検証結果については酒田市ホームページで公表する。",
-        publication_channel="酒田市ホームページ",
-        plugin="sakata",
-    )

@@ -14,8 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from saisei.core.plan import Plan
-from saisei.reading import Reading
+from saisei.plugin import Plan, Reading
 
 from . import _ledger
 from ._form import CANCELLED, FIRST_ROW, KPI_BY_LABEL, SUBTOTAL_LABEL, TOTAL_LABEL, UNITS

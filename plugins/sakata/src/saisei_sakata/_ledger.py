@@ -27,12 +27,20 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple, Protocol
 
-from saisei.core.cycle import status_for
-from saisei.core.fiscal import fiscal_year_of, parse_date
-from saisei.core.plan import Plan
-from saisei.core.values import CellError, CellValueError, NoCachedValue, display, is_blank, parse_count
-from saisei.reading import Reading
-from saisei.workbook import Sheet
+from saisei.plugin import (
+    CellError,
+    CellValueError,
+    NoCachedValue,
+    Plan,
+    Reading,
+    Sheet,
+    display,
+    fiscal_year_of,
+    is_blank,
+    parse_count,
+    parse_date,
+    status_for,
+)
 
 from ._form import CANCELLED, FIRST_ROW, KPI_BY_LABEL, LABEL_BY_KPI, SUBTOTAL_LABEL, TOTAL_LABEL, UNITS
 

@@ -6,11 +6,17 @@ import datetime as dt
 import re
 from typing import Any
 
-from saisei.core.fiscal import parse_date
-from saisei.core.plan import Plan
-from saisei.core.values import CellError, NoCachedValue, display, is_blank, normalize_text
-from saisei.reading import Reading
-from saisei.workbook import Workbook
+from saisei.plugin import (
+    CellError,
+    NoCachedValue,
+    Plan,
+    Reading,
+    Workbook,
+    display,
+    is_blank,
+    normalize_text,
+    parse_date,
+)
 
 from ._checks import check_summary, check_totals
 from ._form import AS_OF_CELL, CODE, HEADER, HEADER_ROW, LEDGER, SUMMARY

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from saisei.core.cycle import status_for
-from saisei.core.fiscal import ERAS, fiscal_year_end, fiscal_year_start, wareki_year_label
-from saisei.core.plan import Plan
-from saisei.template import Slot, Template
+from saisei.plugin import (
+    Plan,
+    Slot,
+    Template,
+    fiscal_year_end,
+    fiscal_year_start,
+    status_for,
+    wareki_date,
+    wareki_year_label,
+)
 
 from ._form import CODE, FIRST_ROW, HEADER, HEADER_ROW, LABEL_BY_KPI, LEDGER, SUMMARY, TITLE, TOTAL_LABEL
 
-__all__ = ["PREPARED_MONTHS", "ROWS_PER_KPI", "make_template", "sumifs_formula", "wareki_date"]
+__all__ = ["PREPARED_MONTHS", "ROWS_PER_KPI", "make_template", "sumifs_formula"]
 
 #: The 実施日 of the prepared lines per 指標区分 (months of the fiscal year's calendar year);
 #: a clerk adds lines (and widens the 合計 SUM) for more events.
 PREPARED_MONTHS = (6, 9, 12)
 ROWS_PER_KPI = len(PREPARED_MONTHS)
 DATE_FORMAT = "yyyy/m/d"
-
-
-def wareki_date(day: dt.date) -> str:
-    """``令和7年8月20日`` (``令和元年5月1日``)."""
-    era = next(e for e in ERAS if day >= e.start)
-    n = day.year - era.first_year + 1
-    return f"{era.name}{'元' if n == 1 else n}年{day.month}月{day.day}日"
 
 
 def sumifs_formula(label: str, year: int) -> str:

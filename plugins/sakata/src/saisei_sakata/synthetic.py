@@ -22,8 +22,10 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from saisei.plugin import wareki_date
+
 from ._form import FIRST_ROW, HEADER, LABEL_BY_KPI, LEDGER, SUMMARY, TITLE, TOTAL_LABEL, UNITS
-from ._template import sumifs_formula, wareki_date
+from ._template import sumifs_formula
 
 __all__ = ["AS_OF", "Event", "events", "expected_totals", "main", "make_ledger"]
 

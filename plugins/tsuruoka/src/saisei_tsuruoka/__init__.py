@@ -16,17 +16,30 @@ import datetime as dt
 import re
 from typing import Any
 
-from saisei.core.cells import cell_ref, range_ref
-from saisei.core.cycle import status_for
-from saisei.core.fiscal import ERAS, fiscal_year_start, parse_date, wareki_year_label
-from saisei.core.plan import KPI, Body, Committee, Plan
-from saisei.core.values import CellError, NoCachedValue, display, is_blank, normalize_text
-from saisei.hookspecs import hookimpl
-from saisei.reading import Reading
-from saisei.template import Slot, Template
-from saisei.workbook import Sheet, Workbook
+from saisei.plugin import (
+    KPI,
+    CellError,
+    NoCachedValue,
+    Plan,
+    Reading,
+    Sheet,
+    Slot,
+    Template,
+    Workbook,
+    cell_ref,
+    display,
+    fiscal_year_start,
+    hookimpl,
+    is_blank,
+    normalize_text,
+    parse_date,
+    range_ref,
+    status_for,
+    wareki_date,
+    wareki_year_label,
+)
 
-__all__ = ["saisei_detect", "saisei_profile", "saisei_read", "saisei_template"]
+__all__ = ["saisei_body_code", "saisei_detect", "saisei_read", "saisei_template"]
 
 CODE = "062031"
 NAME = "鶴岡市"
@@ -47,38 +60,14 @@ _WEEKDAY = re.compile(r"\s*\([月火水木金土日]\)$")  # after NFKC, （金�
 
 
 # -------------------------------------------------------------------------
-# profile
+# the body served
 # -------------------------------------------------------------------------
 
 
 @hookimpl
-def saisei_profile() -> Body:
-    """鶴岡市 as the plan describes it (transcribed, so that the kit can catch drift)."""
-    return Body(
-        code=CODE,
-        name=NAME,
-        verification_month=9,
-        method=(
-            "外部有識者（産学官金労言士）で構成される「鶴岡市総合戦略策定推進会議」において、"
-            "PDCAサイクルによる事業効果の検証を行う。また、有識者会の意見を踏まえ、"
-            "必要に応じて計画の見直し・変更を行う。"
-        ),
-        publication="「鶴岡市総合戦略策定推進会議」において検証後、その結果について鶴岡市ホームページで公表する。",
-        publication_channel="鶴岡市ホームページ",
-        committee=Committee(
-            {
-                "industry": ("鶴岡市農業協同組合", "庄内たがわ農業協同組合", "鶴岡商工会議所", "出羽商工会"),
-                "government": ("鶴岡公共職業安定所",),
-                "academia": ("山形大学", "鶴岡工業高等専門学校"),
-                "finance": ("荘内銀行", "鶴岡信用金庫"),
-                "labour": ("日本労働組合総連合会山形県連合会鶴岡田川地域協議会",),
-                "press": ("山形新聞社", "荘内日報社"),
-                "professional": ("弁護士",),
-            },
-            and_others=False,
-        ),
-        plugin="tsuruoka",
-    )
+def saisei_body_code() -> str:
+    """鶴岡市, by its code; its name, month, committee and publication are the plan's."""
+    return CODE
 
 
 # -------------------------------------------------------------------------
@@ -300,7 +289,7 @@ def _read_row(
         if fiscal_year_start(year) > reported_on:
             reading.error(
                 "future-year",
-                f'{what} "{display(raw)}" は報告日（{_wareki_date(reported_on)}）にまだ始まっていない年度の値です'
+                f'{what} "{display(raw)}" は報告日（{wareki_date(reported_on)}）にまだ始まっていない年度の値です'
                 "（目標を実績欄に入力していないか確認してください）",
                 sheet=sheet.name,
                 cell=ref,
@@ -349,13 +338,6 @@ def _check_total(
 # -------------------------------------------------------------------------
 
 
-def _wareki_date(day: dt.date) -> str:
-    """``令和7年8月29日`` (令和元年 for its first year)."""
-    era = next(e for e in ERAS if day >= e.start)
-    n = day.year - era.first_year + 1
-    return f"{era.name}{'元' if n == 1 else n}年{day.month}月{day.day}日"
-
-
 @hookimpl
 def saisei_template(fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Template:
     """The 実績報告書 with a pair of columns for every plan year; slots: ``fiscal_year``'s 実績.
@@ -383,7 +365,7 @@ def saisei_template(fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Temp
     ws["A1"].alignment = center
     ws.merge_cells(range_ref(1, 1, 1, total_column))
     ws["A2"] = f"{BODY_LABEL}：{NAME}"
-    ws["A3"] = f"{DATE_LABEL}：{_wareki_date(as_of)}" if as_of else f"{DATE_LABEL}："
+    ws["A3"] = f"{DATE_LABEL}：{wareki_date(as_of)}" if as_of else f"{DATE_LABEL}："
 
     for column, head in enumerate(("No.", "指標名", "単位"), start=1):
         ws.cell(YEAR_ROW, column, head)

@@ -1,0 +1,97 @@
+"""The plugin surface: everything a saisei plugin may use, and nothing else.
+
+A plugin imports from here (and, in its tests, from :mod:`saisei` and
+:mod:`saisei.testing`)::
+
+    from saisei.plugin import Plan, Reading, Template, Workbook, hookimpl
+
+These names are the stable API for plugin authors: they keep their meaning and signature
+across saisei's minor versions, whatever the modules behind them become.  Everything else
+in saisei is internal and may move.  The hooks a plugin implements are documented in
+:mod:`saisei.hookspecs`.
+
+* hooks: :data:`hookimpl` (the marker for a hook implementation)
+* what a plugin gets and builds: :class:`Workbook` and :class:`Sheet` (the opened workbook,
+  read-only), :class:`Plan`, :class:`Body` and :class:`KPI` (the plan), :class:`Reading`
+  (observations and issues, each at its cell), :class:`Template` and :class:`Slot` (a blank
+  form and where its values go), :class:`Issue` and :data:`Severity`
+* cells: :func:`cell_ref`, :func:`range_ref`, :func:`column_letter`, :func:`column_number`,
+  :func:`parse_ref`
+* values as clerks type them: :func:`parse_count`, :func:`is_blank`, :func:`normalize_text`,
+  :func:`display`, and the cell errors :class:`CellValueError`, :class:`CellError`,
+  :class:`NoCachedValue`
+* fiscal years and 和暦: :func:`parse_fiscal_year`, :func:`parse_date`,
+  :func:`fiscal_year_of`, :func:`fiscal_year_start`, :func:`fiscal_year_end`,
+  :func:`wareki_year_label` (令和6年度), :func:`wareki_date` (令和7年8月20日),
+  :func:`fiscal_year_label`, :data:`ERAS`
+* the evaluation cycle: :func:`status_for` (確定 or 見込み for a year, as of a date)
+* :data:`CIRCLED` (①②③, as forms number KPIs)
+"""
+
+from __future__ import annotations
+
+from .core.cells import cell_ref, column_letter, column_number, parse_ref, range_ref
+from .core.cycle import status_for
+from .core.fiscal import (
+    ERAS,
+    fiscal_year_end,
+    fiscal_year_label,
+    fiscal_year_of,
+    fiscal_year_start,
+    parse_date,
+    parse_fiscal_year,
+    wareki_date,
+    wareki_year_label,
+)
+from .core.issues import Issue, Severity
+from .core.plan import CIRCLED, KPI, Body, Plan
+from .core.values import (
+    CellError,
+    CellValueError,
+    NoCachedValue,
+    display,
+    is_blank,
+    normalize_text,
+    parse_count,
+)
+from .hookspecs import hookimpl
+from .reading import Reading
+from .template import Slot, Template
+from .workbook import Sheet, Workbook
+
+__all__ = [
+    "CIRCLED",
+    "ERAS",
+    "KPI",
+    "Body",
+    "CellError",
+    "CellValueError",
+    "Issue",
+    "NoCachedValue",
+    "Plan",
+    "Reading",
+    "Severity",
+    "Sheet",
+    "Slot",
+    "Template",
+    "Workbook",
+    "cell_ref",
+    "column_letter",
+    "column_number",
+    "display",
+    "fiscal_year_end",
+    "fiscal_year_label",
+    "fiscal_year_of",
+    "fiscal_year_start",
+    "hookimpl",
+    "is_blank",
+    "normalize_text",
+    "parse_count",
+    "parse_date",
+    "parse_fiscal_year",
+    "parse_ref",
+    "range_ref",
+    "status_for",
+    "wareki_date",
+    "wareki_year_label",
+]
