@@ -18,7 +18,6 @@ from ..workbook import Limits
 from ..workbook._zipguard import BOOK, BOOK_RELS, sheet_parts
 from .data import values_csv
 from .sheetdata import UNPRINTABLE, TableRows, splice
-from .xlsx import build_workbook
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -140,6 +139,8 @@ def deterministic_xlsx(data: bytes, tables: Mapping[str, TableRows] | None = Non
 
 
 def report_bytes(result: Consolidation) -> bytes:
+    from .xlsx import build_workbook  # openpyxl (0.1 s): only when a report is built
+
     book, tables = build_workbook(_printable(result))
     buffer = io.BytesIO()
     book.save(buffer)

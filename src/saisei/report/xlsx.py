@@ -14,6 +14,13 @@ from collections.abc import Iterable, Sequence
 from copy import copy
 from typing import TYPE_CHECKING, Any
 
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+
 from ..core.fiscal import fiscal_year_label
 from .data import KPI_HEADER, VALUE_HEADER, kpi_rows, value_rows
 from .sheetdata import TableRows, clean_text, row_height, wrapped_lines
@@ -32,8 +39,6 @@ from .views import (
 )
 
 if TYPE_CHECKING:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
     from ..results import Consolidation
@@ -128,16 +133,12 @@ def _print_setup(ws: Worksheet, *, draft: bool, title_rows: str | None = "1:1") 
 
 
 def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
-    from openpyxl.utils import get_column_letter
-
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
 
 
 def _grid(ws: Worksheet, first_row: int, last_row: int, columns: int) -> None:
     """Thin rules around every cell of a table, so a printed table reads across."""
-    from openpyxl.styles import Border, Side
-
     thin = Side(style="thin", color="A6A6A6")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     styles = StyleCache()
@@ -162,8 +163,6 @@ STYLE_FOR_FORMAT = {COUNT: "saisei 数値", RATE: "saisei 率", MONTH: "saisei �
 
 def register_styles(book: Workbook) -> None:
     """Add the tables' named styles to ``book`` (thin rules, top-aligned, number formats)."""
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-
     thin = Side(style="thin", color="A6A6A6")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     top = Alignment(vertical="top")
@@ -186,8 +185,6 @@ def register_styles(book: Workbook) -> None:
 
 def _style_index(ws: Worksheet, name: str) -> int:
     """The cell-format index (``s`` in the sheet XML) of the named style ``name``."""
-    from openpyxl.cell.cell import Cell
-
     probe = Cell(ws)  # never placed in the sheet: it only registers the format
     probe.style = name
     return int(probe.style_id)
@@ -265,9 +262,6 @@ CHART_SECOND_COLUMN = 6
 
 
 def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.pagebreak import Break
-
     plan = result.plan
     draft = result.has_errors
     _widths(ws, SUMMARY_WIDTHS)
@@ -360,8 +354,6 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
 
 def _reporting_block(ws: Worksheet, result: Consolidation, row: int) -> int:
     """Which bodies have not reported, or reported estimates, for the year under review."""
-    from openpyxl.styles import Font
-
     plan = result.plan
     year = result.fiscal_year_under_review
     statuses = reporting_status(result, year)
@@ -414,9 +406,6 @@ def _charts(ws: Worksheet, rows: list[SummaryRow], first_data: int, anchor_row: 
 
     The series reference the summary table's cells (values, not formulas).
     """
-    from openpyxl.chart import BarChart, Reference, Series
-    from openpyxl.utils import get_column_letter
-
     kpis: dict[int, list[int]] = {}
     for i, s in enumerate(rows):
         kpis.setdefault(s.kpi, []).append(first_data + i)
@@ -451,8 +440,6 @@ def build_workbook(result: Consolidation) -> tuple[Workbook, dict[str, TableRows
     """The report workbook: the summary, the detail sheets and the data sheets; and the
     rows of its tables by sheet name, which :func:`saisei.report.report_bytes` writes into
     the saved workbook."""
-    from openpyxl import Workbook
-
     draft = result.has_errors
     book = Workbook()
     register_styles(book)
