@@ -19,9 +19,11 @@ from .pipeline import assemble, collect_files, read_files
 from .plans import load_plan
 from .plugins import Registry, get_registry
 from .pool import default_workers
+from .recording import consolidate_into
 from .report import write_outputs
 from .report.data import to_dict
 from .results import Consolidation as Result
+from .results import FileResult
 from .workbook import Limits
 
 __all__ = ["Consolidation", "consolidate"]
@@ -47,6 +49,10 @@ class Consolidation(Result):
 def consolidate(
     paths: Sequence[str | Path],
     *,
+    record: str | Path | None = None,
+    out: str | Path | None = None,
+    read_only: bool = False,
+    waiting: Callable[[str], None] | None = None,
     plan: Plan | None = None,
     as_of: dt.date | None = None,
     registry: Registry | None = None,
@@ -59,6 +65,13 @@ def consolidate(
     """Read every workbook under ``paths`` and consolidate them.
 
     :param paths: files and folders (folders are searched recursively)
+    :param record: the plan's record (:mod:`saisei.record`; created when missing): the
+        figures of its earlier runs count too, workbooks it already holds are not read
+        again, and this run is added to it, in one transaction
+    :param out: write the report into this folder (with a record: inside the run's
+        transaction, the outputs' hashes recorded with the run)
+    :param read_only: use the record's earlier runs but add nothing (``saisei validate``)
+    :param waiting: told when another run holds the record and this one waits for it
     :param plan: the plan (default: the Yamagata plan shipped with saisei)
     :param as_of: the consolidation date that picks the fiscal year under review
         (default: the newest date the forms carry, else today)
@@ -82,9 +95,33 @@ def consolidate(
     files, ignored = collect_files(paths, exclude=exclude)
     if found is not None:
         found(files)
-    if workers == "auto":
-        workers = default_workers(len(files))
-    read = read_files(
-        files, plan, registry, limits=limits, progress=progress, workers=workers, portable_registry=own_registry
+    chosen = default_workers(len(files)) if workers == "auto" else workers
+
+    def read(which: list[Path]) -> list[FileResult]:
+        return read_files(
+            which, plan, registry, limits=limits, progress=progress, workers=chosen, portable_registry=own_registry
+        )
+
+    if record is None:
+        result = Consolidation.of(assemble(read(files), plan, registry, as_of=as_of, ignored=ignored))
+        if out is not None:
+            result.write(out)
+        return result
+
+    def write(made: Result) -> list[Path]:
+        assert out is not None
+        return Consolidation.of(made).write(out)
+
+    made = consolidate_into(
+        Path(record),
+        files,
+        ignored,
+        read,
+        plan,
+        registry,
+        as_of,
+        read_only=read_only,
+        waiting=waiting,
+        write=write if out is not None else None,
     )
-    return Consolidation.of(assemble(read, plan, registry, as_of=as_of, ignored=ignored))
+    return Consolidation.of(made)

@@ -28,6 +28,8 @@ from .workbook import Limits, WorkbookError, open_workbook
 if TYPE_CHECKING:
     import polars as pl
 
+    from .core.history import Earlier
+
 __all__ = [
     "Consolidation",
     "FileResult",
@@ -295,12 +297,19 @@ def assemble(
     *,
     as_of: dt.date | None = None,
     ignored: list[Path] | None = None,
+    earlier: Earlier | None = None,
 ) -> Consolidation:
-    """Validate, reconcile and total what the files gave."""
+    """Validate, reconcile and total what the files gave.
+
+    ``earlier``: what a record holds from earlier runs (figures of workbooks not given
+    again, and the run each known workbook came in); the rules across runs of
+    :mod:`saisei.core.history` then apply.
+    """
     # polars and pandera, imported when there is work: importing the pipeline stays quick
     import polars as pl
 
-    from .core.aggregate import combine_within, reconcile, totals
+    from .core.aggregate import combine_within, totals
+    from .core.history import reconcile_history
     from .core.schema import OBSERVATION_COLUMNS
 
     issues: list[Issue] = [*registry.load_issues, *registry.plan_issues(plan)]
@@ -327,8 +336,24 @@ def assemble(
     bad = [i for i, r in enumerate(results) if r.has_errors]
     accepted = observations.filter(~pl.col("submission").is_in(bad)) if bad else observations
 
-    figures = combine_within(accepted)
-    rec = reconcile(figures)
+    trail = accepted
+    if earlier is not None and earlier.observations.height:
+        carried = earlier.observations.with_columns(pl.col("submission") + len(results))
+        trail = pl.concat([accepted, carried.select(accepted.columns)], how="vertical")
+    figures = combine_within(trail)
+    if earlier is None:
+        figures = figures.with_columns(pl.lit(0, pl.Int64).alias("gathering"))
+        rec = reconcile_history(figures)
+    else:
+        of = dict(earlier.gathering_of)
+        gatherings = [of.get(i, earlier.current) for i in range(len(results))]
+        if earlier.observations.height:
+            per = earlier.observations.group_by("submission").agg(pl.col("gathering").first()).sort("submission")
+            extra = dict(zip(per["submission"].to_list(), per["gathering"].to_list(), strict=True))
+            gatherings += [extra.get(k, 0) for k in range(max(extra) + 1)]
+        lookup = pl.DataFrame({"submission": range(len(gatherings)), "gathering": gatherings}).cast(pl.Int64)
+        figures = figures.join(lookup, on="submission", how="left")
+        rec = reconcile_history(figures, current=earlier.current, accepted_on=earlier.accepted_on)
     issues.extend(rec.issues)
     names = pl.DataFrame({"entity_code": [b.code for b in plan.bodies], "entity": [b.name for b in plan.bodies]})
     values = (
@@ -354,12 +379,13 @@ def assemble(
         as_of=as_of,
         fiscal_year_under_review=review_year,
         files=results,
-        observations=accepted.drop("submission"),
+        observations=trail.drop("submission"),
         values=values,
         totals=totals(values, plan),
         revisions=rec.revisions,
         issues=issues,
         ignored_files=list(ignored or []),
+        contributions=rec.values.select("entity_code", "fiscal_year", "kpi", "submissions"),
     )
 
 

@@ -51,8 +51,16 @@ class Consolidation:
         ``fiscal_year``, ``kpi``, ``value``, ``status``, ``sources``
     :ivar totals: per fiscal year and KPI with any value: ``value``, ``target``,
         ``achievement``, ``bodies_reported``, ``provisional_bodies``
-    :ivar revisions: provisional figures that final ones replaced
-    :ivar observations: every accepted observation, with its cell
+    :ivar revisions: figures that newer ones replaced: provisional by final
+        (``kind`` ``provisional-final``) and, across the runs of a record, an accepted
+        final by a different final (``revised-final``), with both sources and when the
+        old one was accepted (``old_accepted``)
+    :ivar observations: every accepted observation, with its cell (with a record: those
+        of earlier runs' workbooks too)
+    :ivar contributions: per value (entity_code, fiscal_year, kpi), ``submissions``: the
+        numbers of the workbooks behind it (an index into ``files``, then into the earlier
+        submissions the record gave)
+    :ivar run: the record's number for this run (None without a record, or read-only)
 
     :func:`saisei.consolidate` returns :class:`saisei.api.Consolidation`, this with
     ``write()`` and ``to_dict()``.
@@ -68,6 +76,8 @@ class Consolidation:
     revisions: pl.DataFrame
     issues: list[Issue]
     ignored_files: list[Path] = field(default_factory=list)
+    contributions: pl.DataFrame | None = None
+    run: int | None = None
 
     @property
     def errors(self) -> list[Issue]:

@@ -131,7 +131,17 @@ def to_dict(result: Consolidation) -> dict[str, Any]:
         "fiscal_year", "kpi", "value", "target", "achievement", "bodies_reported", "provisional_bodies"
     ).to_dicts()
     revisions = result.revisions.select(
-        "entity_code", "fiscal_year", "kpi", "old_value", "new_value", "old_file", "new_files"
+        "entity_code",
+        "fiscal_year",
+        "kpi",
+        "kind",
+        "old_value",
+        "new_value",
+        "old_file",
+        "new_files",
+        "old_sources",
+        "new_sources",
+        "old_accepted",
     ).to_dicts()
     return {
         "fiscal_year_under_review": result.fiscal_year_under_review,

@@ -239,16 +239,21 @@ REVISION_HEADER = (
     "団体名",
     "年度",
     "KPI",
-    "見込み値（旧）",
-    "確定値（新）",
+    "旧の値",
+    "新の値",
     "差",
     "旧の出典",
     "新の出典",
+    "改訂の種別",
+    "旧の値を受理した集計",
 )
+
+REVISION_KIND = {"provisional-final": "見込み値→確定値", "revised-final": "確定値の改訂"}
 
 
 def revision_rows(result: Consolidation) -> list[tuple[Any, ...]]:
-    """改訂履歴: every provisional figure a final one replaced, with both sources."""
+    """改訂履歴: every figure a newer one replaced (a provisional by a final; with a record,
+    an accepted final by a different final, across years), with both sources."""
     rows = []
     for r in result.revisions.iter_rows(named=True):
         body = result.plan.body(r["entity_code"])
@@ -263,6 +268,8 @@ def revision_rows(result: Consolidation) -> list[tuple[Any, ...]]:
                 r["new_value"] - r["old_value"],
                 "\n".join(r["old_sources"]) or r["old_file"],
                 "\n".join(r["new_sources"]) or "\n".join(r["new_files"]),
+                REVISION_KIND.get(r["kind"], r["kind"]),
+                f"{r['old_accepted']} 基準の集計" if r["old_accepted"] else "今回の集計",
             )
         )
     return rows

@@ -473,7 +473,7 @@ def build_workbook(result: Consolidation) -> tuple[Workbook, dict[str, TableRows
         "改訂履歴",
         REVISION_HEADER,
         revision_rows(result),
-        widths=(11, 10, 8, 6, 13, 13, 9, 42, 42),
+        widths=(11, 10, 8, 6, 13, 13, 9, 42, 42, 16, 20),
         formats={5: COUNT, 6: COUNT, 7: COUNT},
         draft=draft,
     )

@@ -1,0 +1,222 @@
+"""The record file: append-only tables, the bytes of every workbook, one run one
+transaction, a foreign or damaged file refused, backup and verify, the lock."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from builders import standard_form
+
+import saisei
+from saisei.record import APPLICATION_ID, SCHEMA_VERSION, TABLES, RecordError, open_record, read, store
+
+PREF = ("060003", "山形県")
+
+
+def rows(*figures: tuple[int, int, int, str]) -> bytes:
+    return standard_form([(*PREF, fy, kpi, value, status) for fy, kpi, value, status in figures])
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Path:
+    """A record with two runs: a provisional figure, then its final and an error file."""
+    rec = tmp_path / "記録.sqlite"
+    first = tmp_path / "r1"
+    first.mkdir()
+    (first / "a.xlsx").write_bytes(rows((2024, 1, 4, "見込み"), (2024, 2, 30, "確定")))
+    saisei.consolidate([first], record=rec, out=tmp_path / "out1")
+    second = tmp_path / "r2"
+    second.mkdir()
+    (second / "b.xlsx").write_bytes(rows((2024, 1, 5, "確定")))
+    (second / "bad.xlsx").write_bytes(rows((2024, 3, "△3", "確定")))
+    saisei.consolidate([second], record=rec, out=tmp_path / "out2")
+    return rec
+
+
+def test_a_fresh_record_is_marked_and_versioned(filled: Path) -> None:
+    head = filled.read_bytes()[:100]
+    assert int.from_bytes(head[68:72], "big") == APPLICATION_ID
+    assert int.from_bytes(head[60:64], "big") == SCHEMA_VERSION
+    with open_record(filled) as rec:
+        assert rec.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        counts = rec.counts()
+    assert all(counts[t] > 0 for t in TABLES), counts
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_table_refuses_update_and_delete(filled: Path, table: str) -> None:
+    conn = sqlite3.connect(filled)
+    column = conn.execute(f"SELECT * FROM {table} LIMIT 1").description[0][0]
+    before = conn.execute(f"SELECT * FROM {table}").fetchall()
+    with pytest.raises(sqlite3.IntegrityError, match="記録は追記のみです"):
+        conn.execute(f"UPDATE {table} SET {column} = {column}")
+    with pytest.raises(sqlite3.IntegrityError, match="記録は追記のみです"):
+        conn.execute(f"DELETE FROM {table}")
+    assert conn.execute(f"SELECT * FROM {table}").fetchall() == before
+    conn.close()
+
+
+def test_insert_or_replace_cannot_delete_either(filled: Path) -> None:
+    conn = sqlite3.connect(filled)
+    conn.execute("PRAGMA recursive_triggers = ON")
+    row = conn.execute("SELECT * FROM run_values LIMIT 1").fetchone()
+    with pytest.raises(sqlite3.IntegrityError, match="記録は追記のみです"):
+        conn.execute(f"INSERT OR REPLACE INTO run_values VALUES ({','.join('?' * len(row))})", row)
+    conn.close()
+
+
+def test_every_workbook_is_stored_once_and_hashes_to_its_sha256(filled: Path, tmp_path: Path) -> None:
+    sent = {p.name: p.read_bytes() for p in [*(tmp_path / "r1").iterdir(), *(tmp_path / "r2").iterdir()]}
+    subs = read.submissions(filled)
+    assert sorted(subs["name"]) == sorted(sent)
+    with open_record(filled) as rec:
+        for name, sha in subs.select("name", "sha256").iter_rows():
+            data = rec.content(sha)
+            assert data == sent[name]
+            assert hashlib.sha256(data).hexdigest() == sha
+        assert rec.verify() == []
+    # the error file is kept, marked not accepted
+    assert dict(subs.select("name", "accepted").iter_rows()) == {"a.xlsx": True, "b.xlsx": True, "bad.xlsx": False}
+
+
+def test_the_same_bytes_under_another_name_are_one_submission(filled: Path, tmp_path: Path) -> None:
+    again = tmp_path / "r3"
+    again.mkdir()
+    (again / "別名.xlsx").write_bytes((tmp_path / "r1" / "a.xlsx").read_bytes())
+    result = saisei.consolidate([again], record=filled)
+    assert read.submissions(filled).height == 3
+    with open_record(filled) as rec:
+        assert rec.conn.execute("SELECT name FROM receipts WHERE run = 3").fetchall() == [("別名.xlsx",)]
+    # its figures keep the name they were first read under, and the final still wins
+    got = {(v["kpi"], v["value"], v["status"]) for v in result.values.iter_rows(named=True)}
+    assert got == {(1, 5, "final"), (2, 30, "final")}
+
+
+def _raise(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("killed")
+
+
+def test_a_run_that_fails_midway_leaves_the_record_byte_for_byte(
+    filled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = filled.read_bytes()
+    latest = read.values(filled)
+    third = tmp_path / "r3"
+    third.mkdir()
+    (third / "c.xlsx").write_bytes(rows((2025, 1, 9, "確定")))
+    monkeypatch.setattr(store.Record, "add_totals", _raise)  # after submissions, observations and values
+    with pytest.raises(RuntimeError, match="killed"):
+        saisei.consolidate([third], record=filled)
+    assert filled.read_bytes() == before
+    assert not filled.with_name(filled.name + "-journal").exists()
+    assert read.values(filled).equals(latest)
+    assert read.runs(filled)["run"].to_list() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"KPI,value\n1,2\n", "SQLite のデータベースではありません"),
+        (b"PK\x03\x04" + b"\x00" * 200, "SQLite のデータベースではありません"),
+    ],
+)
+def test_a_foreign_file_is_refused_and_left_alone(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "record.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(RecordError, match=expected):
+        open_record(path, write=True)
+    assert path.read_bytes() == content
+
+
+def test_another_applications_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(RecordError, match="別のアプリケーションの SQLite"):
+        open_record(path, write=True)
+    assert path.read_bytes() == before
+
+
+def test_a_record_of_a_newer_saisei_is_refused(filled: Path) -> None:
+    conn = sqlite3.connect(filled)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(RecordError, match="新しい版の saisei"):
+        open_record(filled, write=True)
+
+
+def test_a_damaged_record_is_refused_never_written(filled: Path) -> None:
+    data = bytearray(filled.read_bytes())
+    page = 4096
+    for offset in range(page * 2, min(len(data), page * 6)):
+        data[offset] = 0xA5
+    filled.write_bytes(bytes(data))
+    with pytest.raises(RecordError, match=r"壊れて|読めません"):
+        open_record(filled, write=True)
+    assert filled.read_bytes() == bytes(data)
+
+
+def test_reading_a_missing_record_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(RecordError, match="記録ファイルがありません"):
+        open_record(tmp_path / "none.sqlite")
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_backup_is_a_checked_copy_and_never_overwrites(filled: Path, tmp_path: Path) -> None:
+    target = tmp_path / "控え.sqlite"
+    with open_record(filled) as rec:
+        rec.backup(target)
+        counts = rec.counts()
+        with pytest.raises(RecordError, match="上書きはしません"):
+            rec.backup(target)
+    with open_record(target) as copy:
+        assert copy.counts() == counts
+        assert copy.verify() == []
+
+
+def test_verify_finds_a_tampered_workbook(filled: Path) -> None:
+    conn = sqlite3.connect(filled)
+    conn.execute("DROP TRIGGER submissions_no_update")
+    conn.execute("UPDATE submissions SET content = X'00' WHERE name = 'a.xlsx'")
+    conn.commit()
+    conn.close()
+    with open_record(filled) as rec:
+        problems = rec.verify()
+    assert any("a.xlsx" in p and "一致しません" in p for p in problems)
+    assert any("submissions_no_update" in p for p in problems)
+
+
+def test_a_second_writer_waits_then_gives_up_clearly(
+    filled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "WAIT_SECONDS", 0.2)
+    holder = sqlite3.connect(filled, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    told: list[str] = []
+    before = read.runs(filled).height
+    try:
+        with pytest.raises(RecordError, match="ほかの集計がこの記録を使い続けている"):
+            saisei.consolidate([tmp_path / "r1"], record=filled, waiting=told.append)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert len(told) == 1 and "使用中" in told[0]
+    assert read.runs(filled).height == before
+
+
+def test_validate_with_a_record_reads_it_and_adds_nothing(filled: Path, tmp_path: Path) -> None:
+    before = filled.read_bytes()
+    third = tmp_path / "r3"
+    third.mkdir()
+    (third / "c.xlsx").write_bytes(rows((2024, 2, 31, "確定")))
+    result = saisei.consolidate([third], record=filled, read_only=True)
+    assert [i.code for i in result.warnings if i.code == "revised-final"] == ["revised-final"]
+    assert result.run is None
+    assert filled.read_bytes() == before
