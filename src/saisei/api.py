@@ -105,12 +105,14 @@ def consolidate(
     if record is None:
         result = Consolidation.of(assemble(read(files), plan, registry, as_of=as_of, ignored=ignored))
         if out is not None:
-            result.write(out)
+            result = dataclasses.replace(result, outputs=tuple(result.write(out)))
         return result
+    written: list[Path] = []
 
     def write(made: Result) -> list[Path]:
         assert out is not None
-        return Consolidation.of(made).write(out)
+        written.extend(Consolidation.of(made).write(out))
+        return written
 
     made = consolidate_into(
         Path(record),
@@ -124,4 +126,4 @@ def consolidate(
         waiting=waiting,
         write=write if out is not None else None,
     )
-    return Consolidation.of(made)
+    return Consolidation.of(dataclasses.replace(made, outputs=tuple(written)))

@@ -336,6 +336,9 @@ def assemble(
     bad = [i for i, r in enumerate(results) if r.has_errors]
     accepted = observations.filter(~pl.col("submission").is_in(bad)) if bad else observations
 
+    dates = [r.as_of for r in results if r.as_of is not None and not r.has_errors]
+    as_of = as_of or (max(dates) if dates else dt.date.today())
+    review_year = fiscal_year_under_review(as_of, plan)
     trail = accepted
     if earlier is not None and earlier.observations.height:
         carried = earlier.observations.with_columns(pl.col("submission") + len(results))
@@ -353,7 +356,8 @@ def assemble(
             gatherings += [extra.get(k, 0) for k in range(max(extra) + 1)]
         lookup = pl.DataFrame({"submission": range(len(gatherings)), "gathering": gatherings}).cast(pl.Int64)
         figures = figures.join(lookup, on="submission", how="left")
-        rec = reconcile_history(figures, current=earlier.current, accepted_on=earlier.accepted_on)
+        same_review = [g for g, year in earlier.reviewed.items() if year == review_year]
+        rec = reconcile_history(figures, current=earlier.current, accepted_on=earlier.accepted_on, warn=same_review)
     issues.extend(rec.issues)
     names = pl.DataFrame({"entity_code": [b.code for b in plan.bodies], "entity": [b.name for b in plan.bodies]})
     values = (
@@ -361,9 +365,6 @@ def assemble(
         .select("entity_code", "entity", "fiscal_year", "kpi", "value", "status", "sources")
         .sort("entity_code", "fiscal_year", "kpi")
     )
-    dates = [r.as_of for r in results if r.as_of is not None and not r.has_errors]
-    as_of = as_of or (max(dates) if dates else dt.date.today())
-    review_year = fiscal_year_under_review(as_of, plan)
     issues.extend(_not_reported(values, plan, review_year, results))
     issues.extend(
         Issue.at(

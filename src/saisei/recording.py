@@ -138,7 +138,8 @@ def _run(
     else:
         carried = carried.with_columns(pl.lit(0, pl.Int64).alias("gathering"))
     current = rec.next_run()
-    earlier = Earlier(carried, gathering_of, rec.accepted_on(), current)
+    reviewed = {int(r): int(y) for r, y in rec.conn.execute("SELECT run, fiscal_year_under_review FROM runs")}
+    earlier = Earlier(carried, gathering_of, rec.accepted_on(), current, reviewed)
     result = assemble(results, plan, registry, as_of=as_of, ignored=ignored, earlier=earlier)
     if not write:
         return result

@@ -61,6 +61,7 @@ class Consolidation:
         numbers of the workbooks behind it (an index into ``files``, then into the earlier
         submissions the record gave)
     :ivar run: the record's number for this run (None without a record, or read-only)
+    :ivar outputs: the files written for it by ``consolidate(..., out=DIR)``
 
     :func:`saisei.consolidate` returns :class:`saisei.api.Consolidation`, this with
     ``write()`` and ``to_dict()``.
@@ -78,6 +79,7 @@ class Consolidation:
     ignored_files: list[Path] = field(default_factory=list)
     contributions: pl.DataFrame | None = None
     run: int | None = None
+    outputs: tuple[Path, ...] = ()
 
     @property
     def errors(self) -> list[Issue]:

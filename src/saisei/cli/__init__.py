@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from . import consolidate, plugins, publish, schedule, template
+from . import consolidate, plugins, publish, record, schedule, template
 
 __all__ = ["main"]
 
@@ -26,5 +26,8 @@ main.add_command(consolidate.consolidate)
 main.add_command(consolidate.validate)
 main.add_command(plugins.plugins)
 main.add_command(publish.publish)
+main.add_command(record.status)
+main.add_command(record.history)
+main.add_command(record.record)
 main.add_command(schedule.schedule)
 main.add_command(template.template)

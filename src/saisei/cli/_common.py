@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,8 @@ __all__ = [
     "parse_date_option",
     "plan_option",
     "print_summary",
+    "record_failure",
+    "record_option",
     "run_consolidation",
 ]
 
@@ -73,13 +76,52 @@ as_of_option = click.option(
     help="基準日（例: 2025-09-01）。審査対象年度を決める。省略時は様式の最新の作成日、なければ今日。",
 )
 debug_option = click.option("--debug", is_flag=True, help="内部エラーのトレースバックを表示する。")
+record_option = click.option(
+    "--record",
+    "record_path",
+    envvar="SAISEI_RECORD",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="記録ファイル（全年度の提出ブックと集計の記録、SQLite）。環境変数 SAISEI_RECORD でも指定できます。",
+)
+
+
+class RecordFailure(click.ClickException):
+    """The record cannot be used (foreign, damaged, locked, missing): one line, exit 1."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"[エラー] {self.message}", err=True)
+
+
+@contextmanager
+def record_failure() -> Iterator[None]:
+    """A :class:`saisei.record.RecordError` inside becomes :class:`RecordFailure`."""
+    from ..record import RecordError
+
+    try:
+        yield
+    except RecordError as exc:
+        raise RecordFailure(str(exc)) from None
 
 
 def run_consolidation(
-    paths: tuple[Path, ...], plan_path: Path | None, as_of: dt.date | None, quiet: bool, out_dir: Path | None = None
+    paths: tuple[Path, ...],
+    plan_path: Path | None,
+    as_of: dt.date | None,
+    quiet: bool,
+    out_dir: Path | None = None,
+    *,
+    record: Path | None = None,
+    write: bool = False,
 ) -> Consolidation:
     """Consolidate ``paths`` as the commands do: several processes for many files, a
-    progress bar on a terminal, the output folder never read back."""
+    progress bar on a terminal, the output folder never read back.
+
+    With ``record``, the record's earlier runs count too; the run is added to it when
+    ``write`` (the report is then written into ``out_dir`` inside the run's transaction),
+    and the record is only read otherwise.  Without a record, ``write`` writes the report.
+    """
     from ..api import consolidate  # polars, the plugins: only when a command runs
 
     plan = load_plan_or_fail(plan_path)
@@ -94,15 +136,20 @@ def run_consolidation(
             bar.__enter__()
 
     try:
-        result = consolidate(
-            paths,
-            plan=plan,
-            as_of=as_of,
-            found=found,
-            progress=lambda _p: bar.update(1) if bar is not None else None,
-            workers="auto",  # several processes for many files, as CPUs are idle
-            exclude=(out_dir,) if out_dir is not None else (),
-        )
+        with record_failure():
+            result = consolidate(
+                paths,
+                record=record,
+                out=out_dir if write else None,
+                read_only=not write,
+                waiting=lambda message: click.echo(f"[待機] {message}", err=True),
+                plan=plan,
+                as_of=as_of,
+                found=found,
+                progress=lambda _p: bar.update(1) if bar is not None else None,
+                workers="auto",  # several processes for many files, as CPUs are idle
+                exclude=(out_dir,) if out_dir is not None else (),
+            )
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -18,6 +18,7 @@ from ._common import (
     guard,
     plan_option,
     print_summary,
+    record_option,
     run_consolidation,
 )
 
@@ -30,25 +31,35 @@ __all__ = ["consolidate", "validate"]
     "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="出力フォルダー。"
 )
 @click.option("--json", "as_json", is_flag=True, help="結果のJSONを標準出力に出す。")
+@record_option
 @plan_option
 @as_of_option
 @debug_option
 def consolidate(
-    paths: tuple[Path, ...], out_dir: Path, as_json: bool, plan_path: Path | None, as_of: dt.date | None, debug: bool
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    as_json: bool,
+    record_path: Path | None,
+    plan_path: Path | None,
+    as_of: dt.date | None,
+    debug: bool,
 ) -> None:
     """PATH のブック（フォルダーは中の .xlsx すべて）を集計し、レポートを書き出します。
 
     書き出すもの: OUT/report.xlsx（集計レポート）、OUT/values.csv、OUT/values.parquet、
     OUT/observations.parquet（読み取ったすべての値とそのセル）。
+    --record FILE（または SAISEI_RECORD）: 記録ファイルにこれまでの年度の提出と値があれば
+    それも合わせて集計し、今回の提出と集計を記録に追加します（記録にあるブックは読み直しません）。
     終了コード: 0 エラーなし（警告は可）、1 エラーあり（レポートは「暫定」として出力）、2 使い方の誤り。
     """
 
     def work() -> int:
-        result = run_consolidation(paths, plan_path, as_of, as_json, out_dir)
-        written = result.write(out_dir)
+        result = run_consolidation(paths, plan_path, as_of, as_json, out_dir, record=record_path, write=True)
         print_summary(result)
-        for path in written:
+        for path in result.outputs:
             click.echo(f"出力: {path}", err=True)
+        if result.run is not None:
+            click.echo(f"記録: {record_path}（集計 #{result.run} として追加）", err=True)
         if as_json:
             click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
         return EXIT_ERRORS if result.has_errors else EXIT_OK
@@ -59,16 +70,25 @@ def consolidate(
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="結果のJSONを標準出力に出す。")
+@record_option
 @plan_option
 @as_of_option
 @debug_option
 def validate(
-    paths: tuple[Path, ...], as_json: bool, plan_path: Path | None, as_of: dt.date | None, debug: bool
+    paths: tuple[Path, ...],
+    as_json: bool,
+    record_path: Path | None,
+    plan_path: Path | None,
+    as_of: dt.date | None,
+    debug: bool,
 ) -> None:
-    """PATH のブックを読み取り、検査だけします（レポートは書きません）。"""
+    """PATH のブックを読み取り、検査だけします（レポートは書きません）。
+
+    --record FILE: 記録のこれまでの値と合わせて検査します（確定値の改訂などが分かります）。記録には何も書きません。
+    """
 
     def work() -> int:
-        result = run_consolidation(paths, plan_path, as_of, as_json)
+        result = run_consolidation(paths, plan_path, as_of, as_json, record=record_path)
         print_summary(result)
         if as_json:
             click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))

@@ -23,7 +23,7 @@ dates the forms carry.  No I/O here: the record (:mod:`saisei.record`) gives the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,12 +75,15 @@ class Earlier:
         already had (by its SHA-256), by the file's index in the run
     :ivar accepted_on: each earlier gathering's as-of date (when its figures were accepted)
     :ivar current: this run's gathering (higher than every earlier one)
+    :ivar reviewed: each earlier gathering's fiscal year under review (its revisions are
+        warned about again by a run that reviews the same year)
     """
 
     observations: pl.DataFrame
     gathering_of: Mapping[int, int] = field(default_factory=dict)
     accepted_on: Mapping[int, dt.date] = field(default_factory=dict)
     current: int = 1
+    reviewed: Mapping[int, int] = field(default_factory=dict)
 
 
 def _contributions(figures: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
@@ -94,7 +97,11 @@ def _contributions(figures: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
 
 
 def reconcile_history(
-    figures: pl.DataFrame, *, current: int = 0, accepted_on: Mapping[int, dt.date] | None = None
+    figures: pl.DataFrame,
+    *,
+    current: int = 0,
+    accepted_on: Mapping[int, dt.date] | None = None,
+    warn: Collection[int] = (),
 ) -> Reconciliation:
     """Rule 2 across gatherings.  ``figures`` is :func:`~saisei.core.aggregate.combine_within`'s
     frame plus ``gathering`` (Int64); ``current`` is this run's gathering.
@@ -102,10 +109,12 @@ def reconcile_history(
     Returns values (with ``submissions``: the figures' ``submission`` numbers behind each
     value), revisions (:data:`REVISION_COLUMNS`, within and across gatherings) and issues:
     the conflicts of the current gathering, the conflicts of earlier gatherings that no
-    newer figure settled, and a ``revised-final`` warning for each final figure this
-    gathering changes.
+    newer figure settled, and a ``revised-final`` warning for each final figure that the
+    current gathering, or one in ``warn`` (the earlier runs of the same review), changed:
+    running a review again warns again, the next year's review does not.
     """
     accepted_on = accepted_on or {}
+    warned = {current, *warn}
     if figures.is_empty():
         return Reconciliation(pl.DataFrame(schema=_VALUE_COLUMNS), pl.DataFrame(schema=REVISION_COLUMNS), ())
     gatherings = sorted(figures["gathering"].unique().to_list())
@@ -188,7 +197,7 @@ def reconcile_history(
     issues.extend(
         _revised_final_issue(r)
         for r in sorted(crossed, key=lambda r: (r["entity_code"], r["fiscal_year"], r["kpi"]))
-        if r["kind"] == "revised-final" and r["new_gathering"] == current
+        if r["kind"] == "revised-final" and r["new_gathering"] in warned
     )
     revised = (
         pl.concat(revisions, how="vertical").sort([*KEY, "new_gathering", "old_gathering", "old_file"])

@@ -129,8 +129,9 @@ def history(
 ) -> pl.DataFrame:
     """Every figure ever reported (one per workbook, body, fiscal year and KPI), in the
     order the workbooks came: ``value``, ``status``, ``file`` (name as received),
-    ``sources``, ``submission`` and ``sha256``, ``received`` (the as-of date of the run
-    that added it), ``run`` and ``accepted_by`` (the runs whose accepted value it is)."""
+    ``sources``, ``submission`` and ``sha256``, ``received`` (the day the record got
+    it), ``run`` (the run that added it) and ``accepted_by`` (the runs whose accepted
+    value it is)."""
 
     def get(rec: Record) -> pl.DataFrame:
         where, params = ["1 = 1"], []
@@ -147,7 +148,7 @@ def history(
         )
         figures = combine_within(obs)
         subs = rec.frame(
-            "SELECT s.submission, s.sha256, s.run, r.as_of AS received FROM submissions s JOIN runs r USING (run)",
+            "SELECT submission, sha256, run, substr(added_at, 1, 10) AS received FROM submissions",
             schema={"submission": pl.Int64, "sha256": pl.String, "run": pl.Int64, "received": pl.String},
         )
         accepted = rec.frame(
