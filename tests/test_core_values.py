@@ -43,7 +43,6 @@ def test_counts(value: object, units: tuple[str, ...], expected: int | None) -> 
         (2.5, (), "fractional-count"),
         ("2.5", (), "fractional-count"),
         ("調査中", (), "not-a-number"),
-        ("－", (), "not-a-number"),
         ("3人", (), "unexpected-unit"),
         ("3団体", ("人",), "unexpected-unit"),
         ("1,20", (), "not-a-number"),

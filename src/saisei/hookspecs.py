@@ -29,6 +29,7 @@ report.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from .template import Template
     from .workbook import Workbook
 
-__all__ = ["hookimpl", "hookspec"]
+__all__ = ["Detection", "hookimpl", "hookspec"]
 
 hookspec = pluggy.HookspecMarker("saisei")
 hookimpl = pluggy.HookimplMarker("saisei")
@@ -70,19 +71,57 @@ def saisei_body_code() -> str | None:
 # -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Detection:
+    """What :func:`saisei_detect` may return instead of a bool: the answer, and when the
+    workbook is not the form, how close it came and what was missing.
+
+    When no plugin claims a workbook, the error names the closest form and what it
+    lacked: 「鶴岡市の様式に近いですが、シート『実績報告』に見出し『No.』が見つかりません
+    （5〜6行目を探しました）」.
+
+    :ivar claimed: the workbook is this plugin's form (the same as returning ``True``)
+    :ivar score: how close a workbook that is not the form came, from 0 (nothing of the
+        form: no sheet of its name) to 1; say 0.5 or more only when a clerk would see the
+        form in it (its sheet, and most of its header)
+    :ivar missing: what was missing, and where, in a clerk's words:
+        ``シート『実績報告』に見出し『No.』が見つかりません（5〜6行目を探しました）``
+    :ivar sheet: the sheet where it was looked for, when there is one
+    :ivar cell: the cell, when one cell says it (the header row's first cell …)
+    """
+
+    claimed: bool
+    score: float = 0.0
+    missing: str = ""
+    sheet: str | None = None
+    cell: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.claimed
+
+
 @hookspec
-def saisei_detect(workbook: Workbook) -> bool | None:
+def saisei_detect(workbook: Workbook, explain: bool) -> bool | Detection | None:
     """Tell whether ``workbook`` is this plugin's form.
 
     Decide by content — sheet names, title cells, header rows — never by the file's name:
     staff rename files.  Look at as little as needed (sheet names first); sheets are parsed
-    on first use and shared with the other plugins asked about the same workbook.
+    on first use and shared with the other plugins asked about the same workbook.  Find
+    the header by its labels, not by its cells: clerks insert rows and columns
+    (:mod:`saisei.core.tables`).
 
     A workbook that no plugin claims, or that two claim, is an error naming the file.
+    When none claims it, the error names the closest form by the :class:`Detection` s
+    returned, and what that form missed.
 
     :param workbook: the opened workbook (read-only)
-    :return: ``True`` when the workbook is this plugin's form; ``False`` or ``None`` when
-        it is not.
+    :param explain: ``False`` when saisei asks which plugin's form the workbook is (answer
+        fast); ``True`` when no plugin claimed it and saisei asks again how close it came:
+        then a plugin may look further (its header in a sheet of another name …) to say
+        what was missing.  A plugin that does not name this argument is not given it.
+    :return: ``True`` (or a claimed :class:`Detection`) when the workbook is this
+        plugin's form; ``False``, ``None`` or an unclaimed :class:`Detection` (with how
+        close it came and what was missing) when it is not.
     """
 
 

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 from .core.cycle import fiscal_year_under_review
 from .core.issues import Issue
 from .core.plan import Plan
+from .forms import check_reading
 from .plugins import PluginCallError, Registry, get_registry
 from .pool import env_workers, in_worker, share
 from .reading import Reading
 from .results import Consolidation, FileResult
 from .validate import validate_observations
-from .workbook import Limits, WorkbookError, open_workbook
+from .workbook import Limits, Workbook, WorkbookError, open_workbook
 
 if TYPE_CHECKING:
     import polars as pl
@@ -131,16 +132,7 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
         if failures and not claims:
             return done()
         if not claims:
-            sheets = "、".join(workbook.sheet_names) or "なし"
-            issues.append(
-                Issue.at(
-                    "error",
-                    "unknown-form",
-                    f"どの様式とも判定できません（シート: {sheets}）。様式を変えていないか確認してください"
-                    f"（読める様式: {'、'.join(registry.names())}）",
-                    file=name,
-                )
-            )
+            issues.append(_unknown_form(workbook, registry))
             return done()
         if len(claims) > 1:
             issues.append(
@@ -187,6 +179,7 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
                 )
             )
             return done()
+        check_reading(workbook, reading)
         issues.extend(_with_plugin(i, plugin) for i in reading.issues)
         frame = None
         try:
@@ -207,6 +200,31 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
         return done()
     finally:
         workbook.close()
+
+
+def _unknown_form(workbook: Workbook, registry: Registry) -> Issue:
+    """No plugin claims the workbook: name the closest form and what it missed, where."""
+    sheets = "、".join(workbook.sheet_names) or "なし"
+    nearest = registry.nearest(workbook)
+    if nearest is None:
+        return Issue.at(
+            "error",
+            "unknown-form",
+            f"どの様式とも判定できません（シート: {sheets}）。様式を変えていないか確認してください"
+            f"（読める様式: {'、'.join(registry.names())}）",
+            file=workbook.name,
+        )
+    info, near = nearest
+    form = "標準様式" if info.profile is None else f"{info.profile.name}の様式"
+    return Issue.at(
+        "error",
+        "unknown-form",
+        f"{form}に近いですが、{near.missing}",
+        file=workbook.name,
+        sheet=near.sheet,
+        cell=near.cell,
+        plugin=info.name,
+    )
 
 
 def _with_plugin(issue: Issue, plugin: str) -> Issue:

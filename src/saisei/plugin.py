@@ -26,6 +26,13 @@ in saisei is internal and may move.  The hooks a plugin implements are documente
   :func:`fiscal_year_label`, :data:`ERAS`
 * the evaluation cycle: :func:`status_for` (確定 or 見込み for a year, as of a date)
 * :data:`CIRCLED` (①②③, as forms number KPIs)
+* tables found by their labels, not their cells (:mod:`saisei.core.tables`): :class:`Field`
+  (a column by its labels), :func:`find_header`, :class:`Header`, :func:`table_rows` and
+  :class:`Rows`, :func:`scan_labels`, :func:`label_key`, :func:`parse_kpi_label` and
+  :class:`KpiLabel`, :class:`Problem`; on a workbook: :func:`detect_table` (for
+  ``saisei_detect``, a :class:`Detection` saying how close a workbook came),
+  :func:`read_header`, :func:`record`, :func:`rows_after_total`
+* spellings: :func:`is_dash` (a dash alone: no figure), :func:`parse_quarter` (第一四半期, 1Q, 4-6月)
 """
 
 from __future__ import annotations
@@ -40,21 +47,36 @@ from .core.fiscal import (
     fiscal_year_start,
     parse_date,
     parse_fiscal_year,
+    parse_quarter,
     wareki_date,
     wareki_year_label,
 )
 from .core.issues import Issue, Severity
 from .core.plan import CIRCLED, KPI, Body, Plan
+from .core.tables import (
+    Field,
+    Header,
+    KpiLabel,
+    Problem,
+    Rows,
+    find_header,
+    label_key,
+    parse_kpi_label,
+    scan_labels,
+    table_rows,
+)
 from .core.values import (
     CellError,
     CellValueError,
     NoCachedValue,
     display,
     is_blank,
+    is_dash,
     normalize_text,
     parse_count,
 )
-from .hookspecs import hookimpl
+from .forms import detect_table, read_header, record, rows_after_total
+from .hookspecs import Detection, hookimpl
 from .reading import Reading
 from .template import Slot, Template
 from .workbook import Sheet, Workbook
@@ -66,10 +88,16 @@ __all__ = [
     "Body",
     "CellError",
     "CellValueError",
+    "Detection",
+    "Field",
+    "Header",
     "Issue",
+    "KpiLabel",
     "NoCachedValue",
     "Plan",
+    "Problem",
     "Reading",
+    "Rows",
     "Severity",
     "Sheet",
     "Slot",
@@ -78,20 +106,31 @@ __all__ = [
     "cell_ref",
     "column_letter",
     "column_number",
+    "detect_table",
     "display",
+    "find_header",
     "fiscal_year_end",
     "fiscal_year_label",
     "fiscal_year_of",
     "fiscal_year_start",
     "hookimpl",
     "is_blank",
+    "is_dash",
+    "label_key",
     "normalize_text",
     "parse_count",
     "parse_date",
     "parse_fiscal_year",
+    "parse_kpi_label",
+    "parse_quarter",
     "parse_ref",
     "range_ref",
+    "read_header",
+    "record",
+    "rows_after_total",
+    "scan_labels",
     "status_for",
+    "table_rows",
     "wareki_date",
     "wareki_year_label",
 ]

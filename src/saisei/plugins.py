@@ -238,11 +238,32 @@ class Registry:
         failures: list[PluginCallError] = []
         for name in self.names():
             try:
-                if self.call(name, "saisei_detect", workbook=workbook) is True:
-                    claims.append(name)
+                answer = self.call(name, "saisei_detect", workbook=workbook, explain=False)
             except PluginCallError as exc:
                 failures.append(exc)
+                continue
+            if answer is True or (isinstance(answer, hookspecs.Detection) and answer.claimed):
+                claims.append(name)
         return claims, failures
+
+    def nearest(self, workbook: Any) -> tuple[PluginInfo, hookspecs.Detection] | None:
+        """The form ``workbook`` came closest to when no plugin claims it, and what it missed.
+
+        Asks every plugin's ``saisei_detect`` again, with ``explain=True`` (only for a
+        workbook nobody claimed); plugins that answer with a bool say nothing about
+        closeness.
+        """
+        best: tuple[PluginInfo, hookspecs.Detection] | None = None
+        for name in self.names():
+            try:
+                answer = self.call(name, "saisei_detect", workbook=workbook, explain=True)
+            except PluginCallError:
+                continue
+            if not isinstance(answer, hookspecs.Detection) or answer.claimed or not answer.missing:
+                continue
+            if answer.score > 0 and (best is None or answer.score > best[1].score):
+                best = (self.plugins[name], answer)
+        return best
 
     def template(self, name: str, fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Any:
         return self.call(name, "saisei_template", fiscal_year=fiscal_year, plan=plan, as_of=as_of)

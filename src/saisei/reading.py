@@ -30,6 +30,7 @@ from .core.values import (
     NoCachedValue,
     display,
     is_blank,
+    is_dash,
     normalize_text,
     parse_count,
 )
@@ -186,6 +187,14 @@ class Reading:
         ]
         return pl.concat(parts, how="vertical")
 
+    def sheets_read(self) -> set[str]:
+        """The sheets the observations come from."""
+        names = set(self._columns["sheet"])
+        for frame in self._frames:
+            if "sheet" in frame.columns:
+                names.update(v for v in frame.get_column("sheet").unique().to_list() if isinstance(v, str))
+        return names
+
     def __len__(self) -> int:
         return len(self._columns["value"]) + sum(f.height for f in self._frames)
 
@@ -212,15 +221,36 @@ class Reading:
     # -- parsing helpers: each returns None and records an error when the cell is wrong ----
 
     def count(
-        self, sheet: Sheet, ref: str, *, units: Iterable[str] = (), what: str = "値", value: Any = None
+        self,
+        sheet: Sheet,
+        ref: str,
+        *,
+        units: Iterable[str] = (),
+        what: str = "値",
+        value: Any = None,
+        dashes: bool = False,
     ) -> int | None:
         """The count at ``sheet!ref`` (None when blank — not reported — or wrong).
+
+        A dash alone (``ー`` ``－`` ``-`` …) is "no figure", like a blank; unless the form
+        allows dashes (``dashes=True``) a warning says so at the cell.
 
         :param units: units the form allows typed after the number (``("人",)``)
         :param what: the field's name in messages
         :param value: the value, when the caller already has it (else it is read)
+        :param dashes: the form writes a dash for "not known yet" (no warning)
         """
         raw = sheet.value(ref) if value is None else value
+        if is_dash(raw):
+            if not dashes:
+                self.warning(
+                    "no-figure",
+                    f'{what} "{raw}" はダッシュだけなので「値なし」（空欄と同じ、未報告）として扱います'
+                    "（値があるなら数字を、ゼロなら0を入力してください）",
+                    sheet=sheet.name,
+                    cell=ref,
+                )
+            return None
         try:
             return parse_count(raw, units=units, what=what)
         except CellValueError as exc:

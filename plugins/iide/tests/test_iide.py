@@ -362,7 +362,6 @@ def test_a_year_outside_the_plan_is_an_error_at_c2(year: Any, code: str) -> None
     ("value", "code"),
     [
         ("調査中", "not-a-number"),
-        ("－", "not-a-number"),  # unlike 尾花沢市's form, a dash is not "not known" here
         ("3団体", "unexpected-unit"),
         (-1, "negative-count"),
         ("△3", "negative-count"),

@@ -199,7 +199,6 @@ def test_a_value_for_a_year_not_yet_begun_is_an_error_at_its_cell() -> None:
     ("value", "code"),
     [
         ("調査中", "not-a-number"),
-        ("ー", "not-a-number"),  # a long-vowel mark is not one of the form's dashes
         ("3団体", "unexpected-unit"),
         (-1, "negative-count"),
         ("▲2", "negative-count"),

@@ -277,7 +277,7 @@ def test_the_example_sheet_is_not_read_even_when_it_looks_exactly_like_a_year_sh
 def test_a_hidden_year_sheet_is_still_read() -> None:
     # last year's sheet hidden by the clerk: its figures are the city's, never silently dropped
     result = read(city_book(r6(3, 14, 1203, hidden=True), r7(1)))
-    assert result.issues == []
+    assert [(i.severity, i.code, i.sheet) for i in result.issues] == [("warning", "hidden-sheet", "R6")]
     assert values(result) == {**EXPECTED, ("Ｒ７", "D5"): (2025, 1, 1, "provisional")}
 
 
@@ -309,7 +309,7 @@ def test_a_year_outside_the_plan_is_an_error_at_the_title() -> None:
 
 def test_two_sheets_for_one_year_are_an_error() -> None:
     result = read(city_book(r7(1, name="R7"), r7(1)))
-    assert issues(result) == [("duplicate-row", "Ｒ７", "B2")]
+    assert issues(result) == [("duplicate-row", "Ｒ７", "B2"), ("ambiguous-sheet", "R7", None)]
 
 
 def test_a_copied_sheet_is_read_by_its_title() -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "fiscal_year_start",
     "parse_date",
     "parse_fiscal_year",
+    "parse_quarter",
     "to_wareki",
     "wareki_date",
     "wareki_year_label",
@@ -137,6 +138,37 @@ def parse_date(value: object) -> dt.date:
         except ValueError:
             raise ValueError(f'日付 "{value}" は存在しない日付です') from None
     raise ValueError(f'日付 "{value}" を読み取れません（例: 2024/12/01、令和6年11月3日、R6.10.5）')
+
+
+_KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
+_QUARTER_FORMS = (
+    re.compile(r"第?([1-4一二三四])四半期"),  # 第1四半期, 第一四半期, 1四半期
+    re.compile(r"([1-4])Q|Q([1-4])"),  # 1Q, Q1
+)
+#: The months of each fiscal quarter, as ``4-6月`` names them.
+_QUARTER_MONTHS = {(4, 6): 1, (7, 9): 2, (10, 12): 3, (1, 3): 4}
+_MONTH_RANGE = re.compile(r"(\d{1,2})月?[-~〜～―ー−‐]+(\d{1,2})月")
+
+
+def parse_quarter(value: object) -> int:
+    """The fiscal quarter (1 = April–June … 4 = January–March) a cell names.
+
+    Accepts ``第1四半期`` (the digit full-width or a kanji: ``第一四半期``), ``1Q``,
+    ``Q1`` and the months ``4-6月`` / ``4月～6月``, spaces anywhere.  Raises
+    ``ValueError`` (a message for a clerk) on anything else.
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = "".join(_nfkc(str(value)).split()) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    for form in _QUARTER_FORMS:
+        m = form.fullmatch(text)
+        if m:
+            digit = next(g for g in m.groups() if g)
+            return _KANJI_DIGITS.get(digit) or int(digit)
+    m = _MONTH_RANGE.fullmatch(text)
+    if m and (int(m.group(1)), int(m.group(2))) in _QUARTER_MONTHS:
+        return _QUARTER_MONTHS[(int(m.group(1)), int(m.group(2)))]
+    raise ValueError(f'四半期 "{value}" を読み取れません（例: 第1四半期、第一四半期、1Q、4-6月）')
 
 
 def fiscal_year_of(day: dt.date) -> int:

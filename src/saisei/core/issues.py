@@ -31,6 +31,13 @@ CODES: dict[str, str] = {
     "internal-error": "saisei自身の不具合でブックを読めなかった（開発者に報告する）",
     "missing-sheet": "様式に必要なシートがない",
     "bad-header": "見出し行が様式と違う",
+    "ambiguous-header": "見出しが2か所にあり、どちらを読むか決められない",
+    "duplicate-label": "同じ年度・KPIなどの見出し・行ラベルが2か所にある",
+    "conflicting-label": "ラベルと位置（または2つのラベル）が別のKPIを指している",
+    "ambiguous-sheet": "名前が同じに見えるシートが2枚あり、どちらを読むか決められない",
+    "hidden-sheet": "非表示のシートから読んだ",
+    "hidden-value": "表示形式のため、画面の表示と読み取る値が違うセル",
+    "no-figure": "値の欄にダッシュだけ（値なしとして扱う）",
     # cells
     "formula-without-value": "計算結果が保存されていない数式セル",
     "error-value": "エラー値（#DIV/0! など）のセル",
@@ -47,6 +54,7 @@ CODES: dict[str, str] = {
     "unknown-kpi": "計画にないKPI・指標名・指標区分",
     "bad-status": "確定・見込み以外の区分",
     "duplicate-row": "同じブックの中で重複した記録",
+    "bad-row": "表の並び・行の区分が様式と違う行（合計の下の値など）",
     # across files
     "conflicting-figures": "別々のブックで同じ団体・年度・KPIの値が食い違う",
     "not-reported": "審査対象年度の値が届いていない団体・KPI（未報告）",

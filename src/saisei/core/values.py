@@ -19,11 +19,15 @@ __all__ = [
     "NoCachedValue",
     "display",
     "is_blank",
+    "is_dash",
     "normalize_text",
     "parse_count",
 ]
 
 MINUS_SIGNS = ("△", "▲", "-", "−", "‐")  # NFKC turns － into -
+#: A dash alone in a value cell is what clerks type for "no figure (yet)": ー ― − － ‐ -
+#: and their look-alikes (NFKC turns － into - and ｰ into ー).
+DASHES = frozenset("-‐‑‒–—―−ー─━")
 #: The largest count read: no KPI comes near it; far past it a float loses whole numbers and
 #: totals could overflow.
 MAX_COUNT = 10**12
@@ -76,6 +80,14 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def is_dash(value: object) -> bool:
+    """True for a cell holding a dash alone (``ー`` ``―`` ``−`` ``－`` ``‐`` ``-``): no figure."""
+    if not isinstance(value, str):
+        return False
+    text = unicodedata.normalize("NFKC", value).strip()
+    return len(text) == 1 and text in DASHES
+
+
 def display(value: object) -> str:
     """A cell value as a clerk would see it in a message."""
     if isinstance(value, float) and value.is_integer():
@@ -93,6 +105,8 @@ _DECIMAL = re.compile(r"[0-9][0-9,]*\.[0-9]+")
 def parse_count(value: object, *, units: Iterable[str] = (), what: str = "値") -> int | None:
     """Return the count a cell holds, or ``None`` when the cell is blank (not reported).
 
+    A dash alone (:func:`is_dash`) is "no figure" too: ``None``, like a blank.
+
     A count is a whole number >= 0.  Text is accepted when it is a number after NFKC
     (``１２`` → 12), with thousands commas in the right places (``1,203``), and with one of
     ``units`` typed after it (``3団体``, ``14人``) where the form allows units.
@@ -103,7 +117,7 @@ def parse_count(value: object, *, units: Iterable[str] = (), what: str = "値") 
     :param units: the units the form allows after the number for this cell
     :param what: the field's name, used in messages (``件数``, ``実績``)
     """
-    if is_blank(value):
+    if is_blank(value) or is_dash(value):
         return None
     if isinstance(value, NoCachedValue):
         raise CellValueError(

@@ -1,18 +1,50 @@
 """標準様式 — the standard form, read by the core (山形県, and any body without a plugin).
 
-One sheet ``KPI実績`` whose row 1 is exactly
-``団体コード | 団体名 | 年度 | KPI | 実績値 | 区分 | 備考``, one row per body, year and KPI.
-Other sheets (``記入方法``) are instructions and are not read.
+One sheet ``KPI実績`` whose header is ``団体コード | 団体名 | 年度 | KPI | 実績値 | 区分 | 備考``
+(row 1 as issued), one row per body, year and KPI.  Other sheets (``記入方法``) are
+instructions and are not read.
+
+The table is found by its labels (:mod:`saisei.core.tables`): the header may move down
+or right (a note row above, a column at the left), columns may be reordered, and columns
+the form does not know (目標値, うち町外, a hidden helper) are ignored; 備考 may be left
+out.  Blank rows are skipped and a row whose 団体コード or 団体名 says 合計 ends the table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ..plugin import Plan, Reading, Slot, Template, Workbook, display, hookimpl, is_blank, normalize_text
+from ..plugin import (
+    Detection,
+    Field,
+    Header,
+    Plan,
+    Reading,
+    Sheet,
+    Slot,
+    Template,
+    Workbook,
+    detect_table,
+    display,
+    hookimpl,
+    is_blank,
+    normalize_text,
+    read_header,
+    rows_after_total,
+    table_rows,
+)
 
 SHEET = "KPI実績"
 HEADER = ("団体コード", "団体名", "年度", "KPI", "実績値", "区分", "備考")
+FIELDS = (
+    Field("code", ("団体コード",)),
+    Field("name", ("団体名",)),
+    Field("year", ("年度",)),
+    Field("kpi", ("KPI",)),
+    Field("value", ("実績値",)),
+    Field("status", ("区分",)),
+    Field("note", ("備考",), required=False),
+)
 STATUS = {"確定": "final", "見込み": "provisional", "見込": "provisional"}
 
 
@@ -21,89 +53,98 @@ def saisei_body_code() -> str | None:
     return None  # serves any body of the plan
 
 
-def _sheet_name(workbook: Workbook) -> str | None:
-    return workbook.find_sheet(SHEET)
-
-
 @hookimpl
-def saisei_detect(workbook: Workbook) -> bool:
-    name = _sheet_name(workbook)
-    if name is None:
-        return False
-    sheet = workbook.sheet(name)
-    return tuple(sheet.text(f"{c}1") for c in "ABCDEFG") == HEADER
+def saisei_detect(workbook: Workbook, explain: bool = False) -> Detection:
+    return detect_table(workbook, SHEET, FIELDS, explain=explain)
 
 
 @hookimpl
 def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
-    name = _sheet_name(workbook)
+    name = workbook.find_sheet(SHEET)
     if name is None:
         return None
     sheet = workbook.sheet(name)
     reading = Reading(workbook, plan)
+    header = read_header(reading, sheet, FIELDS)
+    if header is None:
+        return reading
+    columns = header.columns
+    data = [columns[f.key] for f in FIELDS if f.key != "note" and f.key in columns]
+    rows = table_rows(sheet, data, header.row + 1, total_columns=(columns["code"], columns["name"]))
+    rows_after_total(reading, sheet, rows, header.first_column)
     seen: dict[tuple[str, int, int], int] = {}
-    for row in range(2, sheet.max_row + 1):
-        cells = [sheet.at(row, c) for c in range(1, 8)]
-        if all(is_blank(v) for v in cells[:6]):
-            continue  # an empty line (備考 alone is never read)
-        code = reading.body_code(sheet, f"A{row}")
-        year = reading.fiscal_year(sheet, f"C{row}")
-        kpi = reading.kpi(sheet, f"D{row}")
-        value = reading.count(sheet, f"E{row}", what="実績値")
-        status = _status(reading, sheet.name, row, cells[5])
-        if code is not None:
-            body = plan.body(code)
-            assert body is not None
-            given = cells[1]
-            if not is_blank(given) and normalize_text(str(given)) != normalize_text(body.name):
-                reading.error(
-                    "unknown-body",
-                    f'団体名 "{display(given)}" が団体コード {code}（{body.name}）と合いません',
-                    sheet=sheet.name,
-                    cell=f"B{row}",
-                )
-            if kpi is not None and not plan.kpi(kpi).is_reported_by(code):  # type: ignore[union-attr]
-                reading.error(
-                    "unknown-kpi",
-                    f"{plan.kpi(kpi).label} は {body.name} が報告するKPIではありません",  # type: ignore[union-attr]
-                    sheet=sheet.name,
-                    cell=f"D{row}",
-                )
-                kpi = None
-        if None in (code, year, kpi) or status is None:
-            continue
-        assert code is not None and year is not None and kpi is not None
-        key = (code, year, kpi)
-        if key in seen:
-            reading.error(
-                "duplicate-row",
-                f"{code} の {year}年度 KPI{kpi} は {seen[key]}行目にもあります（1つの団体・年度・KPIは1行にしてください）",
-                sheet=sheet.name,
-                cell=f"A{row}",
-            )
-            continue
-        seen[key] = row
-        if value is None:
-            continue  # blank: not reported
-        reading.observe(
-            entity_code=code, kpi=kpi, fiscal_year=year, value=value, status=status, sheet=sheet.name, cell=f"E{row}"
-        )
+    for row in rows.rows:
+        _read_row(reading, sheet, header, row, seen)
     return reading
 
 
-def _status(reading: Reading, sheet: str, row: int, value: object) -> str | None:
+def _read_row(reading: Reading, sheet: Sheet, header: Header, row: int, seen: dict[tuple[str, int, int], int]) -> None:
+    plan = reading.plan
+    ref = header.ref
+    code = reading.body_code(sheet, ref("code", row))
+    year = reading.fiscal_year(sheet, ref("year", row))
+    kpi = reading.kpi(sheet, ref("kpi", row))
+    value = reading.count(sheet, ref("value", row), what="実績値")
+    status = _status(reading, sheet, ref("status", row))
+    if code is not None:
+        body = plan.body(code)
+        assert body is not None
+        given = sheet.value(ref("name", row))
+        if not is_blank(given) and normalize_text(str(given)) != normalize_text(body.name):
+            reading.error(
+                "unknown-body",
+                f'団体名 "{display(given)}" が団体コード {code}（{body.name}）と合いません',
+                sheet=sheet.name,
+                cell=ref("name", row),
+            )
+        if kpi is not None and not plan.kpi(kpi).is_reported_by(code):  # type: ignore[union-attr]
+            reading.error(
+                "unknown-kpi",
+                f"{plan.kpi(kpi).label} は {body.name} が報告するKPIではありません",  # type: ignore[union-attr]
+                sheet=sheet.name,
+                cell=ref("kpi", row),
+            )
+            kpi = None
+    if None in (code, year, kpi) or status is None:
+        return
+    assert code is not None and year is not None and kpi is not None
+    key = (code, year, kpi)
+    if key in seen:
+        reading.error(
+            "duplicate-row",
+            f"{code} の {year}年度 KPI{kpi} は {seen[key]}行目にもあります（1つの団体・年度・KPIは1行にしてください）",
+            sheet=sheet.name,
+            cell=ref("code", row),
+        )
+        return
+    seen[key] = row
+    if value is None:
+        return  # blank: not reported
+    reading.observe(
+        entity_code=code,
+        kpi=kpi,
+        fiscal_year=year,
+        value=value,
+        status=status,
+        sheet=sheet.name,
+        cell=ref("value", row),
+    )
+
+
+def _status(reading: Reading, sheet: Sheet, ref: str) -> str | None:
+    value = sheet.value(ref)
     if is_blank(value):
         reading.error(
-            "missing-value", "区分が空欄です（「確定」か「見込み」を入力してください）", sheet=sheet, cell=f"F{row}"
+            "missing-value", "区分が空欄です（「確定」か「見込み」を入力してください）", sheet=sheet.name, cell=ref
         )
         return None
-    status = STATUS.get(normalize_text(str(value)))
+    status = STATUS.get(normalize_text(str(value)).replace(" ", ""))
     if status is None:
         reading.error(
             "bad-status",
             f'区分 "{display(value)}" は「確定」「見込み」のどちらでもありません',
-            sheet=sheet,
-            cell=f"F{row}",
+            sheet=sheet.name,
+            cell=ref,
         )
     return status
 

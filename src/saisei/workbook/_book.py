@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,7 @@ class Workbook:
         self._hidden = {m.name: str(m.visible).split(".")[-1] != "Visible" for m in meta}
         self._sheets: dict[str, Sheet] = {}
         self._refused: dict[str, WorkbookError] = {}
+        self._by_key: dict[str, tuple[str, ...]] | None = None
 
     def __repr__(self) -> str:
         return f"<Workbook {self.name} sheets={list(self.sheet_names)}>"
@@ -151,10 +153,23 @@ class Workbook:
     def visible_sheet_names(self) -> tuple[str, ...]:
         return tuple(n for n in self.sheet_names if not self._hidden[n])
 
+    def find_sheets(self, wanted: str) -> tuple[str, ...]:
+        """Every sheet whose name equals ``wanted`` after NFKC and without spaces, visible first."""
+        if self._by_key is None:
+            by_key: dict[str, list[str]] = {}
+            for n in sorted(self.sheet_names, key=self._hidden.__getitem__):  # stable: visible first
+                by_key.setdefault(_sheet_key(n), []).append(n)
+            self._by_key = {k: tuple(v) for k, v in by_key.items()}
+        return self._by_key.get(_sheet_key(wanted), ())
+
     def find_sheet(self, wanted: str) -> str | None:
-        """The sheet whose name equals ``wanted`` after NFKC (``Ｒ７`` finds ``R7``)."""
-        key = normalize_text(wanted)
-        return next((n for n in self.sheet_names if normalize_text(n) == key), None)
+        """The sheet whose name equals ``wanted`` after NFKC (``Ｒ７`` finds ``R7``).
+
+        A visible sheet comes before a hidden one of the same name; two such sheets are
+        ambiguous, which the reader reports (:func:`saisei.forms.check_reading`).
+        """
+        found = self.find_sheets(wanted)
+        return found[0] if found else None
 
     def sheet(self, name: str) -> Sheet:
         """The sheet ``name``, parsed on first use.
@@ -211,6 +226,12 @@ class Workbook:
         self._book.close()
         self._xml = {}
         self._sheets.clear()
+
+
+@lru_cache(maxsize=1024)
+def _sheet_key(name: str) -> str:
+    """A sheet name as compared: NFKC, no spaces (``ＫＰＩ 実績`` is ``KPI実績``)."""
+    return normalize_text(name).replace(" ", "")
 
 
 def _blanks_to_none(grid: list[list[Any]]) -> list[list[Any]]:

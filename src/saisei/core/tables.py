@@ -1,0 +1,437 @@
+"""Tables found by their labels, not by their coordinates.
+
+Clerks start from last year's workbook and edit it: a note row above the header, a column
+inserted at the left, a blank row inside, an extra or hidden column, rows or columns
+reordered together with their labels, a line break inside a header.  A reader that asks
+for "the header whose labels are 年度, 区分 …" instead of "row 3" reads all of these the
+same, and cites the cells where the figures now are.
+
+Everything here is pure: it works on a grid of cell values with 1-based coordinates (any
+object with ``at(row, column)``, ``max_row`` and ``max_column``, such as
+:class:`saisei.workbook.Sheet`) and returns positions and :class:`Problem` s — the caller
+knows the file and sheet and records them.  What makes a table ambiguous (a label found
+twice, two header rows that disagree, a label that names another KPI than its position)
+is a problem at the cells, never a choice.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol, TypeVar
+
+from .cells import cell_ref
+from .plan import KPI, Plan
+
+__all__ = [
+    "TOTAL_LABELS",
+    "Field",
+    "Grid",
+    "Header",
+    "KpiLabel",
+    "Miss",
+    "Problem",
+    "Rows",
+    "find_header",
+    "kpi_text",
+    "label_key",
+    "parse_kpi_label",
+    "scan_labels",
+    "searched_rows",
+    "table_rows",
+]
+
+#: How far from A1 a header is looked for: clerks add a few rows and columns, not pages.
+SEARCH_ROWS = 30
+SEARCH_COLUMNS = 30
+
+#: Row labels that end a table (after :func:`label_key`).
+TOTAL_LABELS = frozenset({"合計", "計", "総計", "総合計", "小計"})
+
+_T = TypeVar("_T")
+
+
+class Grid(Protocol):
+    """Cell values by 1-based (row, column); ``None`` for a blank cell."""
+
+    @property
+    def max_row(self) -> int: ...
+
+    @property
+    def max_column(self) -> int: ...
+
+    def at(self, row: int, column: int) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a table, at one cell: ``code`` and a message for the clerk."""
+
+    code: str
+    message: str
+    cell: str
+
+
+# -- labels --------------------------------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "[": "(", "]": ")", "〈": "(", "〉": ")"})
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
+def label_key(value: object) -> str:
+    """A label as compared: NFKC (width), no white space or line break, one kind of bracket.
+
+    ``関係人口\\n（人）``, ``関係人口 (人)`` and ``関係人口【人】`` all give ``関係人口(人)``.
+    Numbers give their digits (``2.0`` → ``2``); a blank gives ``""``.
+    """
+    if type(value) is str:
+        return _text_key(value)
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if not isinstance(value, str | int | float):
+        return ""
+    return _text_key(str(value))
+
+
+@lru_cache(maxsize=8192)  # the same labels come in every workbook
+def _text_key(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).translate(_BRACKETS)
+
+
+def _unbracketed(key: str) -> str:
+    """A label key without its bracketed parts (units, notes): ``関係人口(人)`` → ``関係人口``."""
+    return _BRACKETED.sub("", key)
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column of a table, known by any of its ``labels`` (compared by :func:`label_key`).
+
+    ``loose``: the label may carry a bracketed unit or note (``実績値（人）`` is ``実績値``).
+    """
+
+    key: str
+    labels: tuple[str, ...]
+    required: bool = True
+    loose: bool = True
+    _keys: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_keys", frozenset(label_key(x) for x in self.labels))
+
+    @property
+    def shown(self) -> str:
+        """The label as the form prints it (for messages)."""
+        return self.labels[0]
+
+    def matches(self, key: str) -> bool:
+        return key in self._keys or (self.loose and "(" in key and _unbracketed(key) in self._keys)
+
+
+@dataclass(frozen=True)
+class Header:
+    """A header row found: its row and the column of each field found in it."""
+
+    row: int
+    columns: dict[str, int]
+
+    def ref(self, key: str, row: int) -> str:
+        return cell_ref(row, self.columns[key])
+
+    @property
+    def first_column(self) -> int:
+        return min(self.columns.values())
+
+    @property
+    def last_column(self) -> int:
+        return max(self.columns.values())
+
+
+def searched_rows(first: int, last: int) -> str:
+    """``（5〜6行目を探しました）``."""
+    return f"（{first}行目を探しました）" if first == last else f"（{first}〜{last}行目を探しました）"
+
+
+@dataclass(frozen=True)
+class Miss:
+    """How close a grid came to holding a header: what was found, what was missing, where.
+
+    ``score`` is the share of the required labels found on the best row (0 to 1).
+    """
+
+    found: tuple[str, ...]
+    missing: tuple[str, ...]
+    row: int | None
+    first_row: int
+    last_row: int
+
+    @property
+    def score(self) -> float:
+        total = len(self.found) + len(self.missing)
+        return len(self.found) / total if total else 0.0
+
+    def describe(self) -> str:
+        """``見出し『No.』が見つかりません（5〜6行目を探しました）``."""
+        missing = "』『".join(self.missing)
+        if self.row is None:
+            return f"見出し『{missing}』が見つかりません{searched_rows(self.first_row, self.last_row)}"
+        found = "』『".join(self.found)
+        return (
+            f"{self.row}行目に見出し『{found}』はありますが『{missing}』が見つかりません"
+            f"{searched_rows(self.first_row, self.last_row)}"
+        )
+
+
+def _row_matches(grid: Grid, row: int, fields: Sequence[Field], last_column: int) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for column in range(1, last_column + 1):
+        value = grid.at(row, column)
+        if type(value) is not str:
+            continue
+        key = _text_key(value)
+        if not key:
+            continue
+        for f in fields:
+            if f.matches(key):
+                found.setdefault(f.key, []).append(column)
+                break
+    return found
+
+
+def find_header(
+    grid: Grid,
+    fields: Sequence[Field],
+    *,
+    first_row: int = 1,
+    rows: int = SEARCH_ROWS,
+    columns: int = SEARCH_COLUMNS,
+    first_only: bool = False,
+) -> tuple[Header | None, Miss | None, list[Problem]]:
+    """The row, among the first ``rows`` from ``first_row``, that holds every required field.
+
+    Labels may be in any column of the first ``columns`` and in any order.  Returns the
+    header (or ``None``), how close the best row came when there is none, and the
+    problems that make the header ambiguous: a field's label in two columns of the row
+    (which one holds the figures?), or a second row holding the whole header (two
+    tables, or a header copied twice).  With a problem, the header is still returned so
+    that the caller can go on checking, but its figures must not count.
+
+    ``first_only``: stop at the first row holding the header (to detect a form, where
+    what makes it ambiguous does not matter yet).
+    """
+    last_row = min(grid.max_row, first_row + rows - 1)
+    last_column = min(grid.max_column, columns)
+    required = [f for f in fields if f.required]
+    problems: list[Problem] = []
+    header: Header | None = None
+    best: tuple[int, int] | None = None  # (found, row)
+    best_found: dict[str, list[int]] = {}
+    for row in range(first_row, last_row + 1):
+        found = _row_matches(grid, row, fields, last_column)
+        if not found:
+            continue
+        n = sum(1 for f in required if f.key in found)
+        if n == len(required):
+            if header is not None:
+                problems.append(
+                    Problem(
+                        "ambiguous-header",
+                        f"見出しの行が {header.row}行目と{row}行目の2つあります（どちらの表を読むか決められません。"
+                        "使わない方を削除してください）",
+                        cell_ref(row, found[required[0].key][0] if required else 1),
+                    )
+                )
+                continue
+            for f in fields:
+                places = found.get(f.key, [])
+                if len(places) > 1:
+                    cells = "と".join(cell_ref(row, c) for c in places)
+                    problems.append(
+                        Problem(
+                            "ambiguous-header",
+                            f"見出し『{f.shown}』が {cells} の{len(places)}か所にあります"
+                            "（どの列を読むか決められません。1列にしてください）",
+                            cell_ref(row, places[1]),
+                        )
+                    )
+            header = Header(row, {k: v[0] for k, v in found.items()})
+            if first_only:
+                break
+        elif best is None or n > best[0]:
+            best, best_found = (n, row), found
+    if header is not None:
+        return header, None, problems
+    if best is None or best[0] == 0:
+        miss = Miss((), tuple(f.shown for f in required), None, first_row, max(first_row, last_row))
+    else:
+        miss = Miss(
+            tuple(f.shown for f in required if f.key in best_found),
+            tuple(f.shown for f in required if f.key not in best_found),
+            best[1],
+            first_row,
+            max(first_row, last_row),
+        )
+    return None, miss, problems
+
+
+# -- rows ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The data rows of a table: ``rows`` (blank rows left out), the total row if any, and
+    the rows below the total row that hold something in the table's columns (``after``:
+    a reader must not skip them silently)."""
+
+    rows: tuple[int, ...]
+    total_row: int | None = None
+    after: tuple[int, ...] = ()
+
+
+def table_rows(
+    grid: Grid,
+    columns: Iterable[int],
+    first_row: int,
+    *,
+    total_columns: Iterable[int] = (),
+    last_row: int | None = None,
+) -> Rows:
+    """The rows from ``first_row`` with anything in ``columns``, up to a total row.
+
+    A row whose cells in ``columns`` are all blank is skipped (a blank row inside the
+    table, or a note written beside it).  A row whose cell in one of ``total_columns``
+    is a total label (合計, 計 …) ends the table and is not data.
+    """
+    columns = tuple(columns)
+    totals = tuple(total_columns)
+    end = grid.max_row if last_row is None else min(last_row, grid.max_row)
+    rows: list[int] = []
+    for row in range(first_row, end + 1):
+        if any(label_key(grid.at(row, c)) in TOTAL_LABELS for c in totals):
+            after = tuple(r for r in range(row + 1, end + 1) if any(not _blank(grid.at(r, c)) for c in columns))
+            return Rows(tuple(rows), row, after)
+        if any(not _blank(grid.at(row, c)) for c in columns):
+            rows.append(row)
+    return Rows(tuple(rows))
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def scan_labels(
+    grid: Grid,
+    cells: Iterable[tuple[int, int]],
+    classify: Callable[[Any], _T | None],
+    *,
+    what: Callable[[_T], str],
+) -> tuple[dict[_T, tuple[int, int]], list[Problem]]:
+    """Classify the labels at ``cells`` (row, column): where each label is, once.
+
+    ``classify`` turns a cell value into what it labels (a fiscal year, a KPI …) or None.
+    A label found in two cells is a problem at the second, naming the first
+    (``what(label)`` names it in the message); the first place is kept so the caller can
+    go on checking, but the figures must not count.
+    """
+    places: dict[_T, tuple[int, int]] = {}
+    problems: list[Problem] = []
+    for row, column in cells:
+        label = classify(grid.at(row, column))
+        if label is None:
+            continue
+        if label in places:
+            first = cell_ref(*places[label])
+            problems.append(
+                Problem(
+                    "duplicate-label",
+                    f"{what(label)}が {first} と {cell_ref(row, column)} の2か所にあります"
+                    "（どちらを読むか決められません。1つにしてください）",
+                    cell_ref(row, column),
+                )
+            )
+            continue
+        places[label] = (row, column)
+    return places, problems
+
+
+# -- KPI labels ----------------------------------------------------------------------------
+
+_MARK = re.compile(r"(?:KPI|指標)?([0-9]{1,2})(?![0-9,])[.:、)]?(.*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class KpiLabel:
+    """What a KPI label says: the number it is marked with (``KPI②``, ``②``) and the KPI
+    its name is (``関係人口数``).  Either may be missing; when both are there they must agree."""
+
+    mark: int | None
+    name: int | None
+
+    @property
+    def number(self) -> int | None:
+        return self.mark if self.mark is not None else self.name
+
+    @property
+    def conflict(self) -> bool:
+        return self.mark is not None and self.name is not None and self.mark != self.name
+
+
+def _name_keys(kpi: KPI) -> set[str]:
+    keys = set()
+    for name in (kpi.name, kpi.short_name, *kpi.aliases):
+        key = _unbracketed(label_key(name))
+        keys.add(key)
+        keys.add(key.removesuffix("数"))
+    keys.discard("")
+    return keys
+
+
+def _kpi_by_name(plan: Plan, text: str) -> int | None:
+    key = _unbracketed(text)
+    if not key:
+        return None
+    for candidate in (key, key.removesuffix("数")):
+        for kpi in plan.kpis:
+            if candidate in _name_keys(kpi):
+                return kpi.number
+    return None
+
+
+def parse_kpi_label(value: object, plan: Plan) -> KpiLabel | None:
+    """The KPI a header or row label names, or None when it names none.
+
+    Understands ``KPI①``, ``KPI1``, ``①``, the full name, the short name, the plan's
+    aliases, a unit in brackets (``関係人口（人）``), and a mark before a name
+    (``①事業により創出した関係人口数``, ``KPI② 関係人口数``).
+    """
+    key = label_key(value)
+    if not key or not isinstance(value, str | int | float) or isinstance(value, bool):
+        return None
+    name = _kpi_by_name(plan, key)
+    if name is not None:
+        return KpiLabel(None, name)
+    m = _MARK.fullmatch(key)
+    if m is None:
+        return None
+    mark = int(m.group(1))
+    if plan.kpi(mark) is None:
+        return None
+    rest = m.group(2)
+    if not rest:
+        return KpiLabel(mark, None)
+    named = _kpi_by_name(plan, rest)
+    if named is None:
+        return None  # "1事業…" that names no KPI: not a KPI label
+    return KpiLabel(mark, named)
+
+
+def kpi_text(plan: Plan, number: int) -> str:
+    """``KPI②「事業により創出した関係人口数」`` for messages."""
+    kpi = plan.kpi(number)
+    return f"KPI{number}" if kpi is None else f"{kpi.label}「{kpi.name}」"

@@ -1,0 +1,150 @@
+"""What every form reader shares: a sheet by its name, a table by its labels, problems at cells.
+
+The pure work (finding a header by its labels, the rows of a table, KPI labels) is in
+:mod:`saisei.core.tables`; this module applies it to a :class:`~saisei.workbook.Workbook`
+and records what it finds in a :class:`~saisei.reading.Reading`, at the sheet and cell:
+
+* :func:`detect_table` — a plugin's ``saisei_detect``: is the header there, and if not,
+  how close did the workbook come and what was missing (a :class:`Detection`);
+* :func:`read_header` — the header for ``saisei_read``, its problems recorded as errors;
+* :func:`check_reading` — after any reader: a figure read from a hidden sheet, or from a
+  sheet whose name another sheet shares after normalisation (``ＫＰＩ実績`` and
+  ``KPI実績``), is said so at the cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from .core.cells import cell_ref
+from .core.tables import SEARCH_ROWS, Field, Header, Problem, Rows, find_header
+from .hookspecs import Detection
+
+if TYPE_CHECKING:
+    from .reading import Reading
+    from .workbook import Sheet, Workbook
+
+__all__ = ["check_reading", "detect_table", "read_header", "record", "rows_after_total"]
+
+
+def record(reading: Reading, sheet: str, problems: Iterable[Problem]) -> None:
+    """Record each problem as an error at its cell of ``sheet``."""
+    for p in problems:
+        reading.error(p.code, p.message, sheet=sheet, cell=p.cell)
+
+
+def detect_table(
+    workbook: Workbook,
+    wanted: str,
+    fields: Sequence[Field],
+    *,
+    first_row: int = 1,
+    rows: int = SEARCH_ROWS,
+    explain: bool = False,
+) -> Detection:
+    """Whether sheet ``wanted`` holds a header with every required field, found by labels.
+
+    When it does not, the :class:`Detection` says how close the workbook came: the sheet
+    is missing (score 0; with ``explain``, the other visible sheets are searched too, and
+    one holding the header scores 0.8: the sheet was renamed), or the sheet is there and
+    the header lacks labels (0.3 to 0.9 by the share of labels found).
+    """
+    names = workbook.find_sheets(wanted)
+    if not names:
+        for other in workbook.visible_sheet_names if explain else ():
+            header, _, _ = find_header(workbook.sheet(other), fields, first_row=first_row, rows=rows, first_only=True)
+            if header is not None:
+                return Detection(
+                    False,
+                    0.8,
+                    f"シート『{wanted}』がありません（シート『{other}』の{header.row}行目に見出しがあります。"
+                    f"シート名を『{wanted}』にしてください）",
+                    sheet=other,
+                    cell=cell_ref(header.row, header.first_column),
+                )
+        return Detection(False, 0.0, f"シート『{wanted}』がありません")
+    name = names[0]
+    header, miss, _ = find_header(workbook.sheet(name), fields, first_row=first_row, rows=rows, first_only=True)
+    if header is not None:
+        return Detection(True)
+    assert miss is not None
+    return Detection(
+        False,
+        0.3 + 0.6 * miss.score,
+        f"シート『{name}』に{miss.describe()}",
+        sheet=name,
+        cell=None if miss.row is None else cell_ref(miss.row, 1),
+    )
+
+
+def read_header(
+    reading: Reading, sheet: Sheet, fields: Sequence[Field], *, first_row: int = 1, rows: int = SEARCH_ROWS
+) -> Header | None:
+    """The header of ``sheet``'s table, found by its labels; its problems recorded as errors.
+
+    ``None`` (with an error ``bad-header``) when no row holds every required label.
+    """
+    header, miss, problems = find_header(sheet, fields, first_row=first_row, rows=rows)
+    record(reading, sheet.name, problems)
+    if header is None:
+        assert miss is not None
+        reading.error(
+            "bad-header",
+            f"{miss.describe()}（見出しの文字を様式どおりにしてください）",
+            sheet=sheet.name,
+            cell=cell_ref(miss.row or first_row, 1),
+        )
+    return header
+
+
+def rows_after_total(reading: Reading, sheet: Sheet, rows: Rows, first_column: int) -> None:
+    """An error at each row below a table's total row that holds something in its columns.
+
+    What lies below a total is not part of the table; a figure there would be silently
+    left out, so the clerk is asked to move it above the total or delete it.
+    """
+    for row in rows.after:
+        reading.error(
+            "bad-row",
+            f"合計の行（{rows.total_row}行目）の下に値があります（表の中に入れるか、不要なら削除してください）",
+            sheet=sheet.name,
+            cell=cell_ref(row, first_column),
+        )
+
+
+def check_reading(workbook: Workbook, reading: Reading) -> None:
+    """Warn (or refuse) where a reading's figures come from a sheet a clerk may not see.
+
+    A figure read from a hidden sheet is a warning at that sheet.  A sheet whose name
+    another sheet shares after normalisation (width, spaces) is ambiguous: when the
+    figures came from the only visible one, a warning names the hidden twin; when two
+    visible sheets share the name, an error — which one holds the figures?
+    """
+    for name in sorted(reading.sheets_read()):
+        if not workbook.has_sheet(name):
+            continue
+        twins = [n for n in workbook.find_sheets(name) if n != name]
+        hidden = workbook.is_hidden(name)
+        if twins and (hidden or any(not workbook.is_hidden(t) for t in twins)):
+            shown = "』『".join(twins)
+            reading.error(
+                "ambiguous-sheet",
+                f"シート『{name}』と名前が同じに見えるシート『{shown}』があり、どちらを読むか決められません"
+                "（使わないシートを削除するか、名前を変えてください）",
+                sheet=name,
+            )
+            continue
+        if twins:
+            reading.warning(
+                "ambiguous-sheet",
+                f"表示されているシート『{name}』を読みました。名前が同じに見える非表示のシート『{'』『'.join(twins)}』は"
+                "読んでいません（不要なら削除してください）",
+                sheet=name,
+            )
+        if hidden:
+            reading.warning(
+                "hidden-sheet",
+                f"シート『{name}』は非表示ですが、値を読みました（表示して内容を確かめてください）",
+                sheet=name,
+            )

@@ -1,0 +1,148 @@
+"""Edits clerks make to last year's workbook, for tests: rows and columns inserted, moved, hidden.
+
+Each helper works on an openpyxl worksheet in place and keeps what Excel keeps when a
+clerk does the same: merged ranges move with their cells (openpyxl's own
+``insert_rows``/``insert_cols`` leave them behind), and so do hidden columns.  Formulas
+are not rewritten, so tests start from :func:`load` (cached values, as Excel shows them)
+and compare figures, not formulas.
+
+:func:`shifted` tells where a cell of the original ends up after insertions, so a test
+can check that every figure is still cited from the cell it now sits in::
+
+    book = load(data)
+    ws = book["KPI実績"]
+    insert_rows(ws, 1, note="※令和6年度分")       # a note row above the header
+    insert_columns(ws, 1)                          # a column at the left
+    result = read_bytes(save(book))
+    assert cells(result) == {shifted("E2", rows=[1], columns=[1])}   # "F3"
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from saisei.core.cells import cell_ref, column_letter, parse_ref
+
+__all__ = [
+    "hide_column",
+    "insert_columns",
+    "insert_rows",
+    "load",
+    "save",
+    "shifted",
+    "swap_columns",
+    "swap_rows",
+]
+
+
+def load(data: bytes, *, values: bool = True) -> Any:
+    """An openpyxl workbook from xlsx bytes; ``values``: formulas replaced by their cached values."""
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data), data_only=values)
+
+
+def save(book: Any) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _merged(ws: Any) -> list[tuple[int, int, int, int]]:
+    ranges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+    for r in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(r))
+    return ranges
+
+
+def _merge(ws: Any, ranges: Iterable[tuple[int, int, int, int]]) -> None:
+    for r1, c1, r2, c2 in ranges:
+        if (r1, c1) != (r2, c2):
+            ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+
+
+def _move(n: int, at: int, count: int) -> int:
+    return n + count if n >= at else n
+
+
+def insert_rows(ws: Any, at: int, count: int = 1, *, note: str | None = None) -> None:
+    """Insert ``count`` rows before row ``at`` (1-based); ``note`` goes into the first one's A.
+
+    A merged range that spans ``at`` grows, as in Excel.
+    """
+    ranges = _merged(ws)
+    ws.insert_rows(at, count)
+    _merge(ws, [(_move(r1, at, count), c1, r2 + count if r2 >= at else r2, c2) for r1, c1, r2, c2 in ranges])
+    if note is not None:
+        ws.cell(at, 1, note)
+
+
+def insert_columns(
+    ws: Any,
+    at: int,
+    count: int = 1,
+    *,
+    header: tuple[int, str] | None = None,
+    values: dict[int, Any] | None = None,
+    hidden: bool = False,
+) -> None:
+    """Insert ``count`` columns before column ``at``; ``header`` (row, text) and ``values``
+    (row → value) go into the first new column, which may be ``hidden``.
+
+    Column widths and hidden flags move with their columns; a merged range that spans
+    ``at`` grows, as in Excel.
+    """
+    ranges = _merged(ws)
+    dims = {
+        k: (d.width, d.hidden)
+        for k, d in ws.column_dimensions.items()
+        if d.min is not None and (d.width is not None or d.hidden)
+    }
+    ws.insert_cols(at, count)
+    _merge(ws, [(r1, _move(c1, at, count), r2, c2 + count if c2 >= at else c2) for r1, c1, r2, c2 in ranges])
+    for letter in list(ws.column_dimensions):
+        del ws.column_dimensions[letter]
+    for letter, (width, was_hidden) in dims.items():
+        column = _move(parse_ref(f"{letter}1")[1], at, count)
+        dim = ws.column_dimensions[column_letter(column)]
+        if width is not None:
+            dim.width = width
+        dim.hidden = bool(was_hidden)
+    if header is not None:
+        ws.cell(header[0], at, header[1])
+    for row, value in (values or {}).items():
+        ws.cell(row, at, value)
+    if hidden:
+        ws.column_dimensions[column_letter(at)].hidden = True
+
+
+def hide_column(ws: Any, column: int) -> None:
+    ws.column_dimensions[column_letter(column)].hidden = True
+
+
+def swap_rows(ws: Any, a: int, b: int, columns: Iterable[int] | None = None) -> None:
+    """Swap the values of rows ``a`` and ``b`` (in ``columns``, default every column)."""
+    for c in columns or range(1, ws.max_column + 1):
+        x, y = ws.cell(a, c), ws.cell(b, c)
+        x.value, y.value = y.value, x.value
+
+
+def swap_columns(ws: Any, a: int, b: int, rows: Iterable[int] | None = None) -> None:
+    """Swap the values of columns ``a`` and ``b`` (in ``rows``, default every row)."""
+    for r in rows or range(1, ws.max_row + 1):
+        x, y = ws.cell(r, a), ws.cell(r, b)
+        x.value, y.value = y.value, x.value
+
+
+def shifted(ref: str, *, rows: Iterable[int] = (), columns: Iterable[int] = ()) -> str:
+    """Where the original cell ``ref`` is after rows and columns were inserted, one at a time,
+    before each position in ``rows`` / ``columns`` (positions as given to
+    :func:`insert_rows` / :func:`insert_columns`, in the order they were applied)."""
+    row, column = parse_ref(ref)
+    for at in rows:
+        row = _move(row, at, 1)
+    for at in columns:
+        column = _move(column, at, 1)
+    return cell_ref(row, column)
