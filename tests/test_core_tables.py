@@ -17,28 +17,14 @@ from saisei.core.tables import (
 )
 from saisei.core.values import is_dash, parse_count
 from saisei.plans import load_plan
+from saisei.workbook import Sheet
 
 PLAN = load_plan()
 
 
-class Grid:
+def Grid(rows: list[list[Any]]) -> Sheet:  # noqa: N802 - reads as the grid it builds
     """Rows of values from A1, as a sheet gives them."""
-
-    def __init__(self, rows: list[list[Any]]) -> None:
-        self.rows = rows
-
-    @property
-    def max_row(self) -> int:
-        return len(self.rows)
-
-    @property
-    def max_column(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
-
-    def at(self, row: int, column: int) -> Any:
-        if row > len(self.rows) or column > len(self.rows[row - 1]):
-            return None
-        return self.rows[row - 1][column - 1]
+    return Sheet("表", False, rows)
 
 
 FIELDS = (
