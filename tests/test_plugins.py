@@ -160,8 +160,8 @@ def test_trace_prints_every_hook_call_and_its_result(
     registry = make_registry(("broken", _raising("saisei_detect")), entrypoints=False)
     read_bytes(standard_form([("060003", "山形県", 2024, 1, 4, "確定")]), registry=registry)
     lines = capsys.readouterr().err.splitlines()
-    assert "saisei: saisei_detect(workbook=<Workbook 'form.xlsx'>) → standard" in lines
-    assert "saisei: saisei_detect ← standard: [True]" in lines
+    assert "saisei: saisei_detect(workbook=<Workbook 'form.xlsx'>, explain=False) → standard" in lines
+    assert any(line.startswith("saisei: saisei_detect ← standard: [Detection(claimed=True") for line in lines), lines
     assert any(line.startswith("saisei: saisei_detect ← broken: 例外 RuntimeError") for line in lines), lines
     assert any(line.startswith("saisei: saisei_read ← standard: [<Reading") for line in lines), lines
 

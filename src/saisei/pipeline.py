@@ -132,7 +132,7 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
         if failures and not claims:
             return done()
         if not claims:
-            issues.append(_unknown_form(workbook, registry))
+            issues.append(_unknown_form(workbook, registry, plan))
             return done()
         if len(claims) > 1:
             issues.append(
@@ -202,7 +202,7 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
         workbook.close()
 
 
-def _unknown_form(workbook: Workbook, registry: Registry) -> Issue:
+def _unknown_form(workbook: Workbook, registry: Registry, plan: Plan) -> Issue:
     """No plugin claims the workbook: name the closest form and what it missed, where."""
     sheets = "、".join(workbook.sheet_names) or "なし"
     nearest = registry.nearest(workbook)
@@ -215,7 +215,8 @@ def _unknown_form(workbook: Workbook, registry: Registry) -> Issue:
             file=workbook.name,
         )
     info, near = nearest
-    form = "標準様式" if info.profile is None else f"{info.profile.name}の様式"
+    body = info.body(plan)
+    form = "標準様式" if body is None else f"{body.name}の様式"
     return Issue.at(
         "error",
         "unknown-form",
