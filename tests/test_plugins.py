@@ -130,7 +130,8 @@ def test_a_hook_taking_an_argument_the_hook_does_not_offer_is_plugin_load_failed
     registry = make_registry(("odd", odd), entrypoints=False)
     assert "odd" not in registry.plugins
     assert [(i.code, i.plugin) for i in registry.load_issues] == [("plugin-load-failed", "odd")]
-    assert "sheet" in registry.load_issues[0].message
+    message = registry.load_issues[0].message
+    assert "saisei_detect" in message and "sheet" in message and "workbook" in message and "\n" not in message
 
 
 def test_a_misspelled_hook_in_a_run_is_an_error_of_the_run(tmp_path: Path) -> None:
@@ -235,7 +236,21 @@ def test_saisei_plugins_shows_each_body_from_the_plan(tmp_path: Path) -> None:
     other = CliRunner().invoke(main, ["plugins", "--plan", str(_plan_without(tmp_path, "062031"))])
     assert other.exit_code == 0
     assert "計画にない団体（062031）" in other.stdout
-    assert "[警告] プラグイン tsuruoka の団体（団体コード 062031）は計画" in other.stderr and "--plan" in other.stderr
+    assert "[警告] プラグイン tsuruoka の団体（団体コード 062031）ですが、計画" in other.stderr, other.stderr
+    assert "--plan" in other.stderr
+
+
+def test_a_template_of_a_plugin_whose_body_the_plan_does_not_have_is_a_usage_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from saisei.cli import main
+
+    plan = str(_plan_without(tmp_path, "062031"))
+    target = str(tmp_path / "x.xlsx")
+    out = CliRunner().invoke(main, ["template", "tsuruoka", "--fiscal-year", "2025", "-o", target, "--plan", plan])
+    assert out.exit_code == 2
+    assert "062031" in out.stderr and "--plan" in out.stderr
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_saisei_plugins_warns_of_a_plan_naming_a_plugin_that_is_not_installed(tmp_path: Path) -> None:

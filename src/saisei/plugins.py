@@ -21,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.metadata
+import inspect
 import os
+import re
 import reprlib
 import sys
 import traceback
@@ -159,7 +161,7 @@ class Registry:
         try:
             self.pm.register(plugin, name=name)
         except (pluggy.PluginValidationError, ValueError) as exc:
-            self._load_failed(name, f"フックの実装が正しくありません: {exc}")
+            self._load_failed(name, _invalid_impl(exc))
             return
         try:
             self.pm.check_pending()
@@ -326,31 +328,39 @@ class Registry:
 
         A run says it once per workbook such a plugin claims (:meth:`body_problem`).
         """
-        return [
-            Issue.at(
-                "warning",
-                "body-not-in-plan",
-                f"プラグイン {info.name} の団体（団体コード {info.code}）は計画「{plan.name}」にありません"
-                "（このプラグインの様式のブックは集計できません。別の計画なら --plan で指定してください）",
-                plugin=info.name,
-            )
-            for info in self.plugins.values()
-            if info.code is not None and plan.body(info.code) is None
-        ]
+        found = (self.body_problem(name, plan) for name in self.names())
+        return [Issue.at("warning", i.code, i.message, plugin=i.plugin) for i in found if i is not None]
 
-    def body_problem(self, name: str, plan: Plan, file: str) -> Issue | None:
-        """The one error for a workbook claimed by plugin ``name`` whose body the plan does not have."""
+    def body_problem(self, name: str, plan: Plan, file: str | None = None) -> Issue | None:
+        """The one error when plugin ``name`` serves a body ``plan`` does not have: for the
+        workbook ``file`` it claimed, or (without ``file``) for the plugin itself."""
         info = self.plugins.get(name)
         if info is None or info.code is None or plan.body(info.code) is not None:
             return None
+        what = f"このブックはプラグイン {name} の様式" if file else f"プラグイン {name} の団体"
         return Issue.at(
             "error",
             "body-not-in-plan",
-            f"このブックはプラグイン {name} の様式（団体コード {info.code}）ですが、計画「{plan.name}」に"
-            f"この団体がありません（別の計画のブックなら --plan でその計画ファイルを指定してください）",
+            f"{what}（団体コード {info.code}）ですが、計画「{plan.name}」にこの団体がありません"
+            "（別の計画のブックなら --plan でその計画ファイルを指定してください）",
             file=file,
             plugin=name,
         )
+
+
+def _invalid_impl(exc: Exception) -> str:
+    """pluggy's complaint about a hook implementation, as one line."""
+    text = str(exc)
+    hook = re.search(r"for hook '(\w+)'", text)
+    extra = re.search(r"Argument\(s\) \{(.*?)\} are declared in the hookimpl", text)
+    if hook and extra:
+        spec = getattr(hookspecs, hook[1], None)
+        offered = ", ".join(inspect.signature(spec).parameters) if spec else ""
+        return (
+            f"フック {hook[1]} の実装が、フックにない引数 {extra[1].replace(chr(39), '')} を受け取ります"
+            f"（{hook[1]} の引数: {offered or 'なし'}）。このプラグインは使いません"
+        )
+    return f"フックの実装が正しくありません（{' / '.join(text.split(chr(10)))}）。このプラグインは使いません"
 
 
 def _hashable(plugin: object) -> bool:

@@ -43,6 +43,9 @@ def template(body: str, fiscal_year_text: str, output: Path, as_of: dt.date | No
     name = registry.find(body, plan)
     if name is None:
         raise click.UsageError(f"{body!r} の様式が見つかりません（saisei plugins で一覧を確認してください）")
+    unplanned = registry.body_problem(name, plan)
+    if unplanned is not None:
+        raise click.UsageError(unplanned.message)
     made = registry.template(name, fiscal_year, plan, as_of)
     if made is None:
         raise click.UsageError(f"プラグイン {name} は様式のひな形を書き出しません")
