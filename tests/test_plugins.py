@@ -301,3 +301,22 @@ def test_the_plugin_surface_documents_every_name_it_exports() -> None:
     for name in plugin.__all__:
         assert f"`{name}`" in doc, name
         assert getattr(plugin, name) is not None
+
+
+def test_the_readme_plugin_example_loads_and_reads(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    start = README.index("```python\nfrom saisei.plugin import")
+    code = README[start + len("```python\n") : README.index("```", start + 10)]
+    example = SimpleNamespace()
+    exec(compile(code, "README.md", "exec"), example.__dict__)
+    registry = make_registry(("mytown", example), entrypoints=False)
+    assert registry.plugins["mytown"].code == "062031", registry.load_issues
+    book = Workbook()
+    book.active.title = "実績報告書"
+    book.active["E7"] = 12
+    book.save(tmp_path / "form.xlsx")
+    result = saisei.consolidate([tmp_path / "form.xlsx"], registry=registry)
+    assert [(v["entity_code"], v["kpi"], v["value"]) for v in result.values.iter_rows(named=True)] == [
+        ("062031", 1, 12)
+    ]
