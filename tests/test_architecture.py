@@ -1,0 +1,112 @@
+"""The package's shape: no import circle among saisei's modules or a plugin's, counting
+imports inside functions and under TYPE_CHECKING (they hide a circle from Python, not from
+a reader)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+PLUGINS = sorted(p for p in (ROOT / "plugins").glob("*/src/saisei_*") if p.is_dir())
+#: Plugins whose circle is still being untangled (issue 10).  Strict: once the circle is
+#: gone this test fails until the name is taken out of here.
+KNOWN_CIRCLES = {"saisei_sakata"}
+
+
+def modules(package: Path) -> dict[str, Path]:
+    """Every module below ``package`` by dotted name (a package by its ``__init__``)."""
+    out = {}
+    for path in sorted(package.rglob("*.py")):
+        parts = list(path.relative_to(package.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        out[".".join(parts)] = path
+    return out
+
+
+def imported(name: str, path: Path) -> set[str]:
+    """What the module imports: ``from . import x`` imports the package and ``.x``."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # relative: from the package, one level up per extra dot
+                base = package
+                for _ in range(node.level - 1):
+                    base = base.rpartition(".")[0]
+                module = f"{base}.{module}" if module else base
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def circle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import circle in ``graph``, as the path around it, or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for other in sorted(graph[node]):
+            if state.get(other) == 1:
+                return [*path[path.index(other) :], other]
+            if other not in state and (found := visit(other)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def graph_of(package: Path) -> dict[str, set[str]]:
+    found = modules(package)
+    return {name: {m for m in imported(name, path) if m in found and m != name} for name, path in found.items()}
+
+
+def test_the_checker_sees_imports_inside_functions_and_of_the_package(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import x\n")
+    (package / "a.py").write_text("from .b import x\n")
+    (package / "b.py").write_text("def f():\n    from .c import y\n")
+    (package / "c.py").write_text("")
+    assert circle(graph_of(package)) is None
+    (package / "c.py").write_text("def g():\n    import pkg.a\n")
+    assert circle(graph_of(package)) == ["pkg.a", "pkg.b", "pkg.c", "pkg.a"]
+    (package / "c.py").write_text("")
+    (package / "b.py").write_text("def f():\n    from . import c\n")  # imports the package as well
+    assert circle(graph_of(package)) == ["pkg", "pkg.a", "pkg.b", "pkg"]
+
+
+def test_no_import_circle_in_saisei() -> None:
+    assert circle(graph_of(SRC / "saisei")) is None
+
+
+@pytest.mark.parametrize(
+    "package",
+    [
+        pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True, reason="known circle (issue 10)"))
+        if p.name in KNOWN_CIRCLES
+        else pytest.param(p, id=p.name)
+        for p in PLUGINS
+    ],
+)
+def test_no_import_circle_in_a_plugin(package: Path) -> None:
+    assert circle(graph_of(package)) is None
+
+
+def test_every_plugin_is_checked() -> None:
+    folders = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
+    assert folders and [p.parents[1].name for p in PLUGINS] == folders
