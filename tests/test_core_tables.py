@@ -22,7 +22,7 @@ from saisei.workbook import Sheet
 PLAN = load_plan()
 
 
-def Grid(rows: list[list[Any]]) -> Sheet:  # noqa: N802 - reads as the grid it builds
+def Grid(rows: list[list[Any]]) -> Sheet:
     """Rows of values from A1, as a sheet gives them."""
     return Sheet("表", False, rows)
 

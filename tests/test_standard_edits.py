@@ -220,3 +220,38 @@ def test_random_blank_and_note_rows_and_columns_move_the_cited_cells_only(
     assert sorted(rows) == sorted(order_rows) and sorted(columns) == sorted(order_columns)
     expected = {k: shifted(v, rows=order_rows, columns=order_columns) for k, v in FIGURES.items()}
     assert figures(edited(edit)) == expected
+
+
+# -- number formats that show something else than the value -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "shown"),
+    [
+        (";;;", 4, "何も表示されません"),
+        ('"5"', 4, "「5」と表示されます"),
+        ("#,##0,", 4000, "千で割った値"),
+        ("0%", 4, "百倍の値"),
+        ('#,##0;-#,##0;"-"', 0, "「-」と表示されます"),
+    ],
+)
+def test_a_value_whose_format_shows_something_else_is_read_with_a_warning_at_the_cell(
+    code: str, value: int, shown: str
+) -> None:
+    def edit(ws: Any) -> None:
+        ws["E2"] = value
+        ws["E2"].number_format = code
+
+    data = edited(edit)
+    assert figures(data) == {**{k: v for k, v in FIGURES.items() if v != "E2"}, (1, value): "E2"}
+    [issue] = [i for i in read_bytes(data).issues if not i.is_error]
+    assert (issue.code, issue.sheet, issue.cell) == ("hidden-value", SHEET, "E2")
+    assert shown in issue.message and f"値 {value} を読みました" in issue.message
+
+
+@pytest.mark.parametrize("code", ["#,##0", "0", "General", "#,##0_ ;[Red]-#,##0 ", "@"])
+def test_formats_that_show_the_value_say_nothing(code: str) -> None:
+    def edit(ws: Any) -> None:
+        ws["E2"].number_format = code
+
+    assert warnings(edited(edit)) == []

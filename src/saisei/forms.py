@@ -9,7 +9,8 @@ and records what it finds in a :class:`~saisei.reading.Reading`, at the sheet an
 * :func:`read_header` — the header for ``saisei_read``, its problems recorded as errors;
 * :func:`check_reading` — after any reader: a figure read from a hidden sheet, or from a
   sheet whose name another sheet shares after normalisation (``ＫＰＩ実績`` and
-  ``KPI実績``), is said so at the cell.
+  ``KPI実績``), or from a cell whose number format shows something else (``;;;``,
+  ``"5"``, ``0,``), is said so at the sheet or cell.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .core.cells import cell_ref
+from .core.numfmt import display_problem
 from .core.tables import SEARCH_ROWS, Field, Header, Problem, Rows, find_header
+from .core.values import display
 from .hookspecs import Detection
 
 if TYPE_CHECKING:
@@ -147,4 +150,27 @@ def check_reading(workbook: Workbook, reading: Reading) -> None:
                 "hidden-sheet",
                 f"シート『{name}』は非表示ですが、値を読みました（表示して内容を確かめてください）",
                 sheet=name,
+            )
+        _check_formats(workbook, reading, name)
+
+
+def _check_formats(workbook: Workbook, reading: Reading, name: str) -> None:
+    """A warning at each cell read whose number format shows something else than its value."""
+    odd = workbook.odd_formats(name)
+    if not odd:
+        return
+    sheet = workbook.sheet(name)
+    for cell in dict.fromkeys(reading.cells_read(name)):
+        code = odd.get(cell)
+        if code is None:
+            continue
+        raw = sheet.value(cell)
+        why = display_problem(code, raw)
+        if why is not None:
+            reading.warning(
+                "hidden-value",
+                f"表示形式「{code}」のため、このセルは{why}が、値 {display(raw)} を読みました"
+                "（画面の表示と集計に使う値が違います。表示形式を「標準」にして確かめてください）",
+                sheet=name,
+                cell=cell,
             )

@@ -195,6 +195,16 @@ class Reading:
                 names.update(v for v in frame.get_column("sheet").unique().to_list() if isinstance(v, str))
         return names
 
+    def cells_read(self, sheet: str) -> list[str]:
+        """The cells of ``sheet`` the observations come from, in the order read."""
+        import polars as pl
+
+        cells = [c for s, c in zip(self._columns["sheet"], self._columns["cell"], strict=True) if s == sheet]
+        for frame in self._frames:
+            if "sheet" in frame.columns and "cell" in frame.columns:
+                cells += frame.filter(pl.col("sheet") == sheet).get_column("cell").to_list()
+        return cells
+
     def __len__(self) -> int:
         return len(self._columns["value"]) + sum(f.height for f in self._frames)
 

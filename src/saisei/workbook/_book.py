@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..core.cells import parse_ref, range_ref
+from ..core.numfmt import odd_styles
 from ..core.values import CellError, NoCachedValue, normalize_text
 from ._base import RESAVE, RESEND, Limits, MiB, WorkbookError, broken, too_large
 from ._scan import scan_sheet
@@ -139,6 +141,9 @@ class Workbook:
         self._sheets: dict[str, Sheet] = {}
         self._refused: dict[str, WorkbookError] = {}
         self._by_key: dict[str, tuple[str, ...]] | None = None
+        self._styles_xml = xml_parts.get(STYLES, b"")
+        self._odd_styles: dict[int, str] | None = None
+        self._odd_cells: dict[str, dict[str, str]] = {}
 
     def __repr__(self) -> str:
         return f"<Workbook {self.name} sheets={list(self.sheet_names)}>"
@@ -170,6 +175,27 @@ class Workbook:
         """
         found = self.find_sheets(wanted)
         return found[0] if found else None
+
+    def odd_formats(self, name: str) -> dict[str, str]:
+        """The cells of sheet ``name`` whose number format may show something else than
+        their value (``;;;``, ``"5"``, ``0,``, ``0%`` …), with the format code.
+
+        Most workbooks have no such format, and then no sheet is searched.
+        """
+        if self._odd_styles is None:
+            self._odd_styles = odd_styles(self._styles_xml)
+        if not self._odd_styles:
+            return {}
+        if name not in self._odd_cells:
+            xml = self._xml.get(self._parts.get(name, ""), b"")
+            styles = self._odd_styles
+            found: dict[str, str] = {}
+            for m in _CELL_TAG.finditer(xml):
+                style, ref = _STYLE_ATTR.search(m.group(1)), _REF_ATTR.search(m.group(1))
+                if style is not None and ref is not None and int(style.group(1)) in styles:
+                    found[ref.group(1).decode("ascii")] = styles[int(style.group(1))]
+            self._odd_cells[name] = found
+        return self._odd_cells[name]
 
     def sheet(self, name: str) -> Sheet:
         """The sheet ``name``, parsed on first use.
@@ -226,6 +252,12 @@ class Workbook:
         self._book.close()
         self._xml = {}
         self._sheets.clear()
+
+
+STYLES = "xl/styles.xml"
+_CELL_TAG = re.compile(rb"<c\b([^>]*)>")
+_STYLE_ATTR = re.compile(rb'\ss="([0-9]+)"')
+_REF_ATTR = re.compile(rb'\sr="([A-Z]{1,3}[1-9][0-9]*)"')
 
 
 @lru_cache(maxsize=1024)
