@@ -83,7 +83,8 @@ def test_text_from_workbooks_is_never_a_formula(tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(text)))
     cells = [cell for row in rows[1:] for cell in row]
     assert not [c for c in cells if c.startswith(DANGEROUS)], rows
-    assert sum(c.startswith("'") for c in cells) == 5  # every source column, prefixed
+    assert sum(c.startswith("'") for c in cells) == 4  # every source column starting as a formula, prefixed
+    assert any(c.startswith("\\x09x.xlsx!") for c in cells), rows  # a tab in a file name: a visible escape
 
 
 # -- atomic outputs -----------------------------------------------------------------------------

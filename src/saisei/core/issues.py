@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .text import cap_quotes, safe_text
+
 __all__ = ["CODES", "Issue", "Severity", "location"]
 
 Severity = Literal["error", "warning"]
@@ -83,6 +85,17 @@ class Issue:
     cell: str | None = None
     plugin: str | None = None
 
+    def __post_init__(self) -> None:
+        # The message is read by a person, in a terminal, JSON or the report: one safe line,
+        # with no quoted cell text of a megabyte.  ``file`` keeps the name as it is on disk.
+        safe = safe_text(cap_quotes(self.message))
+        if safe != self.message:
+            object.__setattr__(self, "message", safe)
+        for name in ("sheet", "cell"):
+            value = getattr(self, name)
+            if value is not None and (escaped := safe_text(value)) != value:
+                object.__setattr__(self, name, escaped)
+
     @classmethod
     def at(
         cls,
@@ -109,7 +122,7 @@ class Issue:
             "severity": self.severity,
             "code": self.code,
             "message": self.message,
-            "file": self.file,
+            "file": safe_text(self.file) if self.file is not None else None,
             "sheet": self.sheet,
             "cell": self.cell,
             "plugin": self.plugin,

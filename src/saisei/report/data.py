@@ -10,6 +10,8 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
+from ..core.text import safe_text
+
 if TYPE_CHECKING:
     from ..results import Consolidation
 
@@ -115,11 +117,18 @@ def values_csv(result: Consolidation) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+#: What a spreadsheet may take as the start of a formula, once it strips blanks or folds
+#: full-width characters: these lead a text only behind an apostrophe.
+_FORMULA_START = frozenset("=+-@\t\r\n \u3000＝＋－＠")
+
+
 def _csv_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text that a spreadsheet could run as a formula gets a leading apostrophe; control
+    characters are written as visible escapes."""
+    if not isinstance(value, str):
+        return value
+    value = safe_text(value)
+    return "'" + value if value[:1] in _FORMULA_START else value
 
 
 def to_dict(result: Consolidation) -> dict[str, Any]:
