@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -25,7 +26,7 @@ import saisei
 from saisei.core.fiscal import fiscal_year_label
 from saisei.pipeline import Consolidation
 from saisei.plugins import get_registry
-from saisei.report import report_bytes, write_outputs
+from saisei.report import atomic_write, report_bytes, write_outputs
 from saisei.report.data import KPI_HEADER, VALUE_HEADER
 from saisei.report.views import split_source
 from saisei.report.xlsx import ACTUAL_COLUMN, CATEGORY_COLUMN, SHEETS, TARGET_COLUMN, put
@@ -182,13 +183,50 @@ def test_same_bytes_whatever_the_clock(result: Consolidation, monkeypatch: pytes
     assert made[0] == made[1]
 
 
-def test_zip_entries_have_fixed_times_and_properties(xlsx: bytes, book: Any) -> None:
+def test_zip_entries_have_fixed_times_and_properties(xlsx: bytes, book: Any, result: Consolidation) -> None:
     with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         core = z.read("docProps/core.xml").decode()
-    # openpyxl stamps "modified" with the time of saving; the re-packing fixes it
-    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core) == ["2000-01-01T00:00:00Z"] * 2
+    # openpyxl stamps "modified" with the time of saving; the re-packing puts the run's as-of date
+    assert result.as_of == dt.date(2025, 8, 29)
+    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core) == ["2025-08-29T00:00:00Z"] * 2
     assert book.properties.creator == "saisei"
+
+
+def test_one_japanese_font_family_throughout(xlsx: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
+        styles = z.read("xl/styles.xml").decode()
+    fonts = re.search(r"<fonts[^>]*>(.*)</fonts>", styles, re.S)
+    assert fonts is not None
+    names = re.findall(r'<name val="([^"]*)"', fonts.group(1))
+    count = len(re.findall(r"<font[ >/]", fonts.group(1)))
+    assert names and set(names) == {"游ゴシック"} and len(names) == count, names  # no Calibri, no unnamed font
+    assert "scheme" not in fonts.group(1)  # not the theme's Latin font
+
+
+def test_empty_lists_say_nashi(tmp_path: Path) -> None:
+    from builders import standard_form
+    from openpyxl import load_workbook
+
+    import saisei
+
+    (tmp_path / "in").mkdir()
+    plan = saisei.load_plan()
+    (tmp_path / "in" / "x.xlsx").write_bytes(
+        standard_form(
+            [
+                (b.code, b.name, 2024, f"KPI{k.number}", 1, "確定", None)
+                for b in plan.bodies
+                for k in plan.kpis_for(b.code)
+            ]
+        )
+    )
+    made = saisei.consolidate([tmp_path / "in"], as_of=dt.date(2025, 9, 1))
+    assert not made.revisions.height and not made.issues, made.issues
+    made.write(tmp_path / "out")
+    book = load_workbook(tmp_path / "out" / "report.xlsx")
+    assert [c.value for c in book["改訂履歴"][2]][:2] == ["なし", None]
+    assert [c.value for c in book["要確認"][2]][:2] == ["なし", None]
 
 
 def test_parquet_reads_back_as_the_values(result: Consolidation, tmp_path: Path) -> None:
@@ -616,3 +654,17 @@ def test_formula_like_sheet_names_and_messages_stay_text(result: Consolidation) 
     assert [c.value for c in ws[3]][1:] == ["=cmd|' /C calc'!A0", "@x", "+1", "-1", "=cmd|' /C calc'!A0", "=plugin"]
     assert all(c.data_type == "s" for row in ws.iter_rows(min_row=2) for c in row if c.value is not None)
     assert load_workbook(io.BytesIO(data))["総括"]["A2"].value.startswith("【暫定】")
+
+
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="POSIX modes")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_outputs_follow_the_umask(result: Consolidation, tmp_path: Path, umask: int, mode: int) -> None:
+    old = os.umask(umask)
+    try:
+        written = write_outputs(result, tmp_path / "out")
+        atomic_write(tmp_path / "one.txt", b"x")
+    finally:
+        os.umask(old)
+    assert written
+    for path in [*written, tmp_path / "one.txt"]:
+        assert path.stat().st_mode & 0o777 == mode, (path, oct(path.stat().st_mode))

@@ -51,5 +51,5 @@ def template(body: str, fiscal_year_text: str, output: Path, as_of: dt.date | No
         raise click.UsageError(f"プラグイン {name} は様式のひな形を書き出しません")
     buffer = io.BytesIO()
     made.workbook.save(buffer)
-    atomic_write(output, deterministic_xlsx(buffer.getvalue()))
+    atomic_write(output, deterministic_xlsx(buffer.getvalue(), day=as_of))
     click.echo(f"出力: {output}（{name}、{fiscal_year}年度）", err=True)

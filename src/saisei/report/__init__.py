@@ -5,6 +5,7 @@ same bytes for the same inputs.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import glob
 import io
 import os
@@ -54,6 +55,10 @@ def _write_temp(path: Path, data: bytes) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
     try:
+        # mkstemp makes the file 0600; an output is shared like any file the user writes
+        # (colleagues, the web server): the mode the umask gives a new file.
+        if os.name == "posix":
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -62,6 +67,13 @@ def _write_temp(path: Path, data: bytes) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
+
+
+def _umask() -> int:
+    """The process's umask (there is no call that reads it without setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _remove_stale_temps(path: Path) -> None:
@@ -104,17 +116,18 @@ def _sync_folder(folder: Path) -> None:
 
 _CORE = "docProps/core.xml"
 _CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
-FIXED_PROPERTY_TIME = b"2000-01-01T00:00:00Z"
+FIXED_PROPERTY_DAY = dt.date(2000, 1, 1)
 
 
-def deterministic_xlsx(data: bytes, tables: Mapping[str, TableRows] | None = None) -> bytes:
+def deterministic_xlsx(data: bytes, tables: Mapping[str, TableRows] | None = None, day: dt.date | None = None) -> bytes:
     """Re-pack an xlsx with fixed timestamps, so the same content gives the same bytes;
     write ``tables``' rows (by sheet name) into their sheets on the way.
 
-    The zip entries get a fixed date, and so do the workbook's created/modified
-    properties: openpyxl stamps ``modified`` with the time of saving, whatever the
-    workbook's properties say.
+    The zip entries get a fixed date; the workbook's created/modified properties get
+    ``day`` (the run's as-of date; 2000-01-01 without one): openpyxl stamps ``modified``
+    with the time of saving, whatever the workbook's properties say.
     """
+    stamp = f"{(day or FIXED_PROPERTY_DAY).isoformat()}T00:00:00Z".encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         parts: dict[str, TableRows] = {}
@@ -131,7 +144,7 @@ def deterministic_xlsx(data: bytes, tables: Mapping[str, TableRows] | None = Non
             fixed.external_attr = 0o600 << 16
             content = src.read(info.filename)
             if info.filename == _CORE:
-                content = _CORE_DATES.sub(rb"\g<1>" + FIXED_PROPERTY_TIME + rb"\g<2>", content)
+                content = _CORE_DATES.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
             elif info.filename in parts:
                 content = splice(content, parts[info.filename])
             dst.writestr(fixed, content)
@@ -144,7 +157,7 @@ def report_bytes(result: Consolidation) -> bytes:
     book, tables = build_workbook(_printable(result))
     buffer = io.BytesIO()
     book.save(buffer)
-    return deterministic_xlsx(buffer.getvalue(), tables)
+    return deterministic_xlsx(buffer.getvalue(), tables, result.as_of)
 
 
 def _printable(result: Consolidation) -> Consolidation:

@@ -17,8 +17,12 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.text import Font as TextFont
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.pagebreak import Break
 
 from ..core.fiscal import fiscal_year_label
@@ -45,7 +49,11 @@ if TYPE_CHECKING:
 
 __all__ = ["SHEETS", "SUMMARY_HEADER", "build_workbook", "put"]
 
-FIXED_TIME = dt.datetime(2000, 1, 1)
+#: One Japanese UI font for the whole workbook, digits and Latin text included: 游ゴシック
+#: where Office has it (Windows 10 and later, Office for Mac); other programs substitute
+#: their own Japanese sans (Meiryo, Noto Sans CJK, IPAexGothic), never a serif.
+FONT_NAME = "游ゴシック"
+FONT_SIZE = 11
 ISSUE_HEADER = ("区分", "コード", "ファイル", "シート", "セル", "内容", "プラグイン")
 SEVERITY_JA = {"error": "エラー", "warning": "警告"}
 SHEETS = ("総括", "団体別", "検証体制", "改訂履歴", "要確認", "出典", "実績データ", "KPI集計")
@@ -57,6 +65,22 @@ MONTH = 'yyyy"年"m"月"'
 HEADER_FILL = "DDEBF7"
 DRAFT_RED = "C00000"
 DEFAULT_WIDTH = 8.43
+
+
+def font(**options: Any) -> Font:
+    """A font of the report's one family (``bold=True``, ``size=14``, ``color=…``)."""
+    # family 3: a modern (sans) face; charset 128: Japanese (SHIFTJIS_CHARSET), so Excel
+    # picks a Japanese face for every character, not a Latin one beside a Japanese one.
+    return Font(name=FONT_NAME, family=3, charset=128, **{"size": FONT_SIZE, **options})
+
+
+def use_report_font(book: Workbook) -> None:
+    """Make :func:`font` the font of every cell that has none of its own (the Normal style)."""
+    base = font()
+    # openpyxl keeps the default font (Calibri) as the first of the workbook's fonts and in
+    # the Normal style; it has no public setter for either.
+    book._fonts = IndexedList([base])
+    book._named_styles["Normal"].font = base
 
 
 def put(ws: Worksheet, row: int, column: int, value: Any, number_format: str | None = None) -> Cell:
@@ -126,8 +150,10 @@ def _print_setup(ws: Worksheet, *, draft: bool, title_rows: str | None = "1:1") 
         ws.print_title_rows = title_rows
     ws.oddFooter.center.text = "&A　&P / &N"
     ws.oddFooter.center.size = 9
+    ws.oddFooter.center.font = f"{FONT_NAME},Regular"
     if draft:
         ws.oddHeader.right.text = "暫定"
+        ws.oddHeader.right.font = f"{FONT_NAME},Bold"
         ws.oddHeader.right.size = 14
         ws.oddHeader.right.color = DRAFT_RED
 
@@ -169,15 +195,18 @@ def register_styles(book: Workbook) -> None:
     styles = [
         NamedStyle(
             STYLE_HEADER,
-            font=Font(bold=True),
+            font=font(bold=True),
             fill=PatternFill("solid", fgColor=HEADER_FILL),
             border=border,
             alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
         ),
-        NamedStyle(STYLE_TEXT, border=border, alignment=top),
-        NamedStyle(STYLE_WRAP, border=border, alignment=Alignment(vertical="top", wrap_text=True)),
-        NamedStyle(STYLE_CENTRE, border=border, alignment=Alignment(horizontal="center", vertical="top")),
-        *(NamedStyle(name, border=border, alignment=top, number_format=fmt) for fmt, name in STYLE_FOR_FORMAT.items()),
+        NamedStyle(STYLE_TEXT, font=font(), border=border, alignment=top),
+        NamedStyle(STYLE_WRAP, font=font(), border=border, alignment=Alignment(vertical="top", wrap_text=True)),
+        NamedStyle(STYLE_CENTRE, font=font(), border=border, alignment=Alignment(horizontal="center", vertical="top")),
+        *(
+            NamedStyle(name, font=font(), border=border, alignment=top, number_format=fmt)
+            for fmt, name in STYLE_FOR_FORMAT.items()
+        ),
     ]
     for style in styles:
         book.add_named_style(style)
@@ -200,6 +229,7 @@ def write_table(
     wrap: Iterable[int] = (),
     centre: Iterable[int] = (),
     draft: bool = False,
+    empty: str | None = None,
 ) -> TableRows:
     """A machine-readable table from A1: one header row, one value per cell, frozen header.
 
@@ -210,6 +240,7 @@ def write_table(
     :param formats: number formats by 1-based column (one of ``STYLE_FOR_FORMAT``)
     :param wrap: columns whose text wraps (text with line breaks always wraps)
     :param centre: columns centred (marks such as ○)
+    :param empty: what the first cell says when there are no rows (``なし``), else nothing
     """
     _header_row(ws, 1, header)
     column_widths = [widths[c] if c < len(widths) else DEFAULT_WIDTH for c in range(len(header))]
@@ -220,8 +251,11 @@ def write_table(
     names = [column_style.get(c, STYLE_TEXT) for c in range(1, len(header) + 1)]
     # in a fixed order: the indices are part of the file's bytes
     index = {name: _style_index(ws, name) for name in dict.fromkeys([*names, STYLE_WRAP])}
+    table_rows = [tuple(row) for row in rows]
+    if not table_rows and empty is not None:
+        table_rows = [(empty, *([None] * (len(header) - 1)))]
     table = TableRows(
-        rows=[tuple(row) for row in rows],
+        rows=table_rows,
         styles=[index[name] for name in names],
         break_styles=[index[STYLE_WRAP] if name == STYLE_TEXT else None for name in names],
         wraps=[name == STYLE_WRAP for name in names],
@@ -266,7 +300,7 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
     draft = result.has_errors
     _widths(ws, SUMMARY_WIDTHS)
     put(ws, 1, 1, "地域再生計画 KPI実績 総括表")
-    ws.cell(1, 1).font = Font(bold=True, size=16)
+    ws.cell(1, 1).font = font(bold=True, size=16)
     row = 2
     if draft:
         put(
@@ -276,7 +310,7 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
             f"【暫定】エラーが {len(result.errors)} 件あります。エラーのあるブックの値は集計に含めていません"
             "（要確認シートを参照）。数値は確定していません。",
         )
-        ws.cell(row, 1).font = Font(bold=True, size=14, color=DRAFT_RED)
+        ws.cell(row, 1).font = font(bold=True, size=14, color=DRAFT_RED)
         for c in range(1, len(SUMMARY_HEADER) + 1):
             ws.cell(row, c).fill = PatternFill("solid", fgColor="FCE4E4")
         row += 1
@@ -294,19 +328,19 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
         ("状態", state, None),
         ("読み込んだブック", f"{len(result.files)} ファイル（うち集計に使用 {used}）", None),
     ]
-    bold = Font(bold=True)
+    bold = font(bold=True)
     for label, value, fmt in meta:
         put(ws, row, 1, label)
         ws.cell(row, 1).font = bold
         put(ws, row, 2, value, fmt)
         ws.cell(row, 2).alignment = Alignment(horizontal="left")
         if value is state and draft:
-            ws.cell(row, 2).font = Font(bold=True, color=DRAFT_RED)
+            ws.cell(row, 2).font = font(bold=True, color=DRAFT_RED)
         row += 1
 
     row += 1
     put(ws, row, 1, "KPIの達成状況（目標・実績は各年度の増加分。到達水準＝基準値＋実績の累計。評価は審査対象年度まで）")
-    ws.cell(row, 1).font = Font(bold=True, size=12)
+    ws.cell(row, 1).font = font(bold=True, size=12)
     row += 1
     header_row = row
     _header_row(ws, header_row, SUMMARY_HEADER)
@@ -347,7 +381,7 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
     ws.row_breaks.append(Break(id=row))
     row += 1
     put(ws, row, 1, "目標と実績（各年度の増加分）")
-    ws.cell(row, 1).font = Font(bold=True, size=12)
+    ws.cell(row, 1).font = font(bold=True, size=12)
     _charts(ws, rows, first_data, row + 1)
     _print_setup(ws, draft=draft, title_rows=None)
 
@@ -358,7 +392,7 @@ def _reporting_block(ws: Worksheet, result: Consolidation, row: int) -> int:
     year = result.fiscal_year_under_review
     statuses = reporting_status(result, year)
     put(ws, row, 1, f"{fiscal_year_label(year)}の報告状況")
-    ws.cell(row, 1).font = Font(bold=True, size=12)
+    ws.cell(row, 1).font = font(bold=True, size=12)
     row += 1
     missing = [s for s in statuses if s.missing]
     provisional = [s for s in statuses if s.provisional]
@@ -373,7 +407,7 @@ def _reporting_block(ws: Worksheet, result: Consolidation, row: int) -> int:
 
     for label, text in (("未報告", names(missing, "missing")), ("見込み", names(provisional, "provisional"))):
         put(ws, row, 1, label)
-        ws.cell(row, 1).font = Font(bold=True)
+        ws.cell(row, 1).font = font(bold=True)
         put(ws, row, 2, text)
         row += 1
     header = ("団体コード", "団体名", *(k.label for k in plan.kpis), "状況")
@@ -422,6 +456,7 @@ def _charts(ws: Worksheet, rows: list[SummaryRow], first_data: int, anchor_row: 
         chart.x_axis.delete = False
         chart.y_axis.delete = False
         chart.legend.position = "b"
+        chart.txPr = _chart_text()
         for column, title in ((TARGET_COLUMN, "目標"), (ACTUAL_COLUMN, "実績")):
             data = Reference(ws, min_col=column, min_row=lo, max_row=hi)
             chart.series.append(Series(data, title=title))
@@ -430,6 +465,14 @@ def _charts(ws: Worksheet, rows: list[SummaryRow], first_data: int, anchor_row: 
         chart.height = 8.5
         column_letter = get_column_letter(1 if n % 2 == 0 else CHART_SECOND_COLUMN)
         ws.add_chart(chart, f"{column_letter}{anchor_row + (n // 2) * 18}")
+
+
+def _chart_text() -> Any:
+    """The charts' text (axes, legend) in the report's font; charts otherwise take the
+    theme's Latin font, which other programs replace with a serif."""
+    face = TextFont(typeface=FONT_NAME)
+    props = CharacterProperties(latin=face, ea=face, sz=900)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
 
 
 # ---------------------------------------------------------------------------
@@ -442,6 +485,7 @@ def build_workbook(result: Consolidation) -> tuple[Workbook, dict[str, TableRows
     the saved workbook."""
     draft = result.has_errors
     book = Workbook()
+    use_report_font(book)
     register_styles(book)
     tables: dict[str, TableRows] = {}
 
@@ -476,6 +520,7 @@ def build_workbook(result: Consolidation) -> tuple[Workbook, dict[str, TableRows
         widths=(11, 10, 8, 6, 13, 13, 9, 42, 42, 16, 20),
         formats={5: COUNT, 6: COUNT, 7: COUNT},
         draft=draft,
+        empty="なし",
     )
     add_table(
         "要確認",
@@ -484,6 +529,7 @@ def build_workbook(result: Consolidation) -> tuple[Workbook, dict[str, TableRows
         widths=(8, 20, 26, 14, 8, 72, 11),
         wrap=(6,),
         draft=draft,
+        empty="なし",
     )
     add_table(
         "出典",
@@ -511,7 +557,9 @@ def build_workbook(result: Consolidation) -> tuple[Workbook, dict[str, TableRows
     )
     book.properties.creator = "saisei"
     book.properties.title = f"{result.plan.name} KPI集計"
-    book.properties.created = FIXED_TIME
-    book.properties.modified = FIXED_TIME
+    # The run's own date, not the clock's: the same inputs give the same bytes.
+    stamp = dt.datetime.combine(result.as_of, dt.time())
+    book.properties.created = stamp
+    book.properties.modified = stamp
     book.properties.lastModifiedBy = "saisei"
     return book, tables
