@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from .core.cycle import review_year_problem
+from .core.fiscal import parse_date
 from .core.plan import Plan
 from .pipeline import assemble, collect_files, read_files
 from .plans import load_plan
@@ -46,15 +49,69 @@ class Consolidation(Result):
         return write_outputs(self, Path(out_dir))
 
 
+def _paths(paths: object) -> list[str | Path]:
+    """``paths`` as a list: one path or string is one path, never its characters."""
+    if isinstance(paths, str | os.PathLike):
+        return [Path(paths)]
+    if isinstance(paths, bytes) or not isinstance(paths, Iterable):
+        raise TypeError(
+            f"paths にはファイルやフォルダーのパス（str か Path）、またはその一覧を渡してください"
+            f"（渡されたのは {type(paths).__name__}）"
+        )
+    out: list[str | Path] = []
+    for path in paths:
+        if not isinstance(path, str | os.PathLike):
+            raise TypeError(f"paths の要素はパス（str か Path）にしてください（{type(path).__name__} {path!r} があります）")
+        out.append(Path(path))
+    if not out:
+        raise ValueError("paths が空です: 読み込むブックのファイルかフォルダーを一つ以上渡してください")
+    return out
+
+
+def _as_of(as_of: object, plan: Plan) -> dt.date | None:
+    """``as_of`` as a date (a ``datetime`` or text such as ``"2025-09-01"`` too), checked
+    to give a year of the plan to review."""
+    if as_of is None:
+        return None
+    if not isinstance(as_of, str | dt.date):
+        raise TypeError(f"as_of には日付（datetime.date か \"2025-09-01\" のような文字列）を渡してください（{as_of!r}）")
+    try:
+        day = parse_date(as_of)
+    except ValueError as exc:
+        raise ValueError(f"as_of: {exc}") from None
+    problem = review_year_problem(day, plan)
+    if problem is not None:
+        raise ValueError(problem)
+    return day
+
+
+def _plan(plan: object) -> Plan:
+    if plan is None or isinstance(plan, str | os.PathLike):
+        return load_plan(plan)  # type: ignore[arg-type]
+    if not isinstance(plan, Plan):
+        raise TypeError(f"plan には Plan か計画ファイルのパスを渡してください（{type(plan).__name__}）")
+    return plan
+
+
+def _workers(workers: object) -> int | Literal["auto"] | None:
+    if workers is None or workers == "auto":
+        return workers
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise TypeError(f'workers には 1 以上の整数か "auto" か None を渡してください（{workers!r}）')
+    if workers < 1:
+        raise ValueError(f"workers は 1 以上にしてください（{workers}）")
+    return workers
+
+
 def consolidate(
-    paths: Sequence[str | Path],
+    paths: str | Path | Sequence[str | Path],
     *,
     record: str | Path | None = None,
     out: str | Path | None = None,
     read_only: bool = False,
     waiting: Callable[[str], None] | None = None,
-    plan: Plan | None = None,
-    as_of: dt.date | None = None,
+    plan: Plan | str | Path | None = None,
+    as_of: dt.date | str | None = None,
     registry: Registry | None = None,
     limits: Limits | None = None,
     progress: Callable[[Path], None] | None = None,
@@ -64,7 +121,7 @@ def consolidate(
 ) -> Consolidation:
     """Read every workbook under ``paths`` and consolidate them.
 
-    :param paths: files and folders (folders are searched recursively)
+    :param paths: files and folders (folders are searched recursively), or one of them
     :param record: the plan's record (:mod:`saisei.record`; created when missing): the
         figures of its earlier runs count too, workbooks it already holds are not read
         again, and this run is added to it, in one transaction
@@ -72,9 +129,11 @@ def consolidate(
         transaction, the outputs' hashes recorded with the run)
     :param read_only: use the record's earlier runs but add nothing (``saisei validate``)
     :param waiting: told when another run holds the record and this one waits for it
-    :param plan: the plan (default: the Yamagata plan shipped with saisei)
-    :param as_of: the consolidation date that picks the fiscal year under review
-        (default: the newest date the forms carry, else today)
+    :param plan: the plan, or the path of a plan file (default: the Yamagata plan
+        shipped with saisei)
+    :param as_of: the consolidation date that picks the fiscal year under review, a date
+        or text (``"2025-09-01"``; default: the newest date the forms carry, else today).
+        A date whose year under review is outside the plan is a ``ValueError``
     :param registry: the plugins (default: the built-ins and every installed plugin)
     :param limits: size limits for workbooks
     :param progress: called with each file's path as it is read
@@ -89,21 +148,24 @@ def consolidate(
         import the calling script again, as Python's multiprocessing always does: a script
         that asks for workers keeps its work under ``if __name__ == "__main__":``.
     """
-    plan = plan or load_plan()
+    wanted = _paths(paths)
+    the_plan = _plan(plan)
+    day = _as_of(as_of, the_plan)
+    workers = _workers(workers)
     own_registry = registry is None
     registry = registry or get_registry()
-    files, ignored = collect_files(paths, exclude=exclude)
+    files, ignored = collect_files(wanted, exclude=exclude)
     if found is not None:
         found(files)
     chosen = default_workers(len(files)) if workers == "auto" else workers
 
     def read(which: list[Path]) -> list[FileResult]:
         return read_files(
-            which, plan, registry, limits=limits, progress=progress, workers=chosen, portable_registry=own_registry
+            which, the_plan, registry, limits=limits, progress=progress, workers=chosen, portable_registry=own_registry
         )
 
     if record is None:
-        result = Consolidation.of(assemble(read(files), plan, registry, as_of=as_of, ignored=ignored))
+        result = Consolidation.of(assemble(read(files), the_plan, registry, as_of=day, ignored=ignored))
         if out is not None:
             result = dataclasses.replace(result, outputs=tuple(result.write(out)))
         return result
@@ -119,9 +181,9 @@ def consolidate(
         files,
         ignored,
         read,
-        plan,
+        the_plan,
         registry,
-        as_of,
+        day,
         read_only=read_only,
         waiting=waiting,
         write=write if out is not None else None,

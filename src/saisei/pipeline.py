@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .core.cycle import fiscal_year_under_review
+from .core.cycle import fiscal_year_under_review, review_year_problem
 from .core.issues import Issue
 from .core.plan import Plan
 from .forms import check_reading
@@ -194,7 +194,8 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
                     plugin=plugin,
                 )
             )
-        return done(as_of=reading.as_of, entity_code=reading.entity_code, frame=frame)
+        cell = reading.dated.get(reading.as_of) if reading.as_of is not None else None
+        return done(as_of=reading.as_of, as_of_cell=cell, entity_code=reading.entity_code, frame=frame)
     except WorkbookError as exc:  # a sheet refused while a plugin looked at it
         issues.append(_workbook_issue(exc, name, plugin))
         return done()
@@ -317,8 +318,12 @@ def assemble(
     as_of: dt.date | None = None,
     ignored: list[Path] | None = None,
     earlier: Earlier | None = None,
+    today: dt.date | None = None,
 ) -> Consolidation:
     """Validate, reconcile and total what the files gave.
+
+    Without ``as_of``, the newest date the forms carry sets it (see :func:`form_dates`),
+    else ``today`` (default: the clock's).
 
     ``earlier``: what a record holds from earlier runs (figures of workbooks not given
     again, and the run each known workbook came in); the rules across runs of
@@ -355,8 +360,21 @@ def assemble(
     bad = [i for i, r in enumerate(results) if r.has_errors]
     accepted = observations.filter(~pl.col("submission").is_in(bad)) if bad else observations
 
-    dates = [r.as_of for r in results if r.as_of is not None and not r.has_errors]
-    as_of = as_of or (max(dates) if dates else dt.date.today())
+    source: str | None = None
+    dated, odd = form_dates(results, today or dt.date.today())
+    issues.extend(odd)
+    if as_of is None:
+        as_of, source = max(dated) if dated else (today or dt.date.today(), "today")
+        outside = review_year_problem(as_of, plan)
+        if outside is not None:
+            issues.append(
+                Issue.at(
+                    "warning",
+                    "outside-plan",
+                    f"{outside}。計画期間の{'最初' if fiscal_year_under_review(as_of) < plan.fiscal_years[0] else '最後'}の年度を審査対象にしました"
+                    "（--as-of で基準日を指定できます）",
+                )
+            )
     review_year = fiscal_year_under_review(as_of, plan)
     trail = accepted
     if earlier is not None and earlier.observations.height:
@@ -405,8 +423,52 @@ def assemble(
         revisions=rec.revisions,
         issues=issues,
         ignored_files=list(ignored or []),
+        as_of_source=source,
         contributions=rec.values.select("entity_code", "fiscal_year", "kpi", "submissions"),
     )
+
+
+#: A form's date more than this after the middle of the forms' dates is not believed.
+FAR_FROM_OTHERS = dt.timedelta(days=366)
+
+
+def form_dates(results: Sequence[FileResult], today: dt.date) -> tuple[list[tuple[dt.date, str]], list[Issue]]:
+    """The forms' dates that may set the run's as-of date, each with where it is
+    (``file!sheet!cell``), and a warning at the cell of each that may not.
+
+    A date after ``today``, or more than a year after the middle of the forms' dates
+    (one slip of a year, ``2029`` for ``2025``), would move the year under review for
+    every body: it is said at its cell and left out.
+    """
+    dated = [r for r in results if r.as_of is not None and not r.has_errors]
+    days = sorted(r.as_of for r in dated if r.as_of is not None)
+    middle = days[(len(days) - 1) // 2] if days else today
+    kept: list[tuple[dt.date, str]] = []
+    odd: list[Issue] = []
+    for r in dated:
+        assert r.as_of is not None
+        sheet, cell = r.as_of_cell or (None, None)
+        where = "!".join(p for p in (r.name, sheet, cell) if p)
+        if r.as_of > today:
+            why = f"今日（{today.isoformat()}）より後の日付です"
+        elif len(days) > 2 and r.as_of - middle > FAR_FROM_OTHERS:
+            why = f"ほかの様式の日付（中ほどは {middle.isoformat()}）より1年以上後です"
+        else:
+            kept.append((r.as_of, where))
+            continue
+        odd.append(
+            Issue.at(
+                "warning",
+                "odd-form-date",
+                f"様式の日付 {r.as_of.isoformat()} は{why}。基準日には使っていません"
+                f"（この日付で確定・見込みを決める様式もあります。日付を確かめてください）",
+                file=r.name,
+                sheet=sheet,
+                cell=cell,
+                plugin=r.plugin,
+            )
+        )
+    return kept, odd
 
 
 def _not_reported(values: pl.DataFrame, plan: Plan, fiscal_year: int, results: list[FileResult]) -> list[Issue]:

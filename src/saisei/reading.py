@@ -84,6 +84,8 @@ class Reading:
         self.plan = plan
         self.entity_code = entity_code
         self.as_of = as_of
+        #: where each date read by :meth:`date` was (sheet, cell): the as-of date's cell
+        self.dated: dict[dt.date, tuple[str, str]] = {}
         self.issues: list[Issue] = []
         self._columns: dict[str, list[Any]] = {c: [] for c in _COLUMNS}
         self._frames: list[pl.DataFrame] = []
@@ -294,10 +296,12 @@ class Reading:
             self.error("bad-date", f'{what} "{raw}" は日付ではありません', sheet=sheet.name, cell=ref)
             return None
         try:
-            return parse_date(raw)
+            day = parse_date(raw)
         except ValueError as exc:
             self.error("bad-date", str(exc).replace("日付", what, 1), sheet=sheet.name, cell=ref)
             return None
+        self.dated.setdefault(day, (sheet.name, ref))
+        return day
 
     def kpi(self, sheet: Sheet, ref: str, *, value: Any = None, what: str = "KPI") -> int | None:
         """The KPI at ``sheet!ref``: its number, its full name or an alias from the plan."""

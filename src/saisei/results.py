@@ -31,6 +31,8 @@ class FileResult:
     entity_code: str | None = None
     as_of: dt.date | None = None
     sha256: str | None = None
+    #: the sheet and cell of ``as_of``, when the plugin read it with ``Reading.date``
+    as_of_cell: tuple[str, str] | None = None
     issues: list[Issue] = field(default_factory=list)
     frame: pl.DataFrame | None = None
 
@@ -60,6 +62,8 @@ class Consolidation:
     :ivar contributions: per value (entity_code, fiscal_year, kpi), ``submissions``: the
         numbers of the workbooks behind it (an index into ``files``, then into the earlier
         submissions the record gave)
+    :ivar as_of_source: what set ``as_of``: ``file!sheet!cell`` of the form's date,
+        ``"today"`` when no form carried a date it could use, ``None`` when it was given
     :ivar run: the record's number for this run (None without a record, or read-only)
     :ivar outputs: the files written for it by ``consolidate(..., out=DIR)``
 
@@ -79,6 +83,7 @@ class Consolidation:
     ignored_files: list[Path] = field(default_factory=list)
     contributions: pl.DataFrame | None = None
     run: int | None = None
+    as_of_source: str | None = None
     outputs: tuple[Path, ...] = ()
 
     @property

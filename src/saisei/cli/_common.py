@@ -123,8 +123,11 @@ def run_consolidation(
     and the record is only read otherwise.  Without a record, ``write`` writes the report.
     """
     from ..api import consolidate  # polars, the plugins: only when a command runs
+    from ..core.cycle import review_year_problem
 
     plan = load_plan_or_fail(plan_path)
+    if as_of is not None and (outside := review_year_problem(as_of, plan)) is not None:
+        raise click.UsageError(f"{outside}（--as-of）")
     bar: Any = None
 
     def found(files: list[Path]) -> None:
@@ -167,9 +170,19 @@ def print_summary(result: Consolidation) -> None:
     click.echo(
         f"{len(result.files)} ファイル（うち集計に使用 {ok}）、値 {result.values.height} 件、"
         f"エラー {len(result.errors)} 件、警告 {len(result.warnings)} 件。"
-        f"基準日 {result.as_of.isoformat()}、審査対象 {fiscal_year_label(result.fiscal_year_under_review)}",
+        f"基準日 {result.as_of.isoformat()}（{as_of_origin(result)}）、"
+        f"審査対象 {fiscal_year_label(result.fiscal_year_under_review)}",
         err=True,
     )
+
+
+def as_of_origin(result: Consolidation) -> str:
+    """Where the run's as-of date came from, for the summary."""
+    if result.as_of_source is None:
+        return "指定"
+    if result.as_of_source == "today":
+        return "使える日付のある様式がないため今日"
+    return f"{result.as_of_source} の日付"
 
 
 def guard(debug: bool, func: Callable[[], int]) -> int:

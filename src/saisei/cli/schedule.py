@@ -37,6 +37,14 @@ def schedule(as_of: dt.date | None, ics_path: Path | None, as_json: bool, plan_p
     plan = load_plan_or_fail(plan_path)
     day = as_of or dt.date.today()
     meetings = upcoming(plan, day)
+    inside = [m for m in meetings if plan.has_year(m.reviews_fiscal_year)]
+    if not inside:  # every coming meeting reviews a year before or after the plan
+        what = f"基準日 {day.isoformat()} 以降の効果検証で審査する年度"
+        raise click.UsageError(plan.year_problem(meetings[0].reviews_fiscal_year, what=what) or "")
+    if left := [m for m in meetings if m not in inside]:
+        names = "、".join(f"{m.body.name}（{fiscal_year_label(m.reviews_fiscal_year)}分）" for m in left)
+        click.echo(f"[注意] 計画期間（{plan.years_text}）の外の年度を審査する会議は出していません: {names}", err=True)
+    meetings = inside
     if ics_path is not None:
         from ..report import atomic_write
 

@@ -35,10 +35,8 @@ def template(body: str, fiscal_year_text: str, output: Path, as_of: dt.date | No
         fiscal_year = parse_fiscal_year(fiscal_year_text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fiscal-year") from None
-    if not plan.has_year(fiscal_year):
-        raise click.BadParameter(
-            f"{fiscal_year}年度は計画期間（{plan.years_text}）の外です", param_hint="--fiscal-year"
-        )
+    if (outside := plan.year_problem(fiscal_year)) is not None:
+        raise click.BadParameter(outside, param_hint="--fiscal-year")
     registry = get_registry()
     name = registry.find(body, plan)
     if name is None:

@@ -20,6 +20,7 @@ __all__ = [
     "fiscal_year_under_review",
     "meeting_in",
     "next_meeting",
+    "review_year_problem",
     "reviewed_fiscal_year",
     "status_for",
 ]
@@ -83,6 +84,16 @@ def fiscal_year_under_review(as_of: dt.date, plan: Plan | None = None) -> int:
     if plan is not None and plan.fiscal_years:
         year = min(max(year, plan.fiscal_years[0]), plan.fiscal_years[-1])
     return year
+
+
+def review_year_problem(as_of: dt.date, plan: Plan) -> str | None:
+    """Why a consolidation on ``as_of`` has no year of ``plan`` to review, or None.
+
+    On 2020-01-01 the year under review would be FY2018, before a 2024–2026 plan; on
+    2028-06-01 FY2027, after it.  Such a date is refused, never moved into the plan.
+    """
+    year = fiscal_year_of(as_of) - 1
+    return plan.year_problem(year, what=f"基準日 {as_of.isoformat()} の審査対象の年度", shown=None)
 
 
 def status_for(fiscal_year: int, as_of: dt.date) -> str:
