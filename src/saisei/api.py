@@ -61,7 +61,9 @@ def _paths(paths: object) -> list[str | Path]:
     out: list[str | Path] = []
     for path in paths:
         if not isinstance(path, str | os.PathLike):
-            raise TypeError(f"paths の要素はパス（str か Path）にしてください（{type(path).__name__} {path!r} があります）")
+            raise TypeError(
+                f"paths の要素はパス（str か Path）にしてください（{type(path).__name__} {path!r} があります）"
+            )
         out.append(Path(path))
     if not out:
         raise ValueError("paths が空です: 読み込むブックのファイルかフォルダーを一つ以上渡してください")
@@ -74,7 +76,7 @@ def _as_of(as_of: object, plan: Plan) -> dt.date | None:
     if as_of is None:
         return None
     if not isinstance(as_of, str | dt.date):
-        raise TypeError(f"as_of には日付（datetime.date か \"2025-09-01\" のような文字列）を渡してください（{as_of!r}）")
+        raise TypeError(f'as_of には日付（datetime.date か "2025-09-01" のような文字列）を渡してください（{as_of!r}）')
     try:
         day = parse_date(as_of)
     except ValueError as exc:
