@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..core.annotation import is_annotation_sheet, might_be_annotation
 from ..core.cells import parse_ref, range_ref
 from ..core.numfmt import odd_styles
 from ..core.values import CellError, NoCachedValue, normalize_text
@@ -144,9 +145,25 @@ class Workbook:
         self._styles_xml = xml_parts.get(STYLES, b"")
         self._odd_styles: dict[int, str] | None = None
         self._odd_cells: dict[str, dict[str, str]] = {}
+        self._leave_out_annotation()
 
     def __repr__(self) -> str:
         return f"<Workbook {self.name} sheets={list(self.sheet_names)}>"
+
+    def _leave_out_annotation(self) -> None:
+        """Hide the 確認事項 sheet that ``saisei sendback`` wrote (recognised by its A1), so a
+        clerk's fixed copy reads as the workbook did before it was annotated."""
+        for name in self.sheet_names:
+            if not might_be_annotation(name):
+                continue
+            try:
+                a1 = self.sheet(name).value("A1")
+            except WorkbookError:
+                continue  # not ours: saisei writes a plain sheet; a reader that asks is told
+            if is_annotation_sheet(name, a1):
+                self.sheet_names = tuple(n for n in self.sheet_names if n != name)
+                del self._hidden[name]
+                del self._sheets[name]
 
     def has_sheet(self, name: str) -> bool:
         return name in self._hidden
