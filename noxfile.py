@@ -1,4 +1,4 @@
-"""Sessions: tests, lint, typing, bench, mutants — run through uv (``uvx nox`` or ``uv run nox``)."""
+"""Sessions: tests, lint, typing, bench, mutants, libreoffice — run through uv (``uvx nox`` or ``uv run nox``)."""
 
 from __future__ import annotations
 
@@ -54,3 +54,22 @@ def mutants(session: nox.Session) -> None:
     """
     _sync(session, "mutants")
     session.run("python", "tools/mutants.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def libreoffice(session: nox.Session) -> None:
+    """LibreOffice opens every annotated copy of ``saisei sendback`` (needs ``soffice``:
+    ``apt-get install libreoffice-calc``); not in the default sessions nor in CI."""
+    import shutil
+
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        session.error("LibreOffice がありません（apt-get install libreoffice-calc）")
+    _sync(session, "tests")
+    session.run(
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_sendback_libreoffice.py",
+        *session.posargs,
+        env={"SAISEI_LIBREOFFICE": "1"},
+    )

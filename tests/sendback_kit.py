@@ -30,7 +30,10 @@ def with_image(data: bytes, sheet: str = "xl/worksheets/sheet1.xml") -> bytes:
     """``data`` with a picture on ``sheet`` (openpyxl needs Pillow for that; this needs nothing)."""
     src = parts(data)
     rels_name = sheet.replace("worksheets/", "worksheets/_rels/") + ".rels"
-    rels = src.get(rels_name, b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
+    rels = src.get(
+        rels_name,
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>',
+    )
     rels = rels.replace(
         b"</Relationships>",
         b'<Relationship Id="rIdPic" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing" '
@@ -38,7 +41,11 @@ def with_image(data: bytes, sheet: str = "xl/worksheets/sheet1.xml") -> bytes:
     )
     xml = src[sheet]
     element = b'<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rIdPic"/>'
-    xml = xml.replace(b"<legacyDrawing", element + b"<legacyDrawing") if b"<legacyDrawing" in xml else xml.replace(b"</worksheet>", element + b"</worksheet>")
+    xml = (
+        xml.replace(b"<legacyDrawing", element + b"<legacyDrawing")
+        if b"<legacyDrawing" in xml
+        else xml.replace(b"</worksheet>", element + b"</worksheet>")
+    )
     drawing = (
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         b'<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
@@ -156,7 +163,7 @@ def check_annotated(original: bytes, annotated: bytes, flagged: Iterable[tuple[s
         assert after.get(name) == body, f"{name} changed"
     assert not any(n.endswith("calcChain.xml") for n in after)
     values_before, values_after = sheet_values(original), sheet_values(annotated)
-    assert list(values_after)[0] == SHEET_NAME
+    assert next(iter(values_after)) == SHEET_NAME
     assert {n: v for n, v in values_after.items() if n != SHEET_NAME} == values_before
     book = openpyxl.load_workbook(io.BytesIO(annotated))
     assert book.sheetnames[0] == SHEET_NAME and book.active.title == SHEET_NAME

@@ -27,6 +27,7 @@ from .report import write_outputs
 from .report.data import to_dict
 from .results import Consolidation as Result
 from .results import FileResult
+from .sendback import SendBack, sendback
 from .workbook import Limits
 
 __all__ = ["Consolidation", "consolidate"]
@@ -47,6 +48,24 @@ class Consolidation(Result):
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write ``report.xlsx``, ``values.csv`` and ``values.parquet`` into ``out_dir``."""
         return write_outputs(self, Path(out_dir))
+
+    def sendback(
+        self,
+        out_dir: str | Path,
+        *,
+        due: dt.date | None = None,
+        errors_only: bool = False,
+        checked: dt.date | None = None,
+    ) -> list[SendBack]:
+        """Write, for every workbook with a problem, its annotated copy
+        (``<stem>_要確認.xlsx``: 確認事項 first, each flagged cell filled and commented,
+        every other part as received) and its cover letter (``<stem>_要確認.txt``).
+
+        :param due: the date to send the fixed workbook back by (in the letter and the list)
+        :param errors_only: only workbooks with an error (not those with warnings alone)
+        :param checked: the date the list and the letter carry (default: today)
+        """
+        return sendback(self, Path(out_dir), due=due, errors_only=errors_only, checked=checked)
 
 
 def _paths(paths: object) -> list[str | Path]:

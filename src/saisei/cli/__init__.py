@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from . import consolidate, plugins, publish, record, schedule, template
+from . import consolidate, plugins, publish, record, schedule, sendback, template
 
 __all__ = ["main"]
 
@@ -30,4 +30,5 @@ main.add_command(record.status)
 main.add_command(record.history)
 main.add_command(record.record)
 main.add_command(schedule.schedule)
+main.add_command(sendback.sendback)
 main.add_command(template.template)

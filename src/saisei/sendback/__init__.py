@@ -21,7 +21,7 @@ from .package import annotate, annotate_listed
 from .problems import Problem, problems_of
 
 if TYPE_CHECKING:
-    from ..pipeline import Consolidation, FileResult
+    from ..results import Consolidation, FileResult
 
 __all__ = ["Cover", "Problem", "SendBack", "annotate", "sendback", "sendback_files"]
 
@@ -50,6 +50,17 @@ def _issues_of(result: Consolidation, file: FileResult, unique: bool) -> list[Is
     return own
 
 
+def _body_code(file: FileResult) -> str | None:
+    """The body whose workbook it is: the form's own, else the one body its rows are for."""
+    if file.entity_code:
+        return file.entity_code
+    if file.frame is not None and "entity_code" in file.frame.columns:
+        codes = {c for c in file.frame["entity_code"].to_list() if c}
+        if len(codes) == 1:
+            return str(codes.pop())
+    return None
+
+
 def sendback(
     result: Consolidation,
     out_dir: str | Path,
@@ -64,7 +75,8 @@ def sendback(
     for file in result.files:
         problems = problems_of(_issues_of(result, file, names.count(file.name) == 1), errors_only=errors_only)
         if problems:
-            body = result.plan.body(file.entity_code) if file.entity_code else None
+            code = _body_code(file)
+            body = result.plan.body(code) if code else None
             jobs.append((file.path, file.sha256, body.name if body else "", problems))
     return sendback_files(jobs, out_dir, plan=result.plan, due=due, checked=checked)
 
@@ -103,7 +115,7 @@ def sendback_files(
         try:
             data = path.read_bytes()
             if sha256 is None:
-                raise WorkbookError("unreadable-workbook", "開けないブックです")
+                raise WorkbookError("unreadable-workbook", "saisei で開けないブックです")
             if hashlib.sha256(data).hexdigest() != sha256:
                 raise WorkbookError(
                     "unreadable-workbook", "読み取ったあとでファイルが変わっています（もう一度実行してください）"

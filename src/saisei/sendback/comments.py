@@ -115,8 +115,7 @@ def next_vml_ids(vml_parts: Sequence[bytes]) -> tuple[int, int]:
 #: The VML prefixes, declared on every element saisei adds (a drawing written by another
 #: program may declare them under other names, or only inside its own elements).
 _VML_NS = (
-    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-    f'xmlns:x="{_X14AC}"'
+    f'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="{_X14AC}"'
 )
 _SHAPE_TYPE_XML = (
     f"<v:shapetype {_VML_NS} "

@@ -1,0 +1,80 @@
+"""``saisei sendback``: each body's own workbook back, with every problem marked at its cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from ._common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    as_of_option,
+    debug_option,
+    guard,
+    parse_date_option,
+    plan_option,
+    print_summary,
+    run_consolidation,
+)
+
+__all__ = ["sendback"]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="出力フォルダー。"
+)
+@click.option("--due", callback=parse_date_option, metavar="DATE", help="送り直しの期限（送付状と確認事項に書く）。")
+@click.option("--errors-only", is_flag=True, help="エラーのあるブックだけ（警告だけのブックは返さない）。")
+@click.option(
+    "--date",
+    "checked",
+    callback=parse_date_option,
+    metavar="DATE",
+    help="確認日（確認事項と送付状の日付）。省略時は今日。",
+)
+@plan_option
+@as_of_option
+@debug_option
+def sendback(
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    due: dt.date | None,
+    errors_only: bool,
+    checked: dt.date | None,
+    plan_path: Path | None,
+    as_of: dt.date | None,
+    debug: bool,
+) -> None:
+    """問題のあったブックを、問題のセルに印を付けて団体に返す形で書き出します。
+
+    PATH のブックを読み取り、エラー（--errors-only がなければ警告も）のあるブックごとに
+    OUT/<元の名前>_要確認.xlsx（元のブックの先頭に「確認事項」シート、該当セルに色とメモ。
+    ほかは元のまま）と OUT/<元の名前>_要確認.txt（送付状）を書き出します。
+    終了コード: 0 エラーなし、1 エラーあり、2 使い方の誤り。
+    """
+
+    def work() -> int:
+        result = run_consolidation(paths, plan_path, as_of, False, out_dir)
+        print_summary(result)
+        done = result.sendback(out_dir, due=due, errors_only=errors_only, checked=checked)
+        for entry in done:
+            errors = sum(1 for p in entry.problems if p.is_error)
+            counts = f"エラー {errors}件、警告 {len(entry.problems) - errors}件"
+            if entry.workbook is not None:
+                click.echo(f"出力: {entry.workbook}（{counts}）と送付状 {entry.letter.name}", err=True)
+            else:
+                click.echo(
+                    f"出力: {entry.letter}（{counts}。{entry.source.name} には確認事項を書き込めませんでした:"
+                    f" {entry.reason}。送付状だけです）",
+                    err=True,
+                )
+        if not done:
+            click.echo("返送するブックはありません（問題のあるブックがありません）", err=True)
+        return EXIT_ERRORS if result.has_errors else EXIT_OK
+
+    sys.exit(guard(debug, work))
