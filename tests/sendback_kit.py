@@ -124,10 +124,11 @@ def sheet_values(data: bytes) -> dict[str, list[list[Any]]]:
 
 
 def sheet_part_names(data: bytes) -> dict[str, str]:
-    from saisei.workbook import _BOOK, _BOOK_RELS, Limits, _sheet_parts
+    from saisei.workbook import Limits
+    from saisei.workbook._zipguard import BOOK, BOOK_RELS, sheet_parts
 
     src = parts(data)
-    return {n: p for n, p in _sheet_parts(src[_BOOK], src[_BOOK_RELS], Limits()) if p}
+    return {n: p for n, p in sheet_parts(src[BOOK], src[BOOK_RELS], Limits()) if p}
 
 
 _STYLE = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*?) s="[0-9]+"')
