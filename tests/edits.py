@@ -20,21 +20,42 @@ can check that every figure is still cited from the cell it now sits in::
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from saisei.core.cells import cell_ref, column_letter, parse_ref
 
 __all__ = [
+    "Insertions",
+    "edited",
+    "figures",
     "hide_column",
     "insert_columns",
     "insert_rows",
+    "insertions",
     "load",
     "save",
     "shifted",
     "swap_columns",
     "swap_rows",
 ]
+
+
+def edited(data: bytes, sheet: str, *edits: Callable[[Any], object]) -> bytes:
+    """``data`` with each edit applied to sheet ``sheet`` (an openpyxl worksheet), saved again."""
+    book = load(data)
+    for edit in edits:
+        edit(book[sheet])
+    return save(book)
+
+
+def figures(result: Any) -> dict[tuple[int, int, int, str], str]:
+    """A reading's figures, (fiscal year, KPI, value, status) → the cell cited; it must have no error."""
+    from saisei.testing import errors, observations
+
+    assert not errors(result), [i.message for i in errors(result)]
+    return {(o["fiscal_year"], o["kpi"], o["value"], o["status"]): o["cell"] for o in observations(result)}
 
 
 def load(data: bytes, *, values: bool = True) -> Any:
@@ -146,3 +167,51 @@ def shifted(ref: str, *, rows: Iterable[int] = (), columns: Iterable[int] = ()) 
     for at in columns:
         column = _move(column, at, 1)
     return cell_ref(row, column)
+
+
+@dataclass(frozen=True)
+class Insertions:
+    """Rows and columns inserted before original positions (applied from the bottom/right up,
+    so every position is the original sheet's), some rows with a note, some columns with a
+    header label (a memo column the form does not know)."""
+
+    rows: tuple[int, ...]
+    notes: frozenset[int]
+    columns: tuple[int, ...]
+    labelled: frozenset[int]
+    header_row: int
+
+    def apply(self, ws: Any) -> None:
+        for at in self.rows:
+            insert_rows(ws, at, note="※メモ（集計に関係ありません）" if at in self.notes else None)
+        moved_header = shifted(f"A{self.header_row}", rows=self.rows)
+        header = parse_ref(moved_header)[0]
+        for at in self.columns:
+            insert_columns(ws, at, header=(header, "メモ") if at in self.labelled else None)
+
+    def move(self, ref: str) -> str:
+        return shifted(ref, rows=self.rows, columns=self.columns)
+
+
+def insertions(*, blank_rows: Sequence[int], note_rows: Sequence[int], columns: Sequence[int], header_row: int) -> Any:
+    """A hypothesis strategy of :class:`Insertions`: blank rows before any of ``blank_rows``
+    (inside the table), blank or note rows before any of ``note_rows`` (above or below it),
+    blank or labelled columns before any of ``columns``."""
+    from hypothesis import strategies as st
+
+    @st.composite
+    def draw(d: Any) -> Insertions:
+        blank = d(st.lists(st.sampled_from(list(blank_rows)), max_size=3)) if blank_rows else []
+        noted = d(st.lists(st.sampled_from(list(note_rows)), max_size=3)) if note_rows else []
+        cols = d(st.lists(st.sampled_from(list(columns)), max_size=3)) if columns else []
+        notes = frozenset(p for p in noted if d(st.booleans()))
+        labelled = frozenset(p for p in cols if d(st.booleans()))
+        return Insertions(
+            tuple(sorted([*blank, *noted], reverse=True)),
+            notes - set(blank),
+            tuple(sorted(cols, reverse=True)),
+            labelled,
+            header_row,
+        )
+
+    return draw()

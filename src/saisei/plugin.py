@@ -29,7 +29,8 @@ in saisei is internal and may move.  The hooks a plugin implements are documente
 * tables found by their labels, not their cells (:mod:`saisei.core.tables`): :class:`Field`
   (a column by its labels), :func:`find_header`, :class:`Header`, :func:`table_rows` and
   :class:`Rows`, :func:`scan_labels`, :func:`label_key`, :func:`parse_kpi_label` and
-  :class:`KpiLabel`, :class:`Problem`; on a workbook: :func:`detect_table` (for
+  :class:`KpiLabel`, :func:`kpi_columns`, :func:`find_label` and :func:`value_beside`
+  (a label and the value beside it: 作成日 | 2025/2/14), :class:`Problem`; on a workbook: :func:`detect_table` (for
   ``saisei_detect``, a :class:`Detection` saying how close a workbook came),
   :func:`read_header`, :func:`record`, :func:`rows_after_total`
 * spellings: :func:`is_dash` (a dash alone: no figure), :func:`parse_quarter` (第一四半期, 1Q, 4-6月)
@@ -60,10 +61,13 @@ from .core.tables import (
     Problem,
     Rows,
     find_header,
+    find_label,
+    kpi_columns,
     label_key,
     parse_kpi_label,
     scan_labels,
     table_rows,
+    value_beside,
 )
 from .core.values import (
     CellError,
@@ -109,6 +113,7 @@ __all__ = [
     "detect_table",
     "display",
     "find_header",
+    "find_label",
     "fiscal_year_end",
     "fiscal_year_label",
     "fiscal_year_of",
@@ -116,6 +121,7 @@ __all__ = [
     "hookimpl",
     "is_blank",
     "is_dash",
+    "kpi_columns",
     "label_key",
     "normalize_text",
     "parse_count",
@@ -131,6 +137,7 @@ __all__ = [
     "scan_labels",
     "status_for",
     "table_rows",
+    "value_beside",
     "wareki_date",
     "wareki_year_label",
 ]

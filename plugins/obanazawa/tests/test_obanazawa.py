@@ -226,17 +226,18 @@ def test_targets_are_not_read() -> None:
 
 
 @pytest.mark.parametrize(
-    ("header", "cell"),
+    ("header", "code", "cell"),
     [
-        (("年度", "区分", "KPI②", "KPI②", "KPI③"), "C3"),
-        (("年度", "区分", "KPI①", "KPI②", "交流人口"), "E3"),
-        (("年", "区分", "KPI①", "KPI②", "KPI③"), "A3"),
-        (("年度", None, "KPI①", "KPI②", "KPI③"), "B3"),
+        (("年度", "区分", "KPI②", "KPI②", "KPI③"), "duplicate-label", "D3"),  # D4 says 関係人口数 too
+        (("年度", "区分", "KPI②", "KPI②", "KPI③"), "bad-header", "F3"),  # no column for KPI①
+        (("年度", "区分", "KPI①", "KPI②", "KPI①"), "conflicting-label", "E4"),  # E4 says 交流人口数
+        (("年", "区分", "KPI①", "KPI②", "KPI③"), "bad-header", "A3"),
+        (("年度", None, "KPI①", "KPI②", "KPI③"), "bad-header", "A3"),
     ],
 )
-def test_a_wrong_header_is_an_error_at_its_cell(header: tuple[Any, ...], cell: str) -> None:
+def test_a_wrong_header_is_an_error_at_its_cell(header: tuple[Any, ...], code: str, cell: str) -> None:
     result = read(build(STANDARD, header=header))
-    assert ("bad-header", cell) in error_cells(result)
+    assert (code, cell) in error_cells(result)
 
 
 def test_header_spellings_that_are_the_same_after_nfkc() -> None:
@@ -322,7 +323,8 @@ def test_every_problem_is_reported_not_only_the_first() -> None:
     assert sorted(error_cells(result)) == sorted(
         [
             ("missing-value", "H1"),
-            ("bad-header", "E3"),
+            ("conflicting-label", "E4"),  # KPI④ over 交流人口数
+            ("bad-header", "E3"),  # so no column for KPI③
             ("not-a-number", "C6"),
             ("negative-count", "D6"),
             ("bad-fiscal-year", "A7"),

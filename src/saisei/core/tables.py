@@ -36,12 +36,15 @@ __all__ = [
     "Problem",
     "Rows",
     "find_header",
+    "find_label",
+    "kpi_columns",
     "kpi_text",
     "label_key",
     "parse_kpi_label",
     "scan_labels",
     "searched_rows",
     "table_rows",
+    "value_beside",
 ]
 
 #: How far from A1 a header is looked for: clerks add a few rows and columns, not pages.
@@ -435,3 +438,96 @@ def kpi_text(plan: Plan, number: int) -> str:
     """``KPI②「事業により創出した関係人口数」`` for messages."""
     kpi = plan.kpi(number)
     return f"KPI{number}" if kpi is None else f"{kpi.label}「{kpi.name}」"
+
+
+def kpi_columns(
+    grid: Grid, rows: Sequence[int], columns: Iterable[int], plan: Plan
+) -> tuple[dict[int, int], list[Problem]]:
+    """The column of each KPI named in the header ``rows`` (one or two rows), by its labels.
+
+    A column is a KPI's when its label in any of ``rows`` names the KPI (``KPI②``,
+    ``関係人口数``, ``関係人口（人）``); columns naming no KPI are not the table's (うち町外,
+    a memo).  Problems, each at its cell: labels of one column naming two KPIs (``KPI①``
+    over ``関係人口数``; ``①事業により創出した関係人口数``), and a KPI named over two
+    columns (which holds its figures?).
+    """
+    found: dict[int, int] = {}
+    problems: list[Problem] = []
+    for column in columns:
+        named: list[tuple[int, int]] = []  # (KPI, row)
+        for row in rows:
+            label = parse_kpi_label(grid.at(row, column), plan)
+            if label is None:
+                continue
+            if label.conflict:
+                assert label.mark is not None and label.name is not None
+                problems.append(
+                    Problem(
+                        "conflicting-label",
+                        f"見出し「{grid.at(row, column)}」は KPI{label.mark} の番号と"
+                        f"{kpi_text(plan, label.name)}の名前を併せ持っています（どちらのKPIか決められません）",
+                        cell_ref(row, column),
+                    )
+                )
+                named.append((-1, row))
+                continue
+            assert label.number is not None
+            named.append((label.number, row))
+        numbers = {n for n, _ in named}
+        if not numbers or -1 in numbers:
+            continue
+        if len(numbers) > 1:
+            (first, r1), (second, r2) = named[0], next(x for x in named if x[0] != named[0][0])
+            problems.append(
+                Problem(
+                    "conflicting-label",
+                    f"{cell_ref(r1, column)} の見出しは{kpi_text(plan, first)}、{cell_ref(r2, column)} の見出しは"
+                    f"{kpi_text(plan, second)}を指しています（2つの見出しが合いません。どちらのKPIの列か直してください）",
+                    cell_ref(r2, column),
+                )
+            )
+            continue
+        number = named[0][0]
+        if number in found:
+            problems.append(
+                Problem(
+                    "duplicate-label",
+                    f"{kpi_text(plan, number)}の列が {cell_ref(named[0][1], found[number])} と "
+                    f"{cell_ref(named[0][1], column)} の2つあります（どちらを読むか決められません。1列にしてください）",
+                    cell_ref(named[0][1], column),
+                )
+            )
+            continue
+        found[number] = column
+    return found, problems
+
+
+def find_label(
+    grid: Grid,
+    labels: Iterable[str],
+    *,
+    rows: int = SEARCH_ROWS,
+    columns: int = SEARCH_COLUMNS,
+    contains: bool = False,
+) -> tuple[int, int] | None:
+    """The first cell (row by row) among the first ``rows`` and ``columns`` whose label is
+    one of ``labels`` or starts with one (``作成日``, ``報告日：令和7年8月29日``); with
+    ``contains``, holds one anywhere (a title: ``令和6年度 尾花沢市KPI進捗管理表``)."""
+    keys = tuple(label_key(x) for x in labels)
+    for row in range(1, min(grid.max_row, rows) + 1):
+        for column in range(1, min(grid.max_column, columns) + 1):
+            value = grid.at(row, column)
+            if type(value) is not str:
+                continue
+            key = _text_key(value)
+            if key.startswith(keys) or (contains and any(k in key for k in keys)):
+                return row, column
+    return None
+
+
+def value_beside(grid: Grid, row: int, column: int, *, reach: int = 3) -> tuple[int, int] | None:
+    """The first non-blank cell right of (row, column), within ``reach`` columns."""
+    for c in range(column + 1, column + reach + 1):
+        if not _blank(grid.at(row, c)):
+            return row, c
+    return None

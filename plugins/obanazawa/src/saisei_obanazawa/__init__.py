@@ -13,29 +13,47 @@ A, ``目標`` then ``実績`` in column B, the values in C:E.
   (見込み), else final (確定).  尾花沢市 verifies in February, before its year ends.
 * A 実績 value for a fiscal year that had not even begun on the 作成日 is an error: it
   cannot have been observed (usually a value typed into the wrong row).
-* Rows that are entirely blank are skipped; a row whose column A starts with ``※`` and
-  whose B:E are blank is a note.  Every other row must follow the 目標/実績 pattern.
+* Rows that are entirely blank are skipped; a row whose 年度 cell starts with ``※`` and
+  whose other cells are blank is a note.  Every other row must follow the 目標/実績 pattern.
+
+The cells above are the form as issued; the table is found by its labels
+(:mod:`saisei.core.tables`): the title anywhere in the first rows, the header row by
+``年度`` and ``区分``, each KPI's column by its labels in the two header rows (``KPI②`` over
+``関係人口数``; either alone is enough), the 作成日 beside its label.  Rows and columns
+inserted above, left or inside, blank rows, columns the form does not know (hidden or
+not), and KPI columns reordered with their headers read the same figures, cited where they
+now are.  Two header rows naming different KPIs over one column, or one KPI over two
+columns, are errors at the cells.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
 
 from saisei.plugin import (
+    Detection,
+    Field,
     Plan,
     Reading,
     Sheet,
     Slot,
     Template,
     Workbook,
+    cell_ref,
+    detect_table,
     display,
+    find_label,
     fiscal_year_start,
     hookimpl,
     is_blank,
-    normalize_text,
+    kpi_columns,
     parse_fiscal_year,
+    read_header,
+    record,
     status_for,
+    table_rows,
+    value_beside,
 )
 
 __all__ = ["saisei_body_code", "saisei_detect", "saisei_read", "saisei_template"]
@@ -44,13 +62,13 @@ CODE = "062120"
 SHEET = "KPI進捗"
 TITLE = "尾花沢市 地域再生計画KPI進捗管理表"
 TITLE_KEY = "KPI進捗管理表"
+TITLE_ROWS = 10
 DATE_LABEL = "作成日"
 FIRST_ROW = 5
-#: Value columns and the KPI each holds.
+#: The template's value columns and the KPI each holds (reading finds them by their labels).
 COLUMNS = {"C": 1, "D": 2, "E": 3}
+KPIS = (1, 2, 3)
 TARGET, ACTUAL = "目標", "実績"
-#: What the form writes for "not known yet" (after NFKC, ``－`` is ``-``).
-UNKNOWN = frozenset({"-"})
 
 
 # -------------------------------------------------------------------------
@@ -69,40 +87,98 @@ def saisei_body_code() -> str:
 # -------------------------------------------------------------------------
 
 
-def _sheet_name(workbook: Workbook) -> str | None:
-    return workbook.find_sheet(SHEET)
+@dataclass(frozen=True)
+class _Table:
+    """Where the table is in the clerk's workbook: found by its labels, not its cells."""
+
+    year: int  # the 年度 column
+    part: int  # the 区分 column (目標 / 実績)
+    kpis: dict[int, int]  # KPI → its column
+    rows: tuple[int, ...]  # the rows below the header that hold something (blank ones left out)
+
+    def ref(self, row: int, column: int) -> str:
+        return cell_ref(row, column)
+
+
+FIELDS = (Field("year", ("年度",)), Field("part", ("区分",)))
 
 
 @hookimpl
-def saisei_detect(workbook: Workbook) -> bool:
-    """The sheet ``KPI進捗`` whose A1 title names the KPI進捗管理表."""
-    name = _sheet_name(workbook)
+def saisei_detect(workbook: Workbook, explain: bool = False) -> Detection:
+    """The sheet ``KPI進捗`` whose title (in the first rows, anywhere) names the KPI進捗管理表."""
+    name = workbook.find_sheet(SHEET)
     if name is None:
-        return False
-    return TITLE_KEY in workbook.sheet(name).text("A1")
+        return Detection(False, 0.0, f"シート『{SHEET}』がありません")
+    sheet = workbook.sheet(name)
+    if find_label(sheet, (TITLE_KEY,), rows=TITLE_ROWS, contains=True) is not None:
+        return Detection(True)
+    header = detect_table(workbook, SHEET, FIELDS)
+    return Detection(
+        False,
+        0.8 if header.claimed else 0.5,
+        f"シート『{name}』にタイトル『{TITLE}』が見つかりません（1〜{TITLE_ROWS}行目を探しました）",
+        sheet=name,
+        cell="A1",
+    )
 
 
 @hookimpl
 def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
-    name = _sheet_name(workbook)
+    name = workbook.find_sheet(SHEET)
     if name is None:
         return None
     sheet = workbook.sheet(name)
     reading = Reading(workbook, plan, entity_code=CODE)
-    made = reading.as_of = reading.date(sheet, "H1", what=DATE_LABEL)
-    _check_header(reading, sheet, plan)
-    for year, row in _years(reading, sheet):
-        _read_actuals(reading, sheet, row, year, made)
+    made = reading.as_of = _date_made(reading, sheet)
+    table = _table(reading, sheet, plan)
+    if table is None:
+        return reading
+    for year, row in _years(reading, sheet, table):
+        _read_actuals(reading, sheet, table, row, year, made)
     return reading
 
 
-def _expect_text(reading: Reading, sheet: Sheet, ref: str, expected: str, what: str) -> bool:
-    found = sheet.value(ref)
-    if sheet.text(ref) == normalize_text(expected):
-        return True
-    shown = f'"{display(found)}"' if not is_blank(found) else "空欄"
-    reading.error("bad-header", f"{what}が {shown} です（「{expected}」のはずです）", sheet=sheet.name, cell=ref)
-    return False
+def _date_made(reading: Reading, sheet: Sheet) -> dt.date | None:
+    """The date beside the label ``作成日`` (H1 as issued, G1 the label)."""
+    label = find_label(sheet, (DATE_LABEL,), rows=10)
+    if label is None:
+        reading.error(
+            "missing-value",
+            f"「{DATE_LABEL}」の欄が見つかりません（表の上に「{DATE_LABEL}」と、その右に作成した日付を入れてください）",
+            sheet=sheet.name,
+            cell="H1",
+        )
+        return None
+    text = sheet.text(cell_ref(*label))
+    rest = text.removeprefix(DATE_LABEL).lstrip(":： ")
+    if rest:  # 作成日：2025/2/14 in one cell
+        return reading.date(sheet, cell_ref(*label), value=rest, what=DATE_LABEL)
+    beside = value_beside(sheet, *label)
+    ref = cell_ref(*(beside or (label[0], label[1] + 1)))
+    return reading.date(sheet, ref, what=DATE_LABEL)
+
+
+def _table(reading: Reading, sheet: Sheet, plan: Plan) -> _Table | None:
+    """The header (``年度`` ``区分`` and a KPI per column, over one or two rows) and the rows."""
+    header = read_header(reading, sheet, FIELDS)
+    if header is None:
+        return None
+    year, part = header.columns["year"], header.columns["part"]
+    others = [c for c in range(1, sheet.max_column + 1) if c not in (year, part)]
+    kpis, problems = kpi_columns(sheet, (header.row, header.row + 1), others, plan)
+    record(reading, sheet.name, problems)
+    for number in KPIS:
+        if number not in kpis:
+            reading.error(
+                "bad-header",
+                f"{_kpi_label(plan, number)} の列が見つかりません（{header.row}〜{header.row + 1}行目の見出しに"
+                f"「{_kpi_label(plan, number)}」か指標名を入れてください）",
+                sheet=sheet.name,
+                cell=cell_ref(header.row, max((year, part, *kpis.values())) + 1),
+            )
+    columns = (year, part, *kpis.values())
+    rows = table_rows(sheet, columns, header.row + 2).rows
+    return _Table(year, part, kpis, tuple(r for r in rows if not _note_row(sheet, r, year, columns)))
 
 
 def _kpi_label(plan: Plan, number: int) -> str:
@@ -112,91 +188,80 @@ def _kpi_label(plan: Plan, number: int) -> str:
     return kpi.label
 
 
-def _check_header(reading: Reading, sheet: Sheet, plan: Plan) -> None:
-    _expect_text(reading, sheet, "G1", DATE_LABEL, "作成日の見出し")
-    _expect_text(reading, sheet, "A3", "年度", "見出し")
-    _expect_text(reading, sheet, "B3", "区分", "見出し")
-    for column, number in COLUMNS.items():
-        _expect_text(reading, sheet, f"{column}3", _kpi_label(plan, number), "KPIの見出し")
+def _note_row(sheet: Sheet, row: int, year: int, columns: tuple[int, ...]) -> bool:
+    """``※…`` in the 年度 column and nothing else in the table's columns: a note."""
+    return sheet.text(cell_ref(row, year)).startswith("※") and all(
+        is_blank(sheet.at(row, c)) for c in columns if c != year
+    )
 
 
-def _label(sheet: Sheet, row: int) -> str:
-    return sheet.text(f"B{row}")
-
-
-def _blank_row(sheet: Sheet, row: int) -> bool:
-    return all(is_blank(sheet.at(row, c)) for c in range(1, 6))
-
-
-def _note_row(sheet: Sheet, row: int) -> bool:
-    return sheet.text(f"A{row}").startswith("※") and all(is_blank(sheet.at(row, c)) for c in range(2, 6))
-
-
-def _years(reading: Reading, sheet: Sheet) -> list[tuple[int | None, int]]:
+def _years(reading: Reading, sheet: Sheet, table: _Table) -> list[tuple[int | None, int]]:
     """Each fiscal year's 実績 row, checking the 目標/実績 pattern on the way.
 
-    The year is None when its cell was wrong (the error is recorded); the 実績 row is
-    still returned so that its values are checked too.
+    The pattern is read over the table's rows, blank rows left out: a 目標 row, then (the
+    next row that holds anything) its 実績 row.  The year is None when its cell was wrong
+    (the error is recorded); the 実績 row is still returned so that its values are
+    checked too.
     """
     found: list[tuple[int | None, int]] = []
     seen: dict[int, int] = {}
-    row = FIRST_ROW
-    last = sheet.max_row
-    while row <= last:
-        if _blank_row(sheet, row) or _note_row(sheet, row):
-            row += 1
-            continue
-        label = _label(sheet, row)
+    rows = table.rows
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        label = sheet.text(cell_ref(row, table.part))
         if label != TARGET:
-            _out_of_pattern(reading, sheet, row, label)
-            row += 1
+            _out_of_pattern(reading, sheet, table, row, label)
+            i += 1
             continue
-        year = reading.fiscal_year(sheet, f"A{row}")
+        year = reading.fiscal_year(sheet, cell_ref(row, table.year))
         if year is not None and year in seen:
             reading.error(
                 "duplicate-row",
                 f"{year}年度 は{seen[year]}行目にもあります（1つの年度は目標・実績の2行を1組だけにしてください）",
                 sheet=sheet.name,
-                cell=f"A{row}",
+                cell=cell_ref(row, table.year),
             )
             year = None
         elif year is not None:
             seen[year] = row
-        actual = row + 1
-        following = _label(sheet, actual)
+        actual = rows[i + 1] if i + 1 < len(rows) else row + 1
+        following = sheet.text(cell_ref(actual, table.part))
         if following != ACTUAL:
-            found_label = sheet.value(f"B{actual}")
+            found_label = sheet.value(cell_ref(actual, table.part))
             shown = f'"{display(found_label)}"' if not is_blank(found_label) else "空欄"
             reading.error(
                 "missing-row",
-                f"{display(sheet.value(f'A{row}'))} の「{ACTUAL}」の行がありません（B列が {shown}。"
+                f"{display(sheet.value(cell_ref(row, table.year)))} の「{ACTUAL}」の行がありません（区分が {shown}。"
                 f"目標の行の次に実績の行を置いてください）",
                 sheet=sheet.name,
-                cell=f"B{actual}",
+                cell=cell_ref(actual, table.part),
             )
             # the next year's 目標 row is read on its own; any other row was this year's
-            row += 1 if following == TARGET else 2
+            i += 1 if following == TARGET else 2
             continue
-        _check_merged_year(reading, sheet, actual, year)
+        _check_merged_year(reading, sheet, table, actual, year)
         found.append((year, actual))
-        row += 2
+        i += 2
     return found
 
 
-def _out_of_pattern(reading: Reading, sheet: Sheet, row: int, label: str) -> None:
-    raw = sheet.value(f"B{row}")
+def _out_of_pattern(reading: Reading, sheet: Sheet, table: _Table, row: int, label: str) -> None:
+    ref = cell_ref(row, table.part)
+    raw = sheet.value(ref)
     if label == ACTUAL:
         detail = "「実績」の行の前に同じ年度の「目標」の行がありません（年度ごとに目標・実績の順に2行にしてください）"
     elif is_blank(raw):
         detail = "区分が空欄です（「目標」か「実績」を入力してください）"
     else:
         detail = f'区分 "{display(raw)}" は「目標」「実績」のどちらでもありません'
-    reading.error("bad-row", detail, sheet=sheet.name, cell=f"B{row}")
+    reading.error("bad-row", detail, sheet=sheet.name, cell=ref)
 
 
-def _check_merged_year(reading: Reading, sheet: Sheet, row: int, year: int | None) -> None:
-    """The 実績 row's A cell is the lower half of the merged year: blank, or the same year."""
-    raw = sheet.value(f"A{row}")
+def _check_merged_year(reading: Reading, sheet: Sheet, table: _Table, row: int, year: int | None) -> None:
+    """The 実績 row's 年度 cell is the lower half of the merged year: blank, or the same year."""
+    ref = cell_ref(row, table.year)
+    raw = sheet.value(ref)
     if is_blank(raw) or year is None:
         return
     try:
@@ -209,18 +274,17 @@ def _check_merged_year(reading: Reading, sheet: Sheet, row: int, year: int | Non
             f'実績の行の年度 "{display(raw)}" が目標の行の {year}年度 と違います'
             "（年度は目標・実績の2行を結合したセルに1つだけ入力してください）",
             sheet=sheet.name,
-            cell=f"A{row}",
+            cell=ref,
         )
 
 
-def _read_actuals(reading: Reading, sheet: Sheet, row: int, year: int | None, made: dt.date | None) -> None:
-    for column, kpi in COLUMNS.items():
-        ref = f"{column}{row}"
-        raw = sheet.value(ref)
-        if _unknown(raw):
-            continue
+def _read_actuals(
+    reading: Reading, sheet: Sheet, table: _Table, row: int, year: int | None, made: dt.date | None
+) -> None:
+    for kpi, column in sorted(table.kpis.items(), key=lambda kc: kc[1]):
+        ref = cell_ref(row, column)
         label = _kpi_label(reading.plan, kpi)
-        value = reading.count(sheet, ref, what=f"{label}の実績", value=raw)
+        value = reading.count(sheet, ref, what=f"{label}の実績", dashes=True)
         if value is None or year is None or made is None:
             continue
         if made < fiscal_year_start(year):
@@ -235,11 +299,6 @@ def _read_actuals(reading: Reading, sheet: Sheet, row: int, year: int | None, ma
         reading.observe(
             kpi=kpi, fiscal_year=year, value=value, status=status_for(year, made), sheet=sheet.name, cell=ref
         )
-
-
-def _unknown(raw: Any) -> bool:
-    """Blank, ``－`` or ``-``: the value is not known yet."""
-    return is_blank(raw) or (isinstance(raw, str) and normalize_text(raw) in UNKNOWN)
 
 
 # -------------------------------------------------------------------------
