@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from saisei.core.values import CellError, CellValueError, NoCachedValue, parse_count
+from saisei.core.values import (
+    MAX_COUNT,
+    CellError,
+    CellValueError,
+    NoCachedValue,
+    display,
+    is_blank,
+    normalize_text,
+    parse_count,
+)
 
 
 @pytest.mark.parametrize(
@@ -23,6 +32,15 @@ from saisei.core.values import CellError, CellValueError, NoCachedValue, parse_c
         ("3団体", ("団体",), 3),
         (" 14 人 ", ("人",), 14),
         ("3.0", (), 3),
+        ("1,203.0", (), 1203),
+        ("1,203.00人", ("人",), 1203),
+        ("0", (), 0),
+        (10**12, (), 10**12),
+        (float(10**12), (), 10**12),
+        ("1,000,000,000,000", (), 10**12),
+        ("5件", ("人", "件"), 5),
+        ("５ 団体", ("団体",), 5),
+        ("12ｹ所", ("ケ所",), 12),
         (None, (), None),
         ("", (), None),
         ("   ", (), None),
@@ -61,10 +79,128 @@ def test_not_counts(value: object, units: tuple[str, ...], code: str) -> None:
     assert info.value.message.startswith("件数")
 
 
-def test_message_says_what_was_found_and_expected() -> None:
+NEGATIVE = "は負の値です（0以上の整数を入力してください）"
+FRACTION = "は整数ではありません（0以上の整数を入力してください）"
+NOT_A_NUMBER = "は数値ではありません（0以上の整数を入力してください）"
+TOO_LARGE = "は大きすぎます（件数・人数として入力を確認してください）"
+
+
+@pytest.mark.parametrize(
+    ("value", "units", "code", "message"),
+    [
+        ("△3", (), "negative-count", f'件数 "△3" {NEGATIVE}'),
+        ("▲1,203", (), "negative-count", f'件数 "▲1,203" {NEGATIVE}'),
+        ("-3人", ("人",), "negative-count", f'件数 "-3人" {NEGATIVE}'),
+        ("\u22123", (), "negative-count", f'件数 "\u22123" {NEGATIVE}'),  # U+2212 MINUS SIGN
+        ("\u20103", (), "negative-count", f'件数 "\u20103" {NEGATIVE}'),  # U+2010 HYPHEN
+        ("－３", (), "negative-count", f'件数 "－３" {NEGATIVE}'),  # full-width: NFKC makes it -
+        ("△3.0", (), "negative-count", f'件数 "△3.0" {NEGATIVE}'),
+        ("△2.5", (), "negative-count", f'件数 "△2.5" {NEGATIVE}'),
+        ("-0", (), "negative-count", f'件数 "-0" {NEGATIVE}'),
+        (-3, (), "negative-count", f'件数 "-3" {NEGATIVE}'),
+        (-3.0, (), "negative-count", f'件数 "-3" {NEGATIVE}'),
+        (10**12 + 1, (), "too-large-count", f'件数 "1000000000001" {TOO_LARGE}'),
+        (1e13, (), "too-large-count", f'件数 "10000000000000" {TOO_LARGE}'),
+        ("1,000,000,000,001", (), "too-large-count", f'件数 "1,000,000,000,001" {TOO_LARGE}'),
+        ("10000000000001.0", (), "too-large-count", f'件数 "10000000000001.0" {TOO_LARGE}'),
+        (2.5, (), "fractional-count", f'件数 "2.5" {FRACTION}'),
+        ("2.5", (), "fractional-count", f'件数 "2.5" {FRACTION}'),
+        ("1,203.5", (), "fractional-count", f'件数 "1,203.5" {FRACTION}'),
+        ("1203,456", (), "not-a-number", f'件数 "1203,456" {NOT_A_NUMBER}'),
+        ("12,3456", (), "not-a-number", f'件数 "12,3456" {NOT_A_NUMBER}'),
+        ("1,20", (), "not-a-number", f'件数 "1,20" {NOT_A_NUMBER}'),
+        (",120", (), "not-a-number", f'件数 ",120" {NOT_A_NUMBER}'),
+        (".5", (), "not-a-number", f'件数 ".5" {NOT_A_NUMBER}'),
+        (".0", (), "not-a-number", f'件数 ".0" {NOT_A_NUMBER}'),
+        ("3.", (), "unexpected-unit", '件数 "3." の単位「.」はこの欄では使えません（数字だけを入力してください）'),
+        ("△", (), "not-a-number", f'件数 "△" {NOT_A_NUMBER}'),
+        ("人", ("人",), "not-a-number", f'件数 "人" {NOT_A_NUMBER}'),
+        ("3人", (), "unexpected-unit", '件数 "3人" の単位「人」はこの欄では使えません（数字だけを入力してください）'),
+        (
+            "3団体",
+            ("人", "件"),
+            "unexpected-unit",
+            '件数 "3団体" の単位「団体」はこの欄では使えません（使える単位は人、件です）',
+        ),
+        (True, (), "not-a-number", '件数 "True" は数値ではありません（0以上の整数を入力してください）'),
+        (float("nan"), (), "not-a-number", '件数 "nan" は数値ではありません'),
+        (float("inf"), (), "not-a-number", '件数 "inf" は数値ではありません'),
+        (float("-inf"), (), "not-a-number", '件数 "-inf" は数値ではありません'),
+        (b"12", (), "not-a-number", """件数 "b'12'" は数値ではありません"""),
+        (
+            dt.date(2024, 1, 1),
+            (),
+            "not-a-number",
+            '件数 "2024-01-01" は日付・時刻です（0以上の整数を入力してください）',
+        ),
+        (
+            dt.datetime(2024, 1, 1),
+            (),
+            "not-a-number",
+            '件数 "2024-01-01" は日付・時刻です（0以上の整数を入力してください）',
+        ),
+        (
+            CellError("#DIV/0!"),
+            (),
+            "error-value",
+            '件数 がエラー値 "#DIV/0!" です（数式を直して0以上の整数にしてください）',
+        ),
+        (
+            NoCachedValue("SUM(A1:A2)"),
+            (),
+            "formula-without-value",
+            '件数の数式 "=SUM(A1:A2)" に計算結果が保存されていません（Excelで開いて保存し直すか、値を入力してください）',
+        ),
+    ],
+)
+def test_message_says_what_was_found_and_expected(
+    value: object, units: tuple[str, ...], code: str, message: str
+) -> None:
     with pytest.raises(CellValueError) as info:
-        parse_count("△3", what="件数")
-    assert info.value.message == '件数 "△3" は負の値です（0以上の整数を入力してください）'
+        parse_count(value, units=units, what="件数")
+    assert info.value.code == code
+    assert info.value.message == message
+    assert str(info.value) == message
+
+
+def test_the_field_name_defaults_to_value() -> None:
+    with pytest.raises(CellValueError) as info:
+        parse_count("調査中")
+    assert info.value.message == f'値 "調査中" {NOT_A_NUMBER}'
+
+
+def test_the_largest_count() -> None:
+    assert MAX_COUNT == 10**12
+    assert parse_count(MAX_COUNT) == MAX_COUNT
+    with pytest.raises(CellValueError):
+        parse_count(MAX_COUNT + 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (3.0, "3"),
+        (2.5, "2.5"),
+        (dt.datetime(2024, 1, 1), "2024-01-01"),
+        (dt.datetime(2024, 1, 1, 1, 0), "2024-01-01 01:00:00"),
+        (dt.datetime(2024, 1, 1, 0, 0, 1), "2024-01-01 00:00:01"),
+        ("３人", "３人"),
+        (None, "None"),
+    ],
+)
+def test_display(value: object, shown: str) -> None:
+    assert display(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "blank"), [(None, True), ("", True), (" \u3000\t", True), ("0", False), (0, False), (0.0, False)]
+)
+def test_is_blank(value: object, blank: bool) -> None:
+    assert is_blank(value) is blank
+
+
+def test_normalize_text() -> None:
+    assert normalize_text("  ＡＢＣ　１２\t３  ") == "ABC 12 3"
 
 
 @given(st.text())

@@ -8,6 +8,7 @@ Where the error happened (file, sheet, cell) is added by the caller, who knows i
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -133,7 +134,7 @@ def parse_count(value: object, *, units: Iterable[str] = (), what: str = "値") 
     if isinstance(value, int):
         return _non_negative(value, value, what)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise CellValueError("not-a-number", f'{what} "{value}" は数値ではありません')
         if not value.is_integer():
             raise CellValueError(
@@ -163,11 +164,10 @@ def _non_negative(number: int, shown: object, what: str) -> int:
 
 def _parse_count_text(raw: str, units: tuple[str, ...], what: str) -> int:
     text = normalize_text(raw).replace(" ", "")
-    negative = False
-    if text[:1] in MINUS_SIGNS and len(text) > 1:
-        negative = True
+    negative = text[:1] in MINUS_SIGNS  # a lone sign leaves no digits: not a number, below
+    if negative:
         text = text[1:]
-    unit = next((u for u in units if text.endswith(normalize_text(u)) and len(text) > len(u)), None)
+    unit = next((u for u in units if text.endswith(normalize_text(u))), None)  # a lone unit: likewise
     if unit is not None:
         text = text[: -len(normalize_text(unit))]
     if _PLAIN.fullmatch(text) or _GROUPED.fullmatch(text):
