@@ -7,12 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from saisei.core.fiscal import (
+    ERAS,
+    Era,
     fiscal_year_end,
     fiscal_year_label,
     fiscal_year_of,
     fiscal_year_start,
     parse_date,
     parse_fiscal_year,
+    to_wareki,
     wareki_date,
     wareki_year_label,
 )
@@ -25,6 +28,7 @@ from saisei.core.fiscal import (
         (2024.0, 2024),
         ("2024", 2024),
         ("2024年度", 2024),
+        ("2024年", 2024),
         ("２０２４年度", 2024),
         ("令和6年度", 2024),
         ("令和６年度", 2024),
@@ -39,6 +43,14 @@ from saisei.core.fiscal import (
         (" 令和 7 年度 ", 2025),
         ("令和6年度（2024年度）", 2024),
         ("R6(2024)", 2024),
+        (1900, 1900),
+        (2200, 2200),
+        (2200.0, 2200),
+        ("1900", 1900),
+        ("昭和64年", 1989),
+        ("S1", 1926),
+        ("平成元年度", 1989),
+        ("H1", 1989),
     ],
 )
 def test_fiscal_year_spellings(text: object, year: int) -> None:
@@ -46,11 +58,78 @@ def test_fiscal_year_spellings(text: object, year: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["調査中", "令和6年度（2025年度）", "", "令和0年度", "平成32年度", "R", "2024/4", True, None, 24, "FY2024"]
+    ("bad", "message"),
+    [
+        ("調査中", '年度 "調査中" を読み取れません（例: 2024、令和6年度、R6）'),
+        ("令和6年度（2025年度）", '年度 "令和6年度（2025年度）" の和暦と西暦が合いません（2024年度と2025年度）'),
+        ("", '年度 "" を読み取れません（例: 2024、令和6年度、R6）'),
+        ("令和0年度", "令和0年 はありません"),
+        ("平成32年度", "平成32年 はありません（平成は2019年まで）"),
+        ("昭和65年", "昭和65年 はありません（昭和は1989年まで）"),
+        ("R", '年度 "R" を読み取れません（例: 2024、令和6年度、R6）'),
+        ("R100", '年度 "R100" を読み取れません（例: 2024、令和6年度、R6）'),
+        ("2024/4", '年度 "2024/4" を読み取れません（例: 2024、令和6年度、R6）'),
+        ("24年度", '年度 "24年度" を読み取れません（例: 2024、令和6年度、R6）'),
+        ("20245", '年度 "20245" を読み取れません（例: 2024、令和6年度、R6）'),
+        ("FY2024", '年度 "FY2024" を読み取れません（例: 2024、令和6年度、R6）'),
+        (True, "年度 True は年度ではありません"),
+        (None, "年度 None は年度ではありません"),
+        (2024.5, "年度 2024.5 は年度ではありません"),
+        (24, "年度 24 は西暦4桁の年ではありません"),
+        (1899, "年度 1899 は西暦4桁の年ではありません"),
+        (2201, "年度 2201 は西暦4桁の年ではありません"),
+    ],
 )
-def test_not_a_fiscal_year(bad: object) -> None:
-    with pytest.raises(ValueError):
+def test_not_a_fiscal_year(bad: object, message: str) -> None:
+    with pytest.raises(ValueError) as info:
         parse_fiscal_year(bad)
+    assert str(info.value) == message
+
+
+def test_the_eras() -> None:
+    """The era table as history has it: 昭和 from 1926-12-25, 平成 from 1989-01-08, 令和 from 2019-05-01."""
+    assert (
+        Era("令和", "R", 2019, dt.date(2019, 5, 1), None),
+        Era("平成", "H", 1989, dt.date(1989, 1, 8), 2019),
+        Era("昭和", "S", 1926, dt.date(1926, 12, 25), 1989),
+    ) == ERAS
+
+
+@pytest.mark.parametrize(
+    ("year", "wareki"),
+    [
+        (1926, ("昭和", 1)),
+        (1988, ("昭和", 63)),
+        (1989, ("平成", 1)),
+        (2018, ("平成", 30)),
+        (2019, ("令和", 1)),
+        (2024, ("令和", 6)),
+    ],
+)
+def test_to_wareki(year: int, wareki: tuple[str, int]) -> None:
+    assert to_wareki(year) == wareki
+
+
+def test_no_era_before_showa() -> None:
+    with pytest.raises(ValueError) as info:
+        to_wareki(1925)
+    assert str(info.value) == "1925 is before 昭和"
+
+
+@pytest.mark.parametrize(
+    ("year", "start", "end"),
+    [
+        (2024, dt.date(2024, 4, 1), dt.date(2025, 3, 31)),
+        (2019, dt.date(2019, 4, 1), dt.date(2020, 3, 31)),
+        (2026, dt.date(2026, 4, 1), dt.date(2027, 3, 31)),
+    ],
+)
+def test_fiscal_year_bounds_are_april_first_and_march_31(year: int, start: dt.date, end: dt.date) -> None:
+    assert fiscal_year_start(year) == start
+    assert fiscal_year_end(year) == end
+    assert fiscal_year_of(start) == fiscal_year_of(end) == year
+    assert fiscal_year_of(start - dt.timedelta(days=1)) == year - 1
+    assert fiscal_year_of(end + dt.timedelta(days=1)) == year + 1
 
 
 @given(st.integers(2019, 2100))
@@ -84,6 +163,11 @@ def test_reiwa_gannen_and_heisei_31_are_one_year() -> None:
     ("text", "day"),
     [
         ("R6.10.5", dt.date(2024, 10, 5)),
+        ("R6/10/5", dt.date(2024, 10, 5)),
+        ("R6-10-5", dt.date(2024, 10, 5)),
+        ("H31.4.30", dt.date(2019, 4, 30)),
+        ("S64.1.7", dt.date(1989, 1, 7)),
+        ("2024.12.1", dt.date(2024, 12, 1)),
         ("Ｒ６．１０．５", dt.date(2024, 10, 5)),
         ("令和6年11月3日", dt.date(2024, 11, 3)),
         ("令和元年5月1日", dt.date(2019, 5, 1)),
@@ -98,10 +182,22 @@ def test_date_spellings(text: object, day: dt.date) -> None:
     assert parse_date(text) == day
 
 
-@pytest.mark.parametrize("bad", ["R6.13.1", "2024/02/30", "昨日", "", 45000, None])
-def test_not_a_date(bad: object) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("R6.13.1", '日付 "R6.13.1" は存在しない日付です'),
+        ("2024/02/30", '日付 "2024/02/30" は存在しない日付です'),
+        ("昨日", '日付 "昨日" を読み取れません（例: 2024/12/01、令和6年11月3日、R6.10.5）'),
+        ("", '日付 "" を読み取れません（例: 2024/12/01、令和6年11月3日、R6.10.5）'),
+        ("平成32年1月1日", "平成32年 はありません（平成は2019年まで）"),
+        (45000, "日付 45000 は日付ではありません"),
+        (None, "日付 None は日付ではありません"),
+    ],
+)
+def test_not_a_date(bad: object, message: str) -> None:
+    with pytest.raises(ValueError) as info:
         parse_date(bad)
+    assert str(info.value) == message
 
 
 @given(st.dates(dt.date(2019, 5, 1), dt.date(2100, 12, 31)))
@@ -113,5 +209,7 @@ def test_date_spellings_round_trip(day: dt.date) -> None:
         day.strftime("%Y/%m/%d"),
     ):
         assert parse_date(text) == day
-    fy = fiscal_year_of(day)
-    assert fiscal_year_start(fy) <= day <= fiscal_year_end(fy)
+    fy = day.year if (day.month, day.day) >= (4, 1) else day.year - 1
+    assert fiscal_year_of(day) == fy
+    assert fiscal_year_start(fy) == dt.date(fy, 4, 1)
+    assert fiscal_year_end(fy) == dt.date(fy + 1, 3, 31)
