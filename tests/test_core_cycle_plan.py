@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tomllib
 from pathlib import Path
@@ -8,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from saisei.core.cycle import fiscal_year_under_review, next_meeting, reviewed_fiscal_year, status_for
+from saisei.core.cycle import (
+    Meeting,
+    fiscal_year_under_review,
+    meeting_in,
+    next_meeting,
+    reviewed_fiscal_year,
+    status_for,
+)
 from saisei.core.plan import PlanError, parse_plan
 from saisei.plans import load_plan
 
@@ -77,6 +85,46 @@ def test_a_bad_plan_names_every_problem() -> None:
 )
 def test_fiscal_year_under_review(as_of: dt.date, year: int) -> None:
     assert fiscal_year_under_review(as_of, PLAN) == year
+
+
+@pytest.mark.parametrize(
+    ("as_of", "year"),
+    [
+        (dt.date(2025, 8, 29), 2024),
+        (dt.date(2025, 3, 31), 2023),  # FY2024 has not ended: the year before it
+        (dt.date(2025, 4, 1), 2024),
+        (dt.date(2031, 5, 1), 2030),  # no plan, no bounds
+        (dt.date(2020, 1, 1), 2018),
+    ],
+)
+def test_fiscal_year_under_review_without_a_plan(as_of: dt.date, year: int) -> None:
+    assert fiscal_year_under_review(as_of) == year
+    assert fiscal_year_under_review(as_of, None) == year
+
+
+def test_a_plan_without_years_does_not_bound_the_year() -> None:
+    plan = dataclasses.replace(PLAN, fiscal_years=())
+    assert fiscal_year_under_review(dt.date(2031, 5, 1), plan) == 2030
+
+
+def test_meeting_in_a_year() -> None:
+    sakata = PLAN.body("062049")
+    assert sakata is not None
+    assert meeting_in(sakata, 2025) == Meeting("062049", 2025, 9, 2024)
+    assert meeting_in(sakata, 2025).label == "2025年9月"
+    assert meeting_in(sakata, 2025).first_day == dt.date(2025, 9, 1)
+
+
+@pytest.mark.parametrize("month", [0, 13, -1])
+def test_a_month_outside_1_to_12_is_refused(month: int) -> None:
+    with pytest.raises(ValueError) as info:
+        reviewed_fiscal_year(2025, month)
+    assert str(info.value) == f"month {month} is not 1..12"
+
+
+@pytest.mark.parametrize("month", [1, 3, 4, 12])
+def test_every_month_reviews_the_year_before(month: int) -> None:
+    assert reviewed_fiscal_year(2025, month) == 2024
 
 
 def test_status_by_date() -> None:
