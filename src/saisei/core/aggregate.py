@@ -152,16 +152,12 @@ def compact_sources(cells: Iterable[tuple[str, str]], *, max_runs: int = MAX_RUN
         return []
     frame = pl.DataFrame(
         {
-            "submission": [0] * len(rows),
-            "file": [w.split("!", 1)[0] for w, _ in rows],
-            "sheet": [w.split("!", 1)[1] if "!" in w else "" for w, _ in rows],
+            "file": [w.partition("!")[0] for w, _ in rows],
+            "sheet": [w.partition("!")[2] for w, _ in rows],
             "cell": [c for _, c in rows],
-            "entity_code": ["000000"] * len(rows),
-            "fiscal_year": [0] * len(rows),
-            "kpi": [0] * len(rows),
         }
     )
-    result = _sources(frame, ["submission", "file", *KEY], max_runs)
+    result = _sources(frame, ["file"], max_runs)
     out: list[str] = []
     for refs in result.sort("file")["sources"].to_list():
         out.extend(refs)
