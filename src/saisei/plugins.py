@@ -39,6 +39,7 @@ import saisei.hookspecs as hookspecs
 from .core.codes import is_valid_code
 from .core.issues import Issue
 from .core.plan import Body, Plan
+from .template import Template, print_ready
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -268,7 +269,9 @@ class Registry:
         return best
 
     def template(self, name: str, fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Any:
-        return self.call(name, "saisei_template", fiscal_year=fiscal_year, plan=plan, as_of=as_of)
+        """The plugin's blank form, print-ready (:func:`saisei.template.print_ready`), or None."""
+        made = self.call(name, "saisei_template", fiscal_year=fiscal_year, plan=plan, as_of=as_of)
+        return print_ready(made) if isinstance(made, Template) else made
 
     def find(self, wanted: str, plan: Plan) -> str | None:
         """A plugin by name, body code or body name (``sakata``, ``062049``, ``酒田市``).

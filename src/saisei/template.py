@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Slot", "Template"]
+__all__ = ["Slot", "Template", "print_ready"]
+
+#: Width (in Excel's character units) above which a sheet prints landscape: about what
+#: fits across portrait A4 at 100% with narrow margins.
+PORTRAIT_WIDTH = 95.0
+DEFAULT_COLUMN_WIDTH = 8.43
+A4 = 9  # Excel's paper size code
 
 
 @dataclass(frozen=True, order=True)
@@ -56,3 +62,40 @@ class Template:
     def save(self, path: str | Path) -> None:
         """Write the blank form to ``path``."""
         self.workbook.save(path)
+
+
+def print_ready(template: Template) -> Template:
+    """Give every sheet of ``template`` a page setup a clerk can print, where its plugin set none.
+
+    A4, as wide as the sheet's columns need (landscape past :data:`PORTRAIT_WIDTH`), all
+    columns on one page width, narrow margins, and the rows down to the header of the
+    value cells repeated on every page (print titles).  What a plugin set itself is kept.
+    """
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import coordinate_from_string
+
+    first_value_row: dict[str, int] = {}
+    for slot in template.slots:
+        row = coordinate_from_string(slot.cell)[1]
+        first_value_row[slot.sheet] = min(row, first_value_row.get(slot.sheet, row))
+    for ws in template.workbook.worksheets:
+        setup = ws.page_setup
+        if setup.paperSize is not None:  # the plugin's own page setup
+            continue
+        width = sum(
+            (ws.column_dimensions[get_column_letter(c)].width or DEFAULT_COLUMN_WIDTH)
+            for c in range(1, ws.max_column + 1)
+        )
+        setup.paperSize = A4
+        setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+        setup.fitToWidth = 1
+        setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_margins.left = ws.page_margins.right = 0.5
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.print_options.horizontalCentered = True
+        header_row = first_value_row.get(ws.title, 1) - 1
+        if header_row >= 1 and not ws.print_title_rows:
+            ws.print_title_rows = f"1:{header_row}"
+        ws.oddFooter.center.text = "&A　&P / &N"
+    return template
