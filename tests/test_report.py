@@ -535,7 +535,7 @@ def test_revision_sheet(book: Any) -> None:
     header, rows = table(book["改訂履歴"])
     assert header[:6] == ["団体コード", "団体名", "年度", "KPI", "旧の値", "新の値"]
     assert header[-2:] == ["改訂の種別", "旧の値を受理した集計"]
-    assert {(r[-2], r[-1]) for r in rows} == {("見込み値→確定値", "今回の集計")}
+    assert {(r[-2], r[-1]) for r in rows} == {("見込み値→確定値", "（受理前に置き換え）")}
     assert [r[:7] for r in rows] == [
         ["062120", "尾花沢市", 2024, 1, 2, 2, 0],
         ["062120", "尾花沢市", 2024, 2, 6, 7, 1],

@@ -100,14 +100,25 @@ def _run(
         hashes[path] = hashlib.sha256(data).hexdigest()
     known = rec.submissions(hashes.values())
     fresh = [p for p in files if hashes.get(p) not in known]
-    read_now = dict(zip(fresh, read(fresh), strict=True))
+    # The same bytes twice in one run (under two names) are one submission, read once:
+    # the copy gives what the first gave, as it would in a later run.
+    first_of: dict[str, Path] = {}
+    to_read = []
+    for path in fresh:
+        sha = hashes.get(path)
+        if sha is None or sha not in first_of:
+            to_read.append(path)
+            if sha is not None:
+                first_of[sha] = path
+    read_now = dict(zip(to_read, read(to_read), strict=True))
+    copies = {p: replace(read_now[first_of[hashes[p]]], path=p) for p in fresh if p not in read_now}
     stored_obs = rec.observations([known[h].submission for h in set(hashes.values()) if h in known])
     stored_issues = rec.issues_of(s.submission for s in known.values())
     results: list[FileResult] = []
     gathering_of: dict[int, int] = {}
     for index, path in enumerate(files):
-        if path in read_now:
-            results.append(read_now[path])
+        if path in read_now or path in copies:
+            results.append(read_now.get(path) or copies[path])
             continue
         sub = known[hashes[path]]
         frame = stored_obs.filter(pl.col("submission") == sub.submission).drop("submission")

@@ -155,8 +155,7 @@ def reconcile_history(
                 how="vertical",
             ).with_columns(pl.lit(g, pl.Int64).alias("gathering"))
         )
-        if rec.revisions.height:
-            day = accepted_on.get(g)
+        if rec.revisions.height:  # the estimate never was accepted: no date
             revisions.append(
                 rec.revisions.select(
                     *KEY,
@@ -170,7 +169,7 @@ def reconcile_history(
                     "new_sources",
                     pl.lit(g, pl.Int64).alias("old_gathering"),
                     pl.lit(g, pl.Int64).alias("new_gathering"),
-                    pl.lit(day.isoformat() if day else None, pl.String).alias("old_accepted"),
+                    pl.lit(None, pl.String).alias("old_accepted"),
                 )
             )
     every = pl.concat(rows, how="vertical")

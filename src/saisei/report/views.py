@@ -269,7 +269,7 @@ def revision_rows(result: Consolidation) -> list[tuple[Any, ...]]:
                 "\n".join(r["old_sources"]) or r["old_file"],
                 "\n".join(r["new_sources"]) or "\n".join(r["new_files"]),
                 REVISION_KIND.get(r["kind"], r["kind"]),
-                f"{r['old_accepted']} 基準の集計" if r["old_accepted"] else "今回の集計",
+                f"{r['old_accepted']} 基準の集計" if r["old_accepted"] else "（受理前に置き換え）",
             )
         )
     return rows
