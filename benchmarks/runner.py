@@ -32,7 +32,7 @@ from typing import Any
 
 from saisei.pool import POOL_MIN_FILES
 
-from . import generate
+from . import generate, record
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -570,6 +570,8 @@ def write_results(path: Path, results: list[dict[str, Any]], extra: dict[str, An
     for result in results:
         case: Case = result["case"]
         lines += [f"## {case.title}", "", *table(result), ""]
+    if extra.get("record"):
+        lines += [*extra["record"], ""]
     lines += [
         "## Start-up",
         "",
@@ -697,10 +699,30 @@ def targets(results: dict[str, dict[str, Any]], startup_times: dict[str, Any]) -
     return out
 
 
+def _record_only(quick: bool, data: Path, results_path: Path) -> int:
+    national = next(c for c in cases(quick) if c.key == "national")
+    folder = prepare(national, data)
+    print("the national case with the record …", file=sys.stderr, flush=True)
+    done = record.run(folder, national.as_of, _spawn, _saisei_script())
+    lines, met = record.section(done), record.targets(done)
+    for line in lines:
+        print(line)
+    for t, m, ok in met:
+        print(f"{'ok ' if ok else 'MISS'} {t}: {m}")
+    if results_path.exists():
+        record.patch(results_path, lines, met)
+        print(f"replaced the record section of {results_path}", file=sys.stderr)
+    return 0 if all(ok for _, _, ok in met) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run, a minute)")
-    parser.add_argument("--cases", default="national,copies,ledger", help="comma-separated: national,copies,ledger")
+    parser.add_argument(
+        "--cases",
+        default="national,copies,ledger,record",
+        help="comma-separated: national,copies,ledger,record (record alone: only its section of RESULTS.md is replaced)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per method (the fastest is kept)")
     parser.add_argument("--no-naive", action="store_true", help="skip the pandas + openpyxl reading")
     parser.add_argument("--data", type=Path, default=DATA, help="where the generated inputs go (git-ignored)")
@@ -720,6 +742,9 @@ def main(argv: list[str] | None = None) -> int:
     data = args.data / "quick" if args.quick else args.data
     results_path = args.results or (data / "RESULTS-quick.md" if args.quick else HERE / "RESULTS.md")
     compile_bytecode()
+    with_record = "record" in args.cases.split(",")
+    if with_record and not wanted:  # the record case alone: replace its section only
+        return _record_only(args.quick, data, results_path)
     load_start = load()
     folders = {case.key: prepare(case, data) for case in wanted}
     results: dict[str, dict[str, Any]] = {}
@@ -734,6 +759,13 @@ def main(argv: list[str] | None = None) -> int:
         "saisei plugins": (startup([script, "plugins"], 10), imported_by(["plugins"])),
     }
     met = targets(results, startup_times)
+    record_lines: list[str] = []
+    if with_record:
+        national = next(c for c in cases(args.quick) if c.key == "national")
+        print("the national case with the record …", file=sys.stderr, flush=True)
+        done = record.run(prepare(national, data), national.as_of, _spawn, script)
+        record_lines = record.section(done)
+        met += record.targets(done)
     profiles: dict[str, str] = {}
     missed_cases = {key for key in results for t, _, ok in met if not ok and t.startswith(key)}
     breakdown: dict[str, list[tuple[str, float, int]]] = {}
@@ -755,6 +787,7 @@ def main(argv: list[str] | None = None) -> int:
         "profiles": profiles,
         "phases": breakdown,
         "counts": {key: r["single"].data["files"] for key, r in results.items()},
+        "record": record_lines,
     }
     write_results(results_path, list(results.values()), extra, args.quick)
     for t, m, ok in met:
