@@ -8,6 +8,7 @@ other sections of RESULTS.md are then left as they are and only this one is repl
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import sqlite3
@@ -53,14 +54,17 @@ def run(folder: Path, as_of: str | None, spawn: Any, script: str) -> dict[str, A
         rows = conn.execute("SELECT run, files, new_submissions, errors, warnings FROM runs ORDER BY run").fetchall()
         revised = conn.execute("SELECT COUNT(*) FROM revisions WHERE run = 2").fetchone()[0]
         conn.close()
-    return {"runs": runs, "rows": rows, "revised": revised, "changed": changed.name}
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return {"runs": runs, "rows": rows, "revised": revised, "changed": changed.name, "load": load}
 
 
 def section(result: dict[str, Any]) -> list[str]:
     lines = [
         f"## {TITLE}",
         "",
-        "`saisei consolidate forms --record record.sqlite` (the whole command, start-up included, one run each).",
+        "`saisei consolidate forms --record record.sqlite` (the whole command, start-up included, one run each; "
+        f"load average at the end {result['load']} on {os.cpu_count()} CPUs: with a load above the CPUs, wall time "
+        "includes waiting for one, and CPU s — this process and its workers — is the work itself).",
         "",
         "| run | wall s | CPU s | peak RSS MiB | files | workbooks read and added | record on disk | note |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
