@@ -53,7 +53,8 @@ def gathering(draw: st.DrawFn, max_files: int = 4) -> list[list[Figure]]:
 def write(folder: Path, name: str, figures: list[Figure]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    rows = [(c, BODIES[c], fy, kpi, v, STATUS[s]) for c, fy, kpi, v, s in figures]
+    # the name in 備考: two files are two submissions (the same bytes would be one, named as first received)
+    rows = [(c, BODIES[c], fy, kpi, v, STATUS[s], name) for c, fy, kpi, v, s in figures]
     path.write_bytes(standard_form(rows))
     return path
 

@@ -68,8 +68,9 @@ class Consolidation(Result):
         return sendback(self, Path(out_dir), due=due, errors_only=errors_only, checked=checked)
 
 
-def _paths(paths: object) -> list[str | Path]:
-    """``paths`` as a list: one path or string is one path, never its characters."""
+def _paths(paths: object, *, allow_empty: bool = False) -> list[str | Path]:
+    """``paths`` as a list: one path or string is one path, never its characters (none at
+    all only with ``allow_empty``: a record alone gives its earlier runs' figures)."""
     if isinstance(paths, str | os.PathLike):
         return [Path(paths)]
     if isinstance(paths, bytes) or not isinstance(paths, Iterable):
@@ -84,7 +85,7 @@ def _paths(paths: object) -> list[str | Path]:
                 f"paths の要素はパス（str か Path）にしてください（{type(path).__name__} {path!r} があります）"
             )
         out.append(Path(path))
-    if not out:
+    if not out and not allow_empty:
         raise ValueError("paths が空です: 読み込むブックのファイルかフォルダーを一つ以上渡してください")
     return out
 
@@ -169,7 +170,7 @@ def consolidate(
         import the calling script again, as Python's multiprocessing always does: a script
         that asks for workers keeps its work under ``if __name__ == "__main__":``.
     """
-    wanted = _paths(paths)
+    wanted = _paths(paths, allow_empty=record is not None)
     the_plan = _plan(plan)
     day = _as_of(as_of, the_plan)
     workers = _workers(workers)
