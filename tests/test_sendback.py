@@ -180,7 +180,7 @@ def test_two_bodies_with_errors_get_their_workbooks_and_letters(tmp_path: Path) 
     ]
     for entry in done:
         assert entry.workbook is not None
-        original, annotated = entry.source.read_bytes(), entry.workbook.read_bytes()
+        original, annotated = (tmp_path / "in" / entry.name).read_bytes(), entry.workbook.read_bytes()
         check_annotated(original, annotated, flag(entry.problems))
         letter = entry.letter.read_bytes().decode("utf-8-sig")
         assert letter.startswith(f"{entry.body} ご担当者様\r\n")
@@ -193,7 +193,7 @@ def test_two_bodies_with_errors_get_their_workbooks_and_letters(tmp_path: Path) 
     copies = saisei.consolidate([tmp_path / "out"], as_of=DAY)
     for entry in done:
         assert entry.workbook is not None
-        assert _issues(copies, entry.workbook.name) == _issues(result, entry.source.name)
+        assert _issues(copies, entry.workbook.name) == _issues(result, entry.name)
 
 
 def test_fixed_copy_reads_normally(tmp_path: Path) -> None:
@@ -289,3 +289,45 @@ def _merged(data: bytes) -> dict[tuple[str | None, str | None], str]:
                 for c in range(c1, c2 + 1):
                     out[(name, cell_ref(r + 1, c + 1))] = cell_ref(r1 + 1, c1 + 1)
     return out
+
+
+def test_from_the_record_the_whole_round_again(tmp_path: Path) -> None:
+    """--record without PATH: the send-back of every body whose latest submission has
+    problems, from the bytes the record holds (the files themselves may be gone)."""
+    _gathering(tmp_path / "in")
+    (tmp_path / "in" / "壊れた.xlsx").write_bytes(b"not a workbook\n")
+    record = tmp_path / "record.sqlite"
+    runner = CliRunner()
+    first = runner.invoke(
+        main,
+        [
+            "consolidate",
+            str(tmp_path / "in"),
+            "--out",
+            str(tmp_path / "report"),
+            "--record",
+            str(record),
+            "--as-of",
+            "2025-09-01",
+        ],
+    )
+    assert first.exit_code == 1, first.output
+    from_paths = runner.invoke(
+        main, ["sendback", str(tmp_path / "in"), "--out", str(tmp_path / "a"), "--date", "2025-09-01"]
+    )
+    shutil.rmtree(tmp_path / "in")  # the record holds the bytes
+    status = runner.invoke(main, ["status", "--record", str(record)])
+    assert f"saisei sendback --record {record}" in status.output
+    run = runner.invoke(
+        main, ["sendback", "--record", str(record), "--out", str(tmp_path / "b"), "--date", "2025-09-01"]
+    )
+    assert run.exit_code == 1, run.output
+    assert from_paths.exit_code == 1
+    a = {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir()}
+    b = {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()}
+    assert sorted(b) == sorted(a) and "鶴岡市_追加_要確認.xlsx" in b and "壊れた_要確認.txt" in b
+    for name in ("山形県_KPI_要確認.xlsx", "鶴岡市_追加_要確認.xlsx"):
+        assert sheet_values(b[name]) == sheet_values(a[name])
+        assert _listing(b[name]) == _listing(a[name])
+    no_source = runner.invoke(main, ["sendback", "--out", str(tmp_path / "c")], env={"SAISEI_RECORD": ""})
+    assert no_source.exit_code == 2 and "--record" in no_source.output

@@ -67,6 +67,8 @@ def status(record_path: Path | None, fiscal_year_text: str | None, as_json: bool
         click.echo(f"団体を特定できないブック（要修正）: {name}")
         for issue in issues:
             click.echo(f"    [エラー] {issue.message}")
+    if strays or any(r.status == "errors" for r in rows):
+        click.echo(f"要修正のブックを問題のセルに印を付けて返すには: saisei sendback --record {path} --out 返送")
 
 
 def _body_code(plan: Any, body: str) -> str:

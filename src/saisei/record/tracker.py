@@ -18,7 +18,7 @@ from ..core.issues import Issue
 from ..core.plan import Plan
 from .store import Record, RecordError
 
-__all__ = ["STATUS_LABEL", "BodyStatus", "body_statuses", "unattributed"]
+__all__ = ["STATUS_LABEL", "BodyStatus", "body_statuses", "unattributed", "unattributed_submissions"]
 
 STATUS_LABEL = {"missing": "未提出", "errors": "要修正", "provisional": "見込み受理", "final": "確定受理"}
 
@@ -33,6 +33,7 @@ class BodyStatus:
     issues: tuple[Issue, ...]
     expected: str
     missing_kpis: tuple[int, ...]
+    submission: int | None = None  # the latest submission's number in the record
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,14 +117,14 @@ def body_statuses(rec: Record, plan: Plan, fiscal_year: int | None = None) -> tu
                 issues,
                 expected,
                 missing,
+                sub[0] if sub else None,
             )
         )
     return year, out
 
 
-def unattributed(rec: Record) -> list[tuple[str, list[Issue]]]:
-    """Workbooks of the latest run with errors that name no body (an unknown form, a file
-    that would not open): their names and errors, so that none is silently left out."""
+def unattributed_submissions(rec: Record) -> list[tuple[int, str]]:
+    """The submissions (number, name) of the latest run with errors that name no body."""
     latest = latest_run(rec)
     if latest is None:
         return []
@@ -133,5 +134,12 @@ def unattributed(rec: Record) -> list[tuple[str, list[Issue]]]:
         " ORDER BY s.submission",
         (latest[0],),
     ).fetchall()
+    return [(int(sub), str(name)) for sub, name in rows]
+
+
+def unattributed(rec: Record) -> list[tuple[str, list[Issue]]]:
+    """Workbooks of the latest run with errors that name no body (an unknown form, a file
+    that would not open): their names and errors, so that none is silently left out."""
+    rows = unattributed_submissions(rec)
     issues = rec.issues_of(sub for sub, _ in rows)
     return [(name, [i for i in issues.get(sub, []) if i.is_error]) for sub, name in rows]

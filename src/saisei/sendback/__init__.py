@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.issues import Issue
+from ..core.plan import Plan
 from .listing import Cover, Placed
 from .package import annotate, annotate_listed
 from .problems import Problem, problems_of
@@ -23,7 +25,7 @@ from .problems import Problem, problems_of
 if TYPE_CHECKING:
     from ..results import Consolidation, FileResult
 
-__all__ = ["Cover", "Problem", "SendBack", "annotate", "sendback", "sendback_files"]
+__all__ = ["Cover", "Job", "Problem", "SendBack", "annotate", "sendback", "sendback_record", "write_sendbacks"]
 
 SUFFIX = "_要確認"
 
@@ -32,13 +34,24 @@ SUFFIX = "_要確認"
 class SendBack:
     """What was written for one workbook."""
 
-    source: Path
+    name: str  # the workbook's name as received
     body: str
     problems: list[Problem]
     letter: Path
     workbook: Path | None = None  # None: the file could not be annotated (see ``reason``)
     reason: str | None = None
     written: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One workbook to send back: ``load`` gives its bytes as received, or raises
+    :class:`~saisei.workbook.WorkbookError` saying why there are none to annotate."""
+
+    name: str
+    body: str
+    problems: list[Problem]
+    load: Callable[[], bytes]
 
 
 def _issues_of(result: Consolidation, file: FileResult, unique: bool) -> list[Issue]:
@@ -77,58 +90,96 @@ def sendback(
         if problems:
             code = _body_code(file)
             body = result.plan.body(code) if code else None
-            jobs.append((file.path, file.sha256, body.name if body else "", problems))
-    return sendback_files(jobs, out_dir, plan=result.plan, due=due, checked=checked)
+            jobs.append(Job(file.name, body.name if body else "", problems, partial(_read, file.path, file.sha256)))
+    return write_sendbacks(jobs, out_dir, plan=result.plan, due=due, checked=checked)
 
 
-def sendback_files(
-    jobs: Sequence[tuple[Path, str | None, str, list[Problem]]],
+def _read(path: Path, sha256: str | None) -> bytes:
+    """The file's bytes, if they are still those saisei read and could open."""
+    from ..workbook import WorkbookError
+
+    if sha256 is None:
+        raise WorkbookError("unreadable-workbook", "saisei で開けないブックです")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkbookError("unreadable-workbook", f"ファイルを読めません（{exc.strerror or exc}）") from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise WorkbookError(
+            "unreadable-workbook", "読み取ったあとでファイルが変わっています（もう一度実行してください）"
+        )
+    return data
+
+
+def sendback_record(
+    record: str | Path,
     out_dir: str | Path,
     *,
-    plan: object,
+    plan: Plan,
+    due: dt.date | None = None,
+    errors_only: bool = False,
+    checked: dt.date | None = None,
+) -> list[SendBack]:
+    """Write the send-back of every body whose latest submission in ``record`` has a
+    problem (and of every workbook of the latest run that named no body), from the bytes
+    the record holds: the whole round again after each gathering."""
+    from ..record import open_record
+    from ..record.tracker import body_statuses, unattributed_submissions
+
+    jobs = []
+    with open_record(record) as rec:
+        _, statuses = body_statuses(rec, plan)
+        wanted = [(s.submission, s.entity) for s in statuses if s.submission is not None]
+        wanted += [(sub, "") for sub, _ in unattributed_submissions(rec)]
+        stored = {s.submission: s for s in rec.submissions().values()}
+        issues = rec.issues_of(sub for sub, _ in wanted)
+        for sub, body in sorted(set(wanted)):
+            problems = problems_of(issues.get(sub, []), errors_only=errors_only)
+            if problems:
+                data = rec.content(stored[sub].sha256)
+                jobs.append(Job(stored[sub].name, body, problems, partial(bytes, data)))
+    return write_sendbacks(jobs, out_dir, plan=plan, due=due, checked=checked)
+
+
+def write_sendbacks(
+    jobs: Sequence[Job],
+    out_dir: str | Path,
+    *,
+    plan: Plan,
     due: dt.date | None = None,
     checked: dt.date | None = None,
 ) -> list[SendBack]:
-    """Write each ``(path, sha256 as read, body name, problems)``: the annotated copy and
-    its letter.  A file that changed since it was read, or that cannot be opened, gets
-    the letter alone, which says so."""
+    """Write each job's annotated copy and letter.  A workbook that cannot be annotated
+    (it changed since it was read, or cannot be opened) gets the letter alone, which says so."""
     from ..report import atomic_write
     from ..workbook import WorkbookError
     from .letter import cover_letter
 
     out = Path(out_dir)
     checked = checked or dt.date.today()
-    lead = plan.body(plan.lead_body)  # type: ignore[attr-defined]
+    lead = plan.body(plan.lead_body)
     sender = lead.name if lead is not None else "県"
-    plan_name = plan.name  # type: ignore[attr-defined]
     done: list[SendBack] = []
     stems: dict[str, int] = {}
-    for path, sha256, body, problems in jobs:
-        stem = path.stem + SUFFIX
+    for job in jobs:
+        stem = Path(job.name).stem + SUFFIX
         stems[stem] = stems.get(stem, 0) + 1
         if stems[stem] > 1:
             stem = f"{stem}_{stems[stem]}"
-        cover = Cover(body, path.name, checked, due)
-        entry = SendBack(path, body, problems, out / f"{stem}.txt")
+        cover = Cover(job.body, job.name, checked, due)
+        entry = SendBack(job.name, job.body, job.problems, out / f"{stem}.txt")
         copy_name: str | None = f"{stem}.xlsx"
-        items = [Placed(p, p.sheet, None) for p in problems]
+        items = [Placed(p, p.sheet, None) for p in job.problems]
         try:
-            data = path.read_bytes()
-            if sha256 is None:
-                raise WorkbookError("unreadable-workbook", "saisei で開けないブックです")
-            if hashlib.sha256(data).hexdigest() != sha256:
-                raise WorkbookError(
-                    "unreadable-workbook", "読み取ったあとでファイルが変わっています（もう一度実行してください）"
-                )
-            annotated, items = annotate_listed(data, problems, cover)
-        except (OSError, WorkbookError) as exc:
+            annotated, items = annotate_listed(job.load(), job.problems, cover)
+        except WorkbookError as exc:
             copy_name = None
-            entry.reason = getattr(exc, "message", None) or str(exc)
+            entry.reason = exc.message
         else:
             entry.workbook = out / f"{stem}.xlsx"
             atomic_write(entry.workbook, annotated)
             entry.written.append(entry.workbook)
-        letter = cover_letter(cover, items, sender=sender, plan_name=plan_name, copy_name=copy_name)
+        letter = cover_letter(cover, items, sender=sender, plan_name=plan.name, copy_name=copy_name)
         atomic_write(entry.letter, ("\ufeff" + letter).encode("utf-8"))
         entry.written.append(entry.letter)
         done.append(entry)
