@@ -84,7 +84,7 @@ def test_a_missing_label_says_which_row_came_closest_and_which_rows_were_searche
     assert (miss.row, miss.found, miss.missing) == (2, ("年度", "KPI"), ("実績値",))
     assert miss.score == pytest.approx(2 / 3)
     assert (
-        miss.describe() == "2行目に見出し『年度』『KPI』はありますが『実績値』が見つかりません（1〜3行目を探しました）"
+        miss.describe() == "見出し『実績値』が見つかりません（2行目に『年度』『KPI』はあります。1〜3行目を探しました）"
     )
 
 

@@ -175,8 +175,8 @@ def test_a_workbook_no_reader_claims_names_the_closest_form_and_what_is_missing(
     assert issue.code == "unknown-form"
     assert (issue.sheet, issue.cell) == (SHEET, "A1")
     assert issue.message == (
-        "form.xlsx!KPI実績!A1: 標準様式に近いですが、シート『KPI実績』に1行目に見出し"
-        "『団体コード』『団体名』『年度』『KPI』『区分』はありますが『実績値』が見つかりません（1〜5行目を探しました）"
+        "form.xlsx!KPI実績!A1: 標準様式に近いですが、シート『KPI実績』に見出し『実績値』が見つかりません"
+        "（1行目に『団体コード』『団体名』『年度』『KPI』『区分』はあります。1〜5行目を探しました）"
     )
 
 

@@ -94,7 +94,7 @@ def read_header(
         assert miss is not None
         reading.error(
             "bad-header",
-            f"{miss.describe()}（見出しの文字を様式どおりにしてください）",
+            f"{miss.describe()}。見出しの文字を様式どおりにしてください",
             sheet=sheet.name,
             cell=cell_ref(miss.row or first_row, 1),
         )

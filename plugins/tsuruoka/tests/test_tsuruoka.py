@@ -229,9 +229,15 @@ def test_total_summing_something_else_is_a_warning() -> None:
 
 
 def test_wrong_kpi_name_is_an_error_at_its_label() -> None:
+    # B8 names KPI③ as B9 does; No. 2 in A8 says KPI②: the two labels of row 8 disagree
     result = read(form({"B8": "事業により創出した交流人口数", "E8": 12, "E7": 3}))
-    assert issues(result) == [("unknown-kpi", "B8")]
-    assert "KPI②" in message(result, "B8")
+    assert issues(result) == [("conflicting-label", "A8"), ("missing-row", "B10")]
+    assert "KPI③" in message(result, "A8") and "KPI②" in message(result, "B10")
+
+
+def test_an_unknown_kpi_name_is_an_error_at_its_label() -> None:
+    result = read(form({"B8": "移住者数", "E8": 12, "E7": 3}))
+    assert issues(result) == [("unknown-kpi", "B8"), ("missing-row", "B10")]
 
 
 def test_short_kpi_name_is_accepted() -> None:
@@ -246,8 +252,13 @@ def test_a_year_header_that_is_not_a_plan_year_is_an_error_at_its_cell(value: st
 
 
 def test_part_headers_are_checked() -> None:
-    result = read(form({"E6": "目標", "D6": "実績", "E7": 3}))
-    assert set(issues(result)) == {("bad-header", "D6"), ("bad-header", "E6")}
+    result = read(form({"E6": "目標", "D6": "目標", "E7": 3}))
+    assert issues(result) == [("bad-header", "D6")]
+
+
+def test_part_headers_swapped_with_their_columns_read_the_actual_column() -> None:
+    result = read(form({"E6": "目標", "D6": "実績", "D7": 3}))
+    assert values(result) == {"D7": (2024, 1, 3, "final")}
 
 
 def test_another_body_in_a2_is_an_error() -> None:
@@ -288,7 +299,7 @@ def test_a_merged_value_cell_is_an_error() -> None:
 def test_the_other_bodies_sample_forms_are_not_claimed(path: Path) -> None:
     workbook = open_workbook(path)
     try:
-        assert saisei_tsuruoka.saisei_detect(workbook) is False
+        assert not saisei_tsuruoka.saisei_detect(workbook)
     finally:
         workbook.close()
 

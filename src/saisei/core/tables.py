@@ -180,15 +180,13 @@ class Miss:
         return len(self.found) / total if total else 0.0
 
     def describe(self) -> str:
-        """``見出し『No.』が見つかりません（5〜6行目を探しました）``."""
+        """``見出し『No.』が見つかりません（5行目に『指標名』はあります。1〜11行目を探しました）``."""
         missing = "』『".join(self.missing)
+        searched = searched_rows(self.first_row, self.last_row)[1:-1]
         if self.row is None:
-            return f"見出し『{missing}』が見つかりません{searched_rows(self.first_row, self.last_row)}"
+            return f"見出し『{missing}』が見つかりません（{searched}）"
         found = "』『".join(self.found)
-        return (
-            f"{self.row}行目に見出し『{found}』はありますが『{missing}』が見つかりません"
-            f"{searched_rows(self.first_row, self.last_row)}"
-        )
+        return f"見出し『{missing}』が見つかりません（{self.row}行目に『{found}』はあります。{searched}）"
 
 
 def _row_matches(grid: Grid, row: int, fields: Sequence[Field], last_column: int) -> dict[str, list[int]]:

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from saisei.plugin import (
     KPI,
     CellError,
+    Detection,
+    Field,
+    Header,
     NoCachedValue,
     Plan,
     Reading,
@@ -27,14 +31,22 @@ from saisei.plugin import (
     Template,
     Workbook,
     cell_ref,
+    detect_table,
     display,
+    find_label,
     fiscal_year_start,
     hookimpl,
     is_blank,
+    label_key,
     normalize_text,
     parse_date,
+    parse_kpi_label,
+    parse_ref,
     range_ref,
+    read_header,
     status_for,
+    table_rows,
+    value_beside,
     wareki_date,
     wareki_year_label,
 )
@@ -46,6 +58,13 @@ NAME = "鶴岡市"
 
 SHEET = "実績報告"
 TITLE = "地域再生計画 KPI実績報告書"
+TITLE_KEY = "KPI実績報告書"
+TITLE_ROWS = 10
+FIELDS = (
+    Field("no", ("No.", "No", "NO.", "番号")),
+    Field("name", ("指標名",)),
+    Field("unit", ("単位",), required=False),
+)
 BODY_LABEL = "団体名"
 DATE_LABEL = "報告日"
 YEAR_ROW = 5  # 令和6年度 … 累計
@@ -75,19 +94,33 @@ def saisei_body_code() -> str:
 # -------------------------------------------------------------------------
 
 
-def _squash(text: str) -> str:
-    """NFKC without any space: titles are compared this way (spaces come and go)."""
-    return normalize_text(text).replace(" ", "")
-
-
 @hookimpl
-def saisei_detect(workbook: Workbook) -> bool:
-    """The sheet ``実績報告`` with the report's title in A1 and ``No.``/``指標名`` in row 5."""
+def saisei_detect(workbook: Workbook, explain: bool = False) -> Detection:
+    """The sheet ``実績報告`` with the report's title and the header ``No.`` / ``指標名``,
+    each found by its labels in the first rows."""
     name = workbook.find_sheet(SHEET)
     if name is None:
-        return False
+        return Detection(False, 0.0, f"シート『{SHEET}』がありません")
     sheet = workbook.sheet(name)
-    return "KPI実績報告書" in _squash(sheet.text("A1")) and (sheet.text("A5"), sheet.text("B5")) == ("No.", "指標名")
+    titled = find_label(sheet, (TITLE_KEY,), rows=TITLE_ROWS, contains=True) is not None
+    header = detect_table(workbook, SHEET, FIELDS)
+    if titled and header.claimed:
+        return Detection(True)
+    if titled:
+        return Detection(False, max(0.5, header.score), header.missing, sheet=header.sheet, cell=header.cell)
+    return Detection(
+        False,
+        0.8 if header.claimed else 0.3,
+        f"シート『{name}』にタイトル『{TITLE}』が見つかりません（1〜{TITLE_ROWS}行目を探しました）",
+        sheet=name,
+        cell="A1",
+    )
+
+
+@dataclass(frozen=True)
+class _Year:
+    year: int
+    actual: int  # the 実績 column
 
 
 @hookimpl
@@ -98,58 +131,63 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     sheet = workbook.sheet(name)
     reading = Reading(workbook, plan, entity_code=CODE)
     _check_body_name(reading, sheet)
-    columns, total_column = _year_columns(reading, sheet)
-    kpis = plan.kpis_for(CODE)
-    reported = any(
-        not is_blank(sheet.at(FIRST_KPI_ROW + offset, column)) for offset in range(len(kpis)) for _, column in columns
-    )
+    header = read_header(reading, sheet, FIELDS)
+    if header is None:
+        return reading
+    years, total_column = _year_columns(reading, sheet, header)
+    rows = _kpi_rows(reading, sheet, header, [y.actual for y in years])
+    reported = any(not is_blank(sheet.at(row, y.actual)) for row in rows.values() for y in years)
     reported_on = _report_date(reading, sheet, required=reported)
     reading.as_of = reported_on
-    for offset, kpi in enumerate(kpis):
-        row = FIRST_KPI_ROW + offset
-        if not _check_label(reading, sheet, row, kpi):
-            continue
-        _read_row(reading, sheet, row, kpi, columns, total_column, reported_on)
+    for kpi, row in rows.items():
+        _read_row(reading, sheet, row, kpi, years, total_column, reported_on)
     return reading
 
 
 def _check_body_name(reading: Reading, sheet: Sheet) -> None:
-    """A2 says ``団体名：鶴岡市``; another body's name there means the wrong form was used."""
-    text = sheet.text("A2")
-    given = text.removeprefix(BODY_LABEL).lstrip(":： ").strip()
+    """``団体名：鶴岡市`` (A2 as issued); another body's name there means the wrong form was used."""
+    found = find_label(sheet, (BODY_LABEL,), rows=TITLE_ROWS) or find_label(sheet, (NAME,), rows=TITLE_ROWS)
+    ref = cell_ref(*found) if found else "A2"
+    given = sheet.text(ref).removeprefix(BODY_LABEL).lstrip(":： ").strip()
+    if not given and found is not None and (beside := value_beside(sheet, *found)) is not None:
+        ref = cell_ref(*beside)
+        given = sheet.text(ref)
     if not given:
         reading.warning(
             "missing-value",
             f"団体名が空欄です（「{BODY_LABEL}：{NAME}」と入力してください）",
             sheet=sheet.name,
-            cell="A2",
+            cell=ref,
         )
     elif not given.startswith(NAME):  # 鶴岡市 (企画部 …) is fine
         reading.error(
             "unknown-body",
             f'団体名 "{given}" が{NAME}ではありません（この様式は{NAME}の実績報告書です）',
             sheet=sheet.name,
-            cell="A2",
+            cell=ref,
         )
 
 
 def _report_date(reading: Reading, sheet: Sheet, *, required: bool) -> dt.date | None:
-    """The report date: ``報告日：令和7年8月29日`` in A3 (or an Excel date, in A3 or B3).
+    """The report date: ``報告日：令和7年8月29日`` (A3 as issued), or an Excel date beside
+    the label ``報告日：``, or an Excel date in A3.
 
-    The status of every value follows from it, so a missing date is an error at A3 when
-    any 実績 is filled in (without it, 確定 and 見込み cannot be told apart); a form with
-    no 実績 at all reports nothing and needs no date.  An unreadable date is always an
-    error.
+    The status of every value follows from it, so a missing date is an error when any 実績
+    is filled in (without it, 確定 and 見込み cannot be told apart); a form with no 実績 at
+    all reports nothing and needs no date.  An unreadable date is always an error.
     """
-    raw: Any = sheet.value("A3")
-    ref = "A3"
+    found = find_label(sheet, (DATE_LABEL,), rows=TITLE_ROWS)
+    label_ref = cell_ref(*found) if found else "A3"
+    raw: Any = sheet.value(label_ref)
+    ref = label_ref
     if isinstance(raw, str):
         text = normalize_text(raw)
         if text.startswith(DATE_LABEL):
             text = text.removeprefix(DATE_LABEL).lstrip(": ").strip()
         raw = _WEEKDAY.sub("", text)  # 令和7年8月29日(金)
-    if is_blank(raw) and not is_blank(sheet.value("B3")):
-        raw, ref = sheet.value("B3"), "B3"  # 報告日： in A3, the date typed into B3
+    if is_blank(raw) and (beside := value_beside(sheet, *(found or (3, 1)))) is not None:
+        ref = cell_ref(*beside)  # 報告日： in one cell, the date typed beside it
+        raw = sheet.value(ref)
     if is_blank(raw):
         if not required:
             return None
@@ -157,7 +195,7 @@ def _report_date(reading: Reading, sheet: Sheet, *, required: bool) -> dt.date |
             "missing-value",
             f"報告日が空欄です（確定・見込みは報告日で決まります。例: {DATE_LABEL}：令和7年8月29日）",
             sheet=sheet.name,
-            cell="A3",
+            cell=label_ref,
         )
         return None
     if isinstance(raw, CellError | NoCachedValue):
@@ -175,98 +213,136 @@ def _report_date(reading: Reading, sheet: Sheet, *, required: bool) -> dt.date |
         return None
 
 
-def _year_columns(reading: Reading, sheet: Sheet) -> tuple[list[tuple[int, int]], int | None]:
-    """The (fiscal year, 実績 column) pairs of the header, and the 累計 column.
+_YEARISH = re.compile(r"(?:令和|平成|[RH])?[0-9]+年度?|.*年度")
 
-    Row 5 holds a fiscal year over each pair of columns from D, then 累計; row 6 holds
-    目標 and 実績 under each year.  Every header that is not so is an error at its cell,
-    and its column is not read.
+
+def _year_columns(reading: Reading, sheet: Sheet, header: Header) -> tuple[list[_Year], int | None]:
+    """Each fiscal year's 実績 column, found by the labels of the two header rows, and 累計.
+
+    On the header row, a fiscal year over its columns (merged, as issued: ``令和6年度``
+    over D5:E5; or up to the next label); on the row below, ``実績`` under one of them
+    (``目標`` and columns the form does not know are not read).  A year twice, or a year
+    with no 実績 or two, is an error at its cell and that year is not read.
     """
-    columns: list[tuple[int, int]] = []
+    row, below = header.row, header.row + 1
+    known = set(header.columns.values())
+    labelled = [c for c in range(1, sheet.max_column + 1) if c not in known and not is_blank(sheet.at(row, c))]
+    total = next((c for c in labelled if label_key(sheet.at(row, c)) == TOTAL), None)
+    years: list[_Year] = []
     seen: dict[int, str] = {}
-    column = FIRST_YEAR_COLUMN
-    while True:
-        ref = cell_ref(YEAR_ROW, column)
-        head = sheet.text(ref)
-        if head == TOTAL:
-            if column == FIRST_YEAR_COLUMN:
-                reading.error(
-                    "bad-header",
-                    "年度の列がありません（「累計」の前に、年度ごとに「目標」「実績」の2列が必要です）",
-                    sheet=sheet.name,
-                    cell=ref,
-                )
-            return columns, column
-        if not head:
-            # past the sheet's last column the header simply ends (the form lost 累計);
-            # a blank inside the table, or no year at all, is a broken header
-            if column == FIRST_YEAR_COLUMN or column <= sheet.max_column:
-                reading.error(
-                    "bad-header",
-                    "年度の見出しが空欄です（例: 令和6年度。年度ごとに「目標」「実績」の2列、最後に「累計」）",
-                    sheet=sheet.name,
-                    cell=ref,
-                )
-            break
+    for i, column in enumerate(labelled):
+        ref = cell_ref(row, column)
+        if column == total or not _YEARISH.fullmatch(label_key(sheet.at(row, column))):
+            continue  # a column the form does not know
         year = reading.fiscal_year(sheet, ref, what="年度の見出し")
-        good = year is not None
-        for part, col in ((TARGET, column), (ACTUAL, column + 1)):
-            part_ref = cell_ref(PART_ROW, col)
-            if sheet.text(part_ref) != part:
-                good = False
-                found = sheet.text(part_ref) or "空欄"
-                reading.error(
-                    "bad-header", f"見出しが「{found}」です（「{part}」のはずです）", sheet=sheet.name, cell=part_ref
-                )
-        if year is not None and year in seen:
-            good = False
+        merged = sheet.merged_range(ref)
+        last = (
+            parse_ref(merged.split(":")[1])[1]
+            if merged
+            else (labelled[i + 1] - 1 if i + 1 < len(labelled) else column + 1)
+        )
+        actuals = [c for c in range(column, last + 1) if label_key(sheet.at(below, c)) == ACTUAL]
+        if year is None:
+            continue
+        if year in seen:
             reading.error(
-                "bad-header",
-                f"{wareki_year_label(year)}の列が {seen[year]} にもあります（年度は1列ずつにしてください）",
+                "duplicate-label",
+                f"{wareki_year_label(year)}の列が {seen[year]} にもあります（年度は1つずつにしてください）",
                 sheet=sheet.name,
                 cell=ref,
             )
-        if good and year is not None:
-            seen[year] = ref
-            columns.append((year, column + 1))
-        column += 2
-    return columns, None
-
-
-def _check_label(reading: Reading, sheet: Sheet, row: int, kpi: KPI) -> bool:
-    """True when the 指標名 in column B of ``row`` names ``kpi`` (its full name or an alias)."""
-    ref = f"B{row}"
-    raw = sheet.value(ref)
-    expected = f"{kpi.label}「{kpi.name}」"
-    if is_blank(raw):
-        reading.error("missing-value", f"指標名が空欄です（{row}行目は{expected}の行です）", sheet=sheet.name, cell=ref)
-        return False
-    found = reading.plan.kpi_named(display(raw))
-    if found is None or found.number != kpi.number:
+            continue
+        seen[year] = ref
+        if len(actuals) != 1:
+            cells = "、".join(cell_ref(below, c) for c in range(column, last + 1))
+            reading.error(
+                "bad-header",
+                f"{wareki_year_label(year)}の下（{cells}）に「{ACTUAL}」の見出しが"
+                f"{'ありません' if not actuals else f'{len(actuals)}つあります'}（年度ごとに「{TARGET}」「{ACTUAL}」の2列にしてください）",
+                sheet=sheet.name,
+                cell=cell_ref(below, actuals[1] if actuals else column),
+            )
+            continue
+        years.append(_Year(year, actuals[0]))
+    if not seen:
         reading.error(
-            "unknown-kpi",
-            f'指標名 "{display(raw)}" は {row}行目の{expected}ではありません（行を入れ替え・挿入していないか確認してください）',
+            "bad-header",
+            "年度の列がありません（見出しの行に、年度ごとに「目標」「実績」の2列、最後に「累計」）",
             sheet=sheet.name,
-            cell=ref,
+            cell=cell_ref(row, total or max(known) + 1),
         )
-        return False
-    return True
+    return years, total
+
+
+def _kpi_rows(reading: Reading, sheet: Sheet, header: Header, actuals: list[int]) -> dict[int, int]:
+    """The row of each KPI, found by its 指標名 (and its No., which must agree), in any order."""
+    plan = reading.plan
+    name, number = header.columns["name"], header.columns["no"]
+    found: dict[int, int] = {}
+    rows = table_rows(sheet, (name, *actuals), header.row + 2).rows
+    for row in rows:
+        ref = cell_ref(row, name)
+        raw = sheet.value(ref)
+        label = parse_kpi_label(raw, plan) if not is_blank(raw) else None
+        kpi = plan.kpi(label.number) if label is not None and label.number is not None else None
+        if kpi is None or not kpi.is_reported_by(CODE) or (label is not None and label.conflict):
+            shown = "空欄" if is_blank(raw) else f'"{display(raw)}"'
+            known = "、".join(f"{k.label}「{k.name}」" for k in plan.kpis_for(CODE))
+            reading.error(
+                "missing-value" if is_blank(raw) else "unknown-kpi",
+                f"指標名が {shown} です（{known} のどれかにしてください）",
+                sheet=sheet.name,
+                cell=ref,
+            )
+            continue
+        serial = sheet.value(cell_ref(row, number))
+        if isinstance(serial, int | float) and not isinstance(serial, bool) and serial != kpi.number:
+            reading.error(
+                "conflicting-label",
+                f"No. {display(serial)} の行の指標名が {kpi.label}「{kpi.name}」です（No. と指標名が合いません。"
+                "行を並べ替えたときは No. も一緒に動かしてください）",
+                sheet=sheet.name,
+                cell=cell_ref(row, number),
+            )
+            continue
+        if kpi.number in found:
+            reading.error(
+                "duplicate-label",
+                f"{kpi.label}「{kpi.name}」の行が {found[kpi.number]}行目にもあります（1つの指標は1行にしてください）",
+                sheet=sheet.name,
+                cell=ref,
+            )
+            continue
+        found[kpi.number] = row
+    after = (rows[-1] if rows else header.row + 1) + 1
+    for kpi in plan.kpis_for(CODE):
+        if kpi.number not in found:
+            reading.error(
+                "missing-row",
+                f"{kpi.label}「{kpi.name}」の行がありません（指標ごとに1行、指標名を入れてください）",
+                sheet=sheet.name,
+                cell=cell_ref(after, name),
+            )
+    return dict(sorted(found.items()))
 
 
 def _read_row(
     reading: Reading,
     sheet: Sheet,
     row: int,
-    kpi: KPI,
-    columns: list[tuple[int, int]],
+    number: int,
+    years: list[_Year],
     total_column: int | None,
     reported_on: dt.date | None,
 ) -> None:
     """The 実績 of one KPI for every year column, then the 累計 cross-check."""
+    kpi = reading.plan.kpi(number)
+    assert kpi is not None
     actuals: dict[str, tuple[int, Any]] = {}
     complete = True  # every non-blank 実績 of the row was read
-    for year, column in columns:
-        ref = cell_ref(row, column)
+    for entry in years:
+        year = entry.year
+        ref = cell_ref(row, entry.actual)
         what = f"{kpi.label} {wareki_year_label(year)}の実績"
         merged = sheet.hidden_by_merge(ref)
         if merged is not None:
