@@ -8,6 +8,15 @@ date as 和暦 text in A3 (``報告日：令和7年8月29日``).  Rows 5–6 are
 
 Status: a fiscal year that had ended before the report date is final (確定), else
 provisional (見込み).
+
+The cells above are the form as issued; the table is found by its labels
+(:mod:`saisei.core.tables`): the title, 団体名 and 報告日 anywhere in the first rows, the
+header row by ``No.`` and ``指標名``, each year's 実績 column by the year over it (merged
+over its columns, as issued) and ``実績`` under it, each KPI's row by its 指標名.  Rows and
+columns inserted above, left or inside (even between 目標 and 実績), blank rows, columns
+the form does not know, and KPI rows sorted with their labels read the same figures, cited
+where they now are.  A 指標名 that disagrees with its No., a KPI or a year twice, are
+errors at the cells.
 """
 
 from __future__ import annotations
