@@ -13,6 +13,7 @@ from saisei.core.values import (
     NoCachedValue,
     display,
     is_blank,
+    is_dash,
     normalize_text,
     parse_count,
 )
@@ -206,6 +207,9 @@ def test_normalize_text() -> None:
 @given(st.text())
 def test_text_without_digits_is_never_a_number(text: str) -> None:
     if any(ch.isdigit() for ch in text) or not text.strip():
+        return
+    if is_dash(text):  # a dash alone is no figure, like a blank
+        assert parse_count(text, units=("人", "団体")) is None
         return
     with pytest.raises(CellValueError):
         parse_count(text, units=("人", "団体"))
