@@ -26,13 +26,19 @@ A4 = 9  # Excel's paper size code
 
 @dataclass(frozen=True, order=True)
 class Slot:
-    """A cell where one value of the form goes."""
+    """A cell where one value of the form goes.
+
+    ``status_cell``: the cell of the same sheet whose word (確定, 見込み, 速報 …) gives this
+    value's status, when the form has one per value (a status column); the conformance kit
+    then checks every status word of the form on it.
+    """
 
     kpi: int
     fiscal_year: int
     sheet: str
     cell: str
     period: str | None = None
+    status_cell: str | None = None
 
 
 @dataclass

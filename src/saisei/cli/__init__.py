@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from . import consolidate, plugins, publish, record, schedule, sendback, template
+from . import consolidate, new_plugin, plugins, publish, record, schedule, sendback, template
 
 __all__ = ["main"]
 
@@ -24,6 +24,7 @@ def main() -> None:
 
 main.add_command(consolidate.consolidate)
 main.add_command(consolidate.validate)
+main.add_command(new_plugin.new_plugin)
 main.add_command(plugins.plugins)
 main.add_command(publish.publish)
 main.add_command(record.status)
