@@ -220,3 +220,15 @@ def test_validate_with_a_record_reads_it_and_adds_nothing(filled: Path, tmp_path
     assert [i.code for i in result.warnings if i.code == "revised-final"] == ["revised-final"]
     assert result.run is None
     assert filled.read_bytes() == before
+
+
+def test_a_record_kept_among_the_submissions_is_not_one_of_them(tmp_path: Path) -> None:
+    folder = tmp_path / "提出"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes(rows((2024, 1, 4, "確定")))
+    record = folder / "記録.sqlite"
+    saisei.consolidate([folder], record=record)
+    (folder / "記録.sqlite-journal").write_bytes(b"")  # as a run in progress leaves it
+    result = saisei.consolidate([folder], record=record)
+    assert [f.name for f in result.files] == ["a.xlsx"]
+    assert not [i for i in result.issues if i.code == "not-a-workbook"]

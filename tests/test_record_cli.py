@@ -273,3 +273,18 @@ def test_a_foreign_record_is_one_line_and_untouched(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == "会議メモ"
     code, _, err = cli("status")
     assert code == 2 and "SAISEI_RECORD" in err
+
+
+def test_an_empty_folder_with_the_record_gives_the_report_of_the_record(story: dict[str, Any], tmp_path: Path) -> None:
+    record = tmp_path / "r.sqlite"
+    shutil.copy(story["record"], record)
+    (tmp_path / "空").mkdir()
+    code, doc, _ = cli(
+        "consolidate", str(tmp_path / "空"), "--out", str(tmp_path / "o"), "--record", str(record),
+        "--as-of", "2026-08-20", "--json",
+    )  # fmt: skip
+    assert code == 0
+    assert doc["values"] == story["runs"][1][1]["values"]
+    assert doc["files"] == []
+    code, _, err = cli("consolidate", str(tmp_path / "空"), "--out", str(tmp_path / "o2"))
+    assert code == 2 and "読み込むブックがありません" in err

@@ -176,6 +176,8 @@ def consolidate(
     workers = _workers(workers)
     own_registry = registry is None
     registry = registry or get_registry()
+    if record is not None:  # a record kept in the folder of submissions is not one of them
+        exclude = (*exclude, Path(record), Path(f"{record}-journal"))
     files, ignored = collect_files(wanted, exclude=exclude)
     if found is not None:
         found(files)

@@ -132,7 +132,7 @@ def run_consolidation(
 
     def found(files: list[Path]) -> None:
         nonlocal bar
-        if not files:
+        if not files and record is None:  # with a record: its earlier runs alone
             raise click.UsageError("読み込むブックがありません（.xlsx のファイルかフォルダーを指定してください）")
         if not quiet and len(files) >= 20 and sys.stderr.isatty():
             bar = click.progressbar(length=len(files), label="読み込み中", file=sys.stderr)

@@ -98,10 +98,14 @@ def body_statuses(rec: Record, plan: Plan, fiscal_year: int | None = None) -> tu
             expected = "エラーを直したブック"
         elif not got:
             status = "missing"
-            expected = f"{year}年度の実績（検証会議は{month}月）"
+            expected = f"{year}年度の実績（{month}月の検証会議の前に）"
         elif any(s == "provisional" for s in got.values()):
             status = "provisional"
-            expected = f"{year}年度の確定値（見込み値で受理。{month}月の検証会議の後、確定値のブックを）"
+            expected = (
+                f"{year}年度の確定値（{month}月の検証会議は年度末の前で見込み値。年度が明けて確定したら確定値のブックを）"
+                if month <= 3
+                else f"{year}年度の確定値（{month}月の検証会議の前に確定値のブックを）"
+            )
         else:
             status = "final"
             expected = "—"
