@@ -134,6 +134,15 @@ FIGURES = [
     (7, "d2.xlsx", "062065", 2025, 3, 6, "provisional", []),
     # 060003 FY2024 KPI4: one provisional figure
     (8, "p.xlsx", "060003", 2024, 4, 9, "provisional", ["p.xlsx!S!E7"]),
+    # 063231 FY2024 KPI1: three that disagree, the middle one without a cell, the last on a sheet named 集計!表
+    (9, "e1.xlsx", "063231", 2024, 1, 1, "final", ["e1.xlsx!S!E5"]),
+    (10, "e3.xlsx", "063231", 2024, 1, 3, "final", ["e3.xlsx!集計!表!G12"]),
+    (11, "e2.xlsx", "063231", 2024, 1, 2, "final", []),
+    # 064033 FY2024 KPI2: one file name twice (two folders), with two figures
+    (12, "x.xlsx", "064033", 2024, 2, 9, "final", ["x.xlsx!S!E9"]),
+    (13, "x.xlsx", "064033", 2024, 2, 3, "final", ["x.xlsx!S!E3"]),
+    # 062120 FY2024 KPI3: a figure without a cell (its value still counts)
+    (14, "n.xlsx", "062120", 2024, 3, 4, "final", []),
 ]
 AGREED_SOURCES = ["f.xlsx!S!E4", "f.xlsx!S!E10", "g.xlsx!R!E9", "g.xlsx!S!AA4", "g.xlsx!S!B4"]
 
@@ -159,6 +168,15 @@ def test_reconcile_values_revisions_and_conflicts() -> None:
             "sources": AGREED_SOURCES,  # by file, sheet, row, column: E4 before E10
             "files": ["f.xlsx", "g.xlsx"],
         },
+        {
+            "entity_code": "062120",
+            "fiscal_year": 2024,
+            "kpi": 3,
+            "value": 4,
+            "status": "final",
+            "sources": [],
+            "files": ["n.xlsx"],
+        },
     ]
     assert rec.revisions.to_dicts() == [
         {
@@ -176,6 +194,17 @@ def test_reconcile_values_revisions_and_conflicts() -> None:
     assert rec.issues == (
         conflict("062049", 2024, 2, "確定値", "c1.xlsx（12）、c2.xlsx（1,203）", file="c2.xlsx", sheet="T", cell="F7"),
         conflict("062065", 2025, 3, "見込み値", "d1.xlsx（4）、d2.xlsx（6）"),
+        conflict(
+            "063231",
+            2024,
+            1,
+            "確定値",
+            "e1.xlsx（1）、e2.xlsx（2）、e3.xlsx（3）",
+            file="e3.xlsx",
+            sheet="集計!表",
+            cell="G12",
+        ),
+        conflict("064033", 2024, 2, "確定値", "x.xlsx（3）、x.xlsx（9）", file="x.xlsx", sheet="S", cell="E9"),
     )
     assert rec.issues[0].message.startswith("c2.xlsx!T!F7: 団体 062049 の 2024年度 KPI2 の確定値が")
     assert rec.issues[1].file is None and rec.issues[1].message.startswith("団体 062065 ")
@@ -204,10 +233,13 @@ def test_source_key(source: str, key: tuple[str, str, int, str]) -> None:
 
 
 def test_reconciled_sources_are_in_source_key_order() -> None:
-    sources = ["f!S!合計", "f!S!E10", "f!S!x!E4", "f!S!E4:E9", "f!T!A1", "e!S!Z1", "f!S!AA10", "f!S!B10", "f!S!E5"]
+    huge = "f!S!E99999999999999999999"  # past Int64: still after every other row
+    sources = [huge, "f!S!合計", "f!S!E10", "f!S!x!E4", "f!S!E4:E9", "f!T!A1", "e!S!Z1", "f!S!AA10", "f!S!B10"]
+    sources += ["f!S!E5", "f!S!A1", "f!S!E4", "f!S!小計"]
     figures = pl.DataFrame([(0, "f", "062031", 2024, 1, 1, "final", sources)], schema=FIGURE_COLUMNS, orient="row")
-    expected = ["e!S!Z1", "f!S!合計", "f!S!E4:E9", "f!S!E5", "f!S!AA10", "f!S!B10", "f!S!E10", "f!S!x!E4", "f!T!A1"]
-    assert sorted(sources, key=source_key) == expected
+    expected = ["e!S!Z1", "f!S!合計", "f!S!小計", "f!S!A1", "f!S!E4", "f!S!E4:E9", "f!S!E5", "f!S!AA10", "f!S!B10"]
+    expected += ["f!S!E10", huge, "f!S!x!E4", "f!T!A1"]
+    assert sorted(sorted(sources), key=source_key) == expected  # reconcile's input is in text order
     assert reconcile(figures).values["sources"].to_list() == [expected]
 
 
@@ -246,12 +278,25 @@ def test_totals_per_year_and_kpi() -> None:
 def test_achievement_needs_a_target_above_zero() -> None:
     kpi1 = dataclasses.replace(PLAN.kpis[0], targets={2024: 0, 2025: 1})
     plan = dataclasses.replace(PLAN, kpis=(kpi1, *PLAN.kpis[1:]))
-    values = values_frame([("060003", fy, 1, 5, "final") for fy in (2024, 2025, 2026)])
+    values = values_frame([("060003", fy, 1, 5, "final") for fy in (2024, 2025, 2026, 2027)])
     expected = pl.DataFrame(
-        [(2024, 1, 5, 0, None, 1, 0), (2025, 1, 5, 1, 5.0, 1, 0), (2026, 1, 5, None, None, 1, 0)],
+        [
+            (2024, 1, 5, 0, None, 1, 0),
+            (2025, 1, 5, 1, 5.0, 1, 0),
+            (2026, 1, 5, None, None, 1, 0),
+            (2027, 1, 5, None, None, 1, 0),  # a year outside the plan still has its total
+        ],
         schema=TOTAL_COLUMNS,
         orient="row",
     )
+    assert_frame_equal(totals(values, plan), expected)
+    assert summary(values, plan).filter(pl.col("kpi") == 1)["achievement"].to_list() == [None, 5.0, None]
+
+
+def test_totals_with_no_target_at_all() -> None:
+    plan = dataclasses.replace(PLAN, kpis=tuple(dataclasses.replace(k, targets={}) for k in PLAN.kpis))
+    values = values_frame([("060003", 2024, 1, 5, "final")])
+    expected = pl.DataFrame([(2024, 1, 5, None, None, 1, 0)], schema=TOTAL_COLUMNS, orient="row")
     assert_frame_equal(totals(values, plan), expected)
 
 
@@ -299,6 +344,9 @@ def test_summary_level_is_blank_from_a_missing_year_on() -> None:
         orient="row",
     )
     assert_frame_equal(summary(values, PLAN), expected)
+    nothing = summary(values_frame([]), PLAN)
+    assert nothing.schema == pl.Schema(SUMMARY_COLUMNS)
+    assert nothing["rating"].to_list() == [None] * 12
     running = summary(values, PLAN, rated_through=2025).filter(pl.col("kpi") == 4)
     assert running["rating"].to_list() == ["指標値を達成", None, None]
 

@@ -69,7 +69,9 @@ def combine_within(observations: pl.DataFrame, *, max_runs: int = MAX_RUNS) -> p
         .alias("status"),
     )
     return (
-        figures.join(_sources(observations, keys, max_runs), on=keys, how="left")
+        figures.join(
+            _sources(observations, keys, max_runs), on=keys, how="left"
+        )  # pragma: no mutate (each figure has cells: inner is the same)
         .sort(keys)
         .select(list(FIGURE_COLUMNS))
     )
@@ -81,8 +83,8 @@ def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.D
     cells = observations.select(
         *keys,
         pl.concat_str(["file", "sheet"], separator="!").alias("_where"),
-        pl.col("cell").str.extract(r"^([A-Z]+)", 1).alias("_col"),
-        pl.col("cell").str.extract(r"([0-9]+)$", 1).cast(pl.Int64).alias("_row"),
+        pl.col("cell").str.extract(r"^([A-Z]+)").alias("_col"),
+        pl.col("cell").str.extract(r"([0-9]+)$").cast(pl.Int64).alias("_row"),
     )
     # Each column of a sheet, per figure, grouped on its string keys once and numbered
     # (_g): the runs are then found by sorting and grouping integers only.  (A window per
@@ -176,30 +178,29 @@ def _sorted_sources(frame: pl.DataFrame) -> pl.Series:
     """Each row's ``sources`` in :func:`source_key` order, for every row at once.
 
     The same order as ``sorted(sources, key=source_key)``, with polars expressions: a
-    Python sort per value costs a second for a national plan's 20,000 values.
+    Python sort per value costs a second for a national plan's 20,000 values.  Sources of
+    one key (``E4`` and ``E4:E9``) keep their text order, as the input to ``sorted`` has it.
     """
-    rest = pl.col("_s").str.replace(r"^[^!]*!?", "")
-    cell = rest.str.extract(r"([^!]*)$", 1)
-    letters = cell.str.extract(r"^([A-Z]+)[0-9]+", 1)
+    source, cell = pl.col("_s"), pl.col("_s").str.extract(r"([^!]*)$")
+    is_cell = cell.str.contains(r"^[A-Z]+[0-9]")
+    row = cell.str.extract(r"^[A-Z]+([0-9]+)").cast(pl.Int64, strict=False)  # a row past Int64: null, last
+    numbered = frame.with_row_index("_i")
     exploded = (
-        frame.with_row_index("_i")
-        .explode("sources")
+        numbered.explode("sources")  # an empty list gives no row: joined back below
         .rename({"sources": "_s"})
         .with_columns(
-            pl.col("_s").str.extract(r"^([^!]*)", 1).alias("_file"),
-            rest.str.extract(r"^(.*)!", 1).fill_null("").alias("_sheet"),
-            pl.when(letters.is_null())
-            .then(0)
-            .otherwise(cell.str.extract(r"^[A-Z]+([0-9]+)", 1).cast(pl.Int64, strict=False))
-            .alias("_row"),
-            pl.coalesce(letters, cell).alias("_col"),
+            source.str.extract(r"^([^!]*)").alias("_file"),
+            # file!sheet: sorted after the file, the same as the sheet alone
+            source.str.extract(r"^(.*)!").fill_null("").alias("_sheet"),
+            pl.when(is_cell).then(row).otherwise(0).alias("_row"),
         )
-        .sort(["_i", "_file", "_sheet", "_row", "_col"], maintain_order=True, nulls_last=True)
+        # within one row the text orders the columns as source_key does: digits sort before letters
+        .sort(["_i", "_file", "_sheet", "_row", "_s"], nulls_last=True)
     )
-    grouped = exploded.group_by("_i", maintain_order=True).agg(pl.col("_s").drop_nulls().alias("sources"))
-    every = pl.DataFrame({"_i": pl.int_range(frame.height, dtype=pl.UInt32, eager=True)})
+    grouped = exploded.group_by("_i").agg(source.drop_nulls().alias("sources"))
     return (
-        every.join(grouped, on="_i", how="left")  # a row with no source stays, with none
+        numbered.select("_i")
+        .join(grouped, on="_i", how="left")  # a row with no source stays, with none
         .sort("_i")["sources"]
         .fill_null([])
         .cast(pl.List(pl.String))
@@ -255,7 +256,6 @@ def reconcile(figures: pl.DataFrame) -> Reconciliation:
                 pl.col("sources").alias("new_sources"),
             ),
             on=KEY,
-            how="inner",
         )
         .sort([*KEY, "old_file"])
     )
@@ -268,7 +268,8 @@ def _conflict_issue(row: dict[str, object]) -> Issue:
     kind = "確定値" if row["status"] == "final" else "見込み値"
     listed = "、".join(f"{f['file']}（{f['value']:,}）" for f in figures)
     first_source = figures[-1]["sources"][0] if figures[-1]["sources"] else ""
-    file, sheet, cell = ([*first_source.split("!"), "", "", ""])[:3]
+    file, _, rest = first_source.partition("!")
+    sheet, _, cell = rest.rpartition("!")  # a sheet's name may have a "!"
     detail = (
         f"団体 {row['entity_code']} の {row['fiscal_year']}年度 KPI{row['kpi']} の{kind}が"
         f"ブックによって食い違います: {listed}（どちらが正しいか確認し、誤ったブックを直して"
@@ -312,7 +313,6 @@ def totals(values: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         summed.join(_targets_frame(plan).drop("baseline"), on=["fiscal_year", "kpi"], how="left")
         .with_columns(
             pl.when(pl.col("target") > 0).then(pl.col("value") / pl.col("target")).otherwise(None).alias("achievement"),
-            pl.col("bodies_reported").cast(pl.UInt32),
         )
         .select(list(TOTAL_COLUMNS))
         .sort("fiscal_year", "kpi")
@@ -331,7 +331,7 @@ def summary(values: pl.DataFrame, plan: Plan, *, rated_through: int | None = Non
     frame = (
         _targets_frame(plan)
         .join(per_year, on=["fiscal_year", "kpi"], how="left")
-        .sort("kpi", "fiscal_year")
+        .sort("fiscal_year", "kpi")
         .with_columns(
             pl.when(pl.col("target") > 0).then(pl.col("value") / pl.col("target")).alias("achievement"),
             (pl.col("baseline") + pl.col("value").cum_sum().over("kpi")).alias("level"),
@@ -343,8 +343,6 @@ def summary(values: pl.DataFrame, plan: Plan, *, rated_through: int | None = Non
     )
     ratings = [
         None if rated_through is not None and fy > rated_through else plan.rating.rate(a, lv, b)
-        for fy, a, lv, b in zip(
-            frame["fiscal_year"], frame["achievement"], frame["level"], frame["baseline"], strict=True
-        )
+        for fy, a, lv, b in frame.select("fiscal_year", "achievement", "level", "baseline").iter_rows()
     ]
-    return frame.with_columns(pl.Series("rating", ratings, dtype=pl.String)).sort("fiscal_year", "kpi")
+    return frame.with_columns(pl.Series("rating", ratings, dtype=pl.String))
