@@ -14,6 +14,7 @@ from saisei.core.cycle import (
     fiscal_year_under_review,
     meeting_in,
     next_meeting,
+    review_year_problem,
     reviewed_fiscal_year,
     status_for,
 )
@@ -155,3 +156,16 @@ def test_next_meeting_properties(day: dt.date, month: int) -> None:
     # an estimate meeting falls inside the year it reviews; a final one after it ended
     reviewed_end = dt.date(meeting.reviews_fiscal_year + 1, 3, 31)
     assert (meeting.first_day <= reviewed_end) == meeting.on_estimates
+
+
+@pytest.mark.parametrize(
+    ("as_of", "problem"),
+    [
+        (dt.date(2025, 4, 1), None),  # FY2024, the first
+        (dt.date(2027, 4, 1), None),  # FY2026, the last
+        (dt.date(2025, 3, 31), "基準日 2025-03-31 の審査対象の年度 2023年度は計画期間（2024〜2026年度）の外です"),
+        (dt.date(2028, 4, 1), "基準日 2028-04-01 の審査対象の年度 2027年度は計画期間（2024〜2026年度）の外です"),
+    ],
+)
+def test_review_year_problem(as_of: dt.date, problem: str | None) -> None:
+    assert review_year_problem(as_of, PLAN) == problem

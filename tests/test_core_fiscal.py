@@ -15,6 +15,7 @@ from saisei.core.fiscal import (
     fiscal_year_start,
     parse_date,
     parse_fiscal_year,
+    parse_quarter,
     to_wareki,
     wareki_date,
     wareki_year_label,
@@ -213,3 +214,68 @@ def test_date_spellings_round_trip(day: dt.date) -> None:
     assert fiscal_year_of(day) == fy
     assert fiscal_year_start(fy) == dt.date(fy, 4, 1)
     assert fiscal_year_end(fy) == dt.date(fy + 1, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("text", "quarter"),
+    [
+        ("3四半期", 3),
+        ("第四四半期", 4),
+        ("第４四半期", 4),
+        ("Q1", 1),
+        ("2Q", 2),
+        ("q3", 3),
+        ("4月-6月", 1),
+        ("4月ー6月", 1),
+        ("4―6月", 1),
+        ("4−6月", 1),
+        ("4‐6月", 1),
+        ("4~6月", 1),
+        ("4〜6月", 1),
+        ("4～6月", 1),
+        ("7-9月", 2),
+        ("10月～12月", 3),
+        ("１－３月", 4),
+    ],
+)
+def test_quarter_spellings(text: str, quarter: int) -> None:
+    assert parse_quarter(text) == quarter
+
+
+@pytest.mark.parametrize(
+    ("bad", "shown"),
+    [
+        ("第0四半期", "第0四半期"),
+        ("5Q", "5Q"),
+        ("Q", "Q"),
+        ("4-5月", "4-5月"),
+        ("3-1月", "3-1月"),
+        ("4-6", "4-6"),
+        ("第1四半期第2四半期", "第1四半期第2四半期"),
+        (2, "2"),
+        (2.0, "2"),
+        (1.5, "1.5"),
+        (True, "True"),
+        (None, "None"),
+    ],
+)
+def test_not_a_quarter(bad: object, shown: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_quarter(bad)
+    assert str(info.value) == f'四半期 "{shown}" を読み取れません（例: 第1四半期、第一四半期、1Q、4-6月）'
+
+
+@pytest.mark.parametrize(
+    ("day", "text"),
+    [
+        (dt.date(1926, 12, 25), "昭和元年12月25日"),
+        (dt.date(1989, 1, 7), "昭和64年1月7日"),
+        (dt.date(1989, 1, 8), "平成元年1月8日"),
+        (dt.date(1990, 1, 1), "平成2年1月1日"),
+        (dt.date(2019, 4, 30), "平成31年4月30日"),
+        (dt.date(2019, 5, 1), "令和元年5月1日"),
+        (dt.date(2024, 12, 1), "令和6年12月1日"),
+    ],
+)
+def test_wareki_date_at_the_era_boundaries(day: dt.date, text: str) -> None:
+    assert wareki_date(day) == text

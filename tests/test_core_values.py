@@ -226,3 +226,14 @@ def test_every_spelling_of_a_count_reads_the_same(n: int) -> None:
     ]
     spellings.append(f"{n}人")
     assert {parse_count(s, units=("人",)) for s in spellings} == {n}
+
+
+@pytest.mark.parametrize("dash", [*"-‐‑‒–—―−ー─━", "－", "ｰ", " ー ", "\u3000―"])
+def test_each_dash_alone_is_no_figure(dash: str) -> None:
+    assert is_dash(dash)
+    assert parse_count(dash, units=("人",)) is None
+
+
+@pytest.mark.parametrize("text", ["--", "ーー", "△", "▲", "~", "3", "ー3", " ", "", None, 0, 1.0, ["ー"]])
+def test_not_a_dash(text: object) -> None:
+    assert not is_dash(text)
