@@ -10,6 +10,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import hostile_kit
 import pytest
 from builders import EXAMPLES, standard_form
 from click.testing import CliRunner
@@ -331,3 +332,27 @@ def test_from_the_record_the_whole_round_again(tmp_path: Path) -> None:
         assert _listing(b[name]) == _listing(a[name])
     no_source = runner.invoke(main, ["sendback", "--out", str(tmp_path / "c")], env={"SAISEI_RECORD": ""})
     assert no_source.exit_code == 2 and "--record" in no_source.output
+
+
+@pytest.mark.parametrize("dialect", hostile_kit.DIALECTS, ids=lambda d: d.name)
+def test_sheet_xml_dialects_and_no_styles_part(dialect: hostile_kit.Dialect, tmp_path: Path) -> None:
+    """Cells without r, prefixes, single quotes, odd spaces, a BOM, and a package without
+    styles.xml: the flagged cells (and one Excel never wrote) are marked, values unchanged."""
+    original = hostile_kit.raw_standard(lambda d: d.number("E2", -3), dialect=dialect)
+    if dialect.name == "plain":
+        src = parts(original)
+        src["xl/worksheets/sheet1.xml"] = b"\xef\xbb\xbf" + src["xl/worksheets/sheet1.xml"]
+        original = hostile_kit.xlsx({"KPI実績": src["xl/worksheets/sheet1.xml"]})
+    assert "xl/styles.xml" not in parts(original)
+    path = tmp_path / "in" / "raw.xlsx"
+    path.parent.mkdir()
+    path.write_bytes(original)
+    result = saisei.consolidate([path], as_of=DAY)
+    (issue,) = [i for i in result.issues if i.file]
+    assert (issue.code, issue.cell) == ("negative-count", "E2")
+    problems = [Problem.from_issue(issue), Problem("warning", "x", "書かれていないセル", "KPI実績", "H9")]
+    annotated = annotate(original, problems, COVER)
+    check_annotated(original, annotated, [("KPI実績", "E2"), ("KPI実績", "H9")])
+    copy = tmp_path / "raw_要確認.xlsx"
+    copy.write_bytes(annotated)
+    assert _issues(saisei.consolidate([copy], as_of=DAY), copy.name) == _issues(result, path.name)

@@ -84,7 +84,10 @@ class _Rels:
         return [r for r in self.root if etree.QName(r).localname == "Relationship"]
 
     def find(self, kind: str) -> Any:
-        return next((r for r in self.items() if r.get("Type") == kind), None)
+        """The first relationship of ``kind``, by its last segment (``…/styles``), so a
+        Strict OOXML package (purl.oclc.org types) is read the same."""
+        tail = kind.rpartition("/")[2]
+        return next((r for r in self.items() if (r.get("Type") or "").rpartition("/")[2] == tail), None)
 
     def by_id(self, rid: str) -> Any:
         return next((r for r in self.items() if r.get("Id") == rid), None)
@@ -294,7 +297,8 @@ def annotate_listed(
         _insert_first_sheet(book, name, rid)
 
         if styles_part is None:
-            styles_part = package.free("xl/styles{}.xml")
+            # where Excel keeps it (openpyxl reads no other name)
+            styles_part = "xl/styles.xml" if "xl/styles.xml" not in package.names() else package.free("xl/styles{}.xml")
             book_rels.add(_STYLES_TYPE, _relative(_BOOK, styles_part))
             overrides[styles_part] = _CT_STYLES
         package.out[styles_part] = styles.to_bytes()
