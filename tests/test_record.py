@@ -4,7 +4,10 @@ transaction, a foreign or damaged file refused, backup and verify, the lock."""
 from __future__ import annotations
 
 import hashlib
+import signal
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -232,3 +235,46 @@ def test_a_record_kept_among_the_submissions_is_not_one_of_them(tmp_path: Path) 
     result = saisei.consolidate([folder], record=record)
     assert [f.name for f in result.files] == ["a.xlsx"]
     assert not [i for i in result.issues if i.code == "not-a-workbook"]
+
+
+KILLED = """
+import os, sys
+import saisei
+from saisei.record import store
+
+add_run, add_values = store.Record.add_run, store.Record.add_values
+
+
+def small_cache(self, **kwargs):
+    self.conn.execute("PRAGMA cache_size = 2")  # changed pages go into the file before the commit
+    return add_run(self, **kwargs)
+
+
+def killed(self, *args, **kwargs):
+    add_values(self, *args, **kwargs)
+    os.kill(os.getpid(), 9)
+
+
+store.Record.add_run, store.Record.add_values = small_cache, killed
+saisei.consolidate([sys.argv[1]], record=sys.argv[2])
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kill -9 is POSIX")
+def test_a_run_killed_by_the_system_is_rolled_back_by_the_next_reader(filled: Path, tmp_path: Path) -> None:
+    before = filled.read_bytes()
+    latest = read.values(filled)
+    third = tmp_path / "r3"
+    third.mkdir()
+    (third / "c.xlsx").write_bytes(
+        standard_form([(*PREF, 2025, k, 9, "確定", "長い備考" * 3000) for k in (1, 2, 3, 4)])
+    )
+    done = subprocess.run([sys.executable, "-c", KILLED, str(third), str(filled)], capture_output=True, check=False)
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode(errors="replace")
+    journal = filled.with_name(filled.name + "-journal")
+    assert journal.exists() and filled.read_bytes() != before  # half-written: what the journal undoes
+    assert read.values(filled).equals(latest)  # a read-only command puts it back
+    assert filled.read_bytes() == before
+    assert not journal.exists() or journal.stat().st_size == 0
+    with open_record(filled) as rec:
+        assert rec.verify() == []

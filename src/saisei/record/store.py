@@ -484,6 +484,29 @@ def _migrate(record: Record, version: int) -> None:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def _roll_back_a_killed_run(path: Path) -> None:
+    """A run killed mid-transaction (a power cut, ``kill -9``) leaves ``FILE-journal``
+    behind, and the record's pages it had changed.  SQLite puts them back on the next
+    read, which a read-only connection cannot do: a read-write one does it here first."""
+    journal = path.with_name(path.name + "-journal")
+    try:
+        if journal.stat().st_size == 0:
+            return
+    except OSError:
+        return
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=WAIT_SECONDS)
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise RecordError(
+            f"{path}: 前回の集計が途中で止まった跡（{journal.name}）があり、元に戻すには書き込みが必要です（{exc}）。"
+            "記録に書き込める人が saisei record verify を実行すると元の状態に戻ります"
+        ) from None
+
+
 def open_record(path: str | Path, *, write: bool = False) -> Record:
     """Open the record at ``path``: for reading, or for writing (created when missing).
 
@@ -496,6 +519,8 @@ def open_record(path: str | Path, *, write: bool = False) -> Record:
         raise RecordError(
             f"{path}: 記録ファイルがありません（saisei consolidate … --record {path} で最初の記録を作ります）"
         )
+    if exists and not write:
+        _roll_back_a_killed_run(path)
     try:
         conn = _connect(path, writable=write)
     except sqlite3.Error as exc:
