@@ -170,3 +170,96 @@ def test_no_paths_is_a_value_error() -> None:
         saisei.consolidate(42)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="paths の要素"):
         saisei.consolidate([None])  # type: ignore[list-item]
+
+
+# -- items 2, 3: the output folder and saisei's own outputs -------------------------------------
+
+
+def test_out_above_the_inputs_loses_none(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(samples.parent)
+    out = CliRunner().invoke(main, ["consolidate", "提出", "--out", "."])
+    assert out.exit_code == 0, out.output
+    assert "7 ファイル（うち集計に使用 7）" in out.stderr
+    one = str(Path("提出") / "山形県_標準様式_R6.xlsx")
+    out = CliRunner().invoke(main, ["consolidate", one, "提出", "--out", "."])
+    assert out.exit_code == 0, out.output
+    assert "7 ファイル（うち集計に使用 7）" in out.stderr and "未報告" not in out.stderr
+    # the outputs now beside 提出/ are this run's own: left out without a word
+    out = CliRunner().invoke(main, ["consolidate", ".", "--out", "."])
+    assert "7 ファイル（うち集計に使用 7）" in out.stderr and "saisei が書き出した" not in out.stderr
+
+
+def test_outputs_in_an_input_folder_are_left_out_with_one_line(samples: Path) -> None:
+    runner = CliRunner()
+    out = runner.invoke(main, ["consolidate", str(samples), "--out", str(samples / "out")])
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(main, ["schedule", "--as-of", "2025-08-29", "--ics", str(samples / "予定.ics")])
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(main, ["publish", str(samples), "--out", str(samples / "pub")])
+    assert out.exit_code == 0, out.output  # report.xlsx is no unknown form
+    assert "暫定" not in (samples / "pub" / "index.html").read_text(encoding="utf-8")
+    lines = [line for line in out.stderr.splitlines() if "saisei が書き出したファイル" in line]
+    assert len(lines) == 1 and "5 件" in lines[0]  # report.xlsx, values.csv, two parquet, the calendar
+    (samples / "out" / "values.csv").rename(samples / "out" / "別名.csv")  # a renamed csv is the clerk's
+    out = runner.invoke(main, ["validate", str(samples)])
+    assert out.exit_code == 0, out.output
+    own = [line for line in out.stderr.splitlines() if "saisei が書き出したファイル" in line]
+    assert len(own) == 1 and "12 件" in own[0]  # 3 (values.csv renamed) + 8 pages + the calendar
+    assert [line for line in out.stderr.splitlines() if "表計算ファイル" in line] == [
+        line for line in out.stderr.splitlines() if "別名.csv" in line
+    ]
+    assert "別名.csv" in out.stderr
+
+
+def test_a_report_is_recognized_by_its_content_not_its_name(samples: Path, tmp_path: Path) -> None:
+    saisei.consolidate([samples], out=tmp_path / "out")
+    (tmp_path / "out" / "report.xlsx").rename(samples / "県集計R6.xlsx")
+    result = saisei.consolidate([samples])
+    assert not result.has_errors and len(result.files) == 7
+    assert [i.code for i in result.issues].count("own-output") == 1
+
+
+# -- item 5: a folder that cannot be searched ------------------------------------------------
+
+
+def test_a_folder_without_permission_is_an_error_for_it_alone(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tests run as root, for whom a folder without x is still searchable: the refusal
+    # the kernel gives another user is simulated where the walk asks for it.
+    import os
+
+    locked = samples / "鍵付き"
+    locked.mkdir()
+    shutil.move(samples / OBANAZAWA, locked / OBANAZAWA)
+    real_scandir = os.scandir
+
+    def scandir(path: object) -> object:
+        if Path(str(path)) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = saisei.consolidate([samples])
+    errors = [i for i in result.errors if i.code == "folder-unreadable"]
+    assert len(errors) == 1 and "鍵付き" in errors[0].message and "権限" in errors[0].message
+    assert len(result.files) == 6 and result.has_errors
+    out = CliRunner().invoke(main, ["validate", str(samples)])
+    assert out.exit_code == 1 and "内部エラー" not in out.output and "鍵付き" in out.stderr
+
+
+# -- item 6: file names that are not UTF-8 ---------------------------------------------------
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_shown_escaped(tmp_path: Path) -> None:
+    import json
+    import os
+
+    folder = tmp_path / "zip"
+    folder.mkdir()
+    name = os.fsdecode(b"\x8e\x52\x8c\x60_KPI.xlsx")  # 山形 in CP932, unzipped on Linux
+    shutil.copy(EXAMPLES / "山形県_標準様式_R6.xlsx", folder / name)
+    out = CliRunner().invoke(main, ["consolidate", str(folder), "--json", "--out", str(tmp_path / "out")])
+    assert "plugin-failed" not in out.output
+    doc = json.loads(out.stdout.encode("utf-8"))
+    assert doc["files"][0]["file"] == "\\x8eR\\x8c`_KPI.xlsx"
+    assert doc["values"] and doc["values"][0]["sources"][0].startswith("\\x8eR\\x8c`_KPI.xlsx!")
+    assert "\udc8e" not in out.stderr

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from .core.cycle import review_year_problem
 from .core.fiscal import parse_date
+from .core.issues import Issue
 from .core.plan import Plan
 from .pipeline import assemble, collect_files, read_files
 from .plans import load_plan
@@ -161,8 +162,9 @@ def consolidate(
     :param progress: called with each file's path as it is read
     :param found: called once with the workbooks found, before any is read (to size a
         progress bar)
-    :param exclude: folders not to search (the output folder, so a report is never read
-        back as a submission)
+    :param exclude: output folders (``out`` is one): saisei's own outputs in them are left
+        out without a word; its outputs found anywhere else are left out with one warning
+        (own-output).  Any other file in them is read
     :param workers: processes that read files, this one included (see
         :func:`saisei.pipeline.read_files`).  Default: ``SAISEI_WORKERS``, else one.
         ``"auto"``: :func:`saisei.pool.default_workers` for the number of files found (one
@@ -178,18 +180,29 @@ def consolidate(
     registry = registry or get_registry()
     if record is not None:  # a record kept in the folder of submissions is not one of them
         exclude = (*exclude, Path(record), Path(f"{record}-journal"))
-    files, ignored = collect_files(wanted, exclude=exclude)
+    if out is not None:
+        exclude = (*exclude, out)
+    files, ignored, own, unreadable = collect_files(wanted, exclude=exclude)
     if found is not None:
         found(files)
     chosen = default_workers(len(files)) if workers == "auto" else workers
+    outputs = [Path(o).resolve() for o in exclude]
 
     def read(which: list[Path]) -> list[FileResult]:
-        return read_files(
+        results = read_files(
             which, the_plan, registry, limits=limits, progress=progress, workers=chosen, portable_registry=own_registry
         )
+        for r in results:  # a report of this run's output folder is left out without a word
+            if r.own_output and r.path.resolve().parent not in outputs:
+                own.append(r.path)
+        return [r for r in results if not r.own_output]
+
+    def noted(made: Result) -> Consolidation:
+        """``made`` with the folders that could not be searched and saisei's own outputs said."""
+        return Consolidation.of(dataclasses.replace(made, issues=[*collect_notes(own, unreadable), *made.issues]))
 
     if record is None:
-        result = Consolidation.of(assemble(read(files), the_plan, registry, as_of=day, ignored=ignored))
+        result = noted(assemble(read(files), the_plan, registry, as_of=day, ignored=ignored))
         if out is not None:
             result = dataclasses.replace(result, outputs=tuple(result.write(out)))
         return result
@@ -197,7 +210,7 @@ def consolidate(
 
     def write(made: Result) -> list[Path]:
         assert out is not None
-        written.extend(Consolidation.of(made).write(out))
+        written.extend(noted(made).write(out))
         return written
 
     made = consolidate_into(
@@ -212,4 +225,28 @@ def consolidate(
         waiting=waiting,
         write=write if out is not None else None,
     )
-    return Consolidation.of(dataclasses.replace(made, outputs=tuple(written)))
+    return dataclasses.replace(noted(made), outputs=tuple(written))
+
+
+def collect_notes(own: list[Path], unreadable: list[tuple[Path, OSError]]) -> list[Issue]:
+    """An error for each folder that could not be searched; one line for saisei's own outputs."""
+    notes = [
+        Issue.at(
+            "error",
+            "folder-unreadable",
+            f"フォルダー {path} を{'開けません（権限がありません）' if isinstance(exc, PermissionError) else f'読めません（{exc.strerror or exc}）'}。"
+            "中のブックは読んでいません（フォルダーの権限を確かめてください）",
+            file=path.name,
+        )
+        for path, exc in unreadable
+    ]
+    if own:
+        names = "、".join(str(p) for p in own[:3]) + (f" ほか{len(own) - 3}件" if len(own) > 3 else "")
+        notes.append(
+            Issue.at(
+                "warning",
+                "own-output",
+                f"saisei が書き出したファイル {len(own)} 件は提出ではないため読んでいません: {names}",
+            )
+        )
+    return notes

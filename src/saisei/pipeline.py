@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .collect import collect_files, is_report
 from .core.cycle import fiscal_year_under_review, review_year_problem
 from .core.issues import Issue
 from .core.plan import Plan
@@ -41,57 +42,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-
-
-def collect_files(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> tuple[list[Path], list[Path]]:
-    """The workbooks to read, in a stable order, and the other files found in folders.
-
-    A folder gives every spreadsheet below it (recursively; Excel's ``~$`` lock files,
-    hidden folders and the ``exclude`` folders — the output folder — left out); a file
-    named on its own is always read, whatever its extension.  The same file named twice
-    is read once.
-    """
-    found: list[Path] = []
-    ignored: list[Path] = []
-    skipped = [Path(e).resolve() for e in exclude]
-    folders: dict[Path, Path] = {}
-
-    def real(child: Path) -> Path:
-        """``child.resolve()``, resolving each folder once (a national run has thousands
-        of files in a few folders; a link is resolved on its own)."""
-        if child.is_symlink():
-            return child.resolve()
-        parent = folders.get(child.parent)
-        if parent is None:
-            parent = folders[child.parent] = child.parent.resolve()
-        return parent / child.name
-
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if child.is_dir() or any(p.startswith(".") for p in rel.parts):
-                    continue
-                if not child.is_file():  # a broken link, a device: said, not silently skipped
-                    ignored.append(child)
-                    continue
-                if skipped and any(real(child).is_relative_to(s) for s in skipped):
-                    continue
-                if child.name.startswith("~$"):
-                    continue
-                if child.suffix.lower() in SPREADSHEET_SUFFIXES:
-                    found.append(child)
-                else:
-                    ignored.append(child)
-        else:
-            found.append(path)
-    unique: dict[Path, Path] = {}
-    for path in found:
-        unique.setdefault(real(path), path)
-    return list(unique.values()), ignored
 
 
 def read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None = None) -> FileResult:
@@ -132,6 +82,8 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
         if failures and not claims:
             return done()
         if not claims:
+            if is_report(workbook.sheet_names):  # saisei's own report, not a submission
+                return FileResult(path, sha256=workbook.sha256, own_output=True)
             issues.append(_unknown_form(workbook, registry, plan))
             return done()
         if len(claims) > 1:

@@ -24,6 +24,7 @@ from .core.codes import CodeError, normalize_code
 from .core.fiscal import parse_date, parse_fiscal_year
 from .core.issues import Issue, Severity
 from .core.plan import Plan
+from .core.text import safe_text
 from .core.values import (
     CellError,
     CellValueError,
@@ -80,7 +81,7 @@ class Reading:
         entity_code: str | None = None,
         as_of: dt.date | None = None,
     ) -> None:
-        self.file = workbook.name
+        self.file = safe_text(workbook.name)  # a name that is not UTF-8 shown escaped, as in messages
         self.plan = plan
         self.entity_code = entity_code
         self.as_of = as_of

@@ -33,6 +33,8 @@ class FileResult:
     sha256: str | None = None
     #: the sheet and cell of ``as_of``, when the plugin read it with ``Reading.date``
     as_of_cell: tuple[str, str] | None = None
+    #: a report saisei wrote (recognized by its sheets), not a submission: left out
+    own_output: bool = False
     issues: list[Issue] = field(default_factory=list)
     frame: pl.DataFrame | None = None
 

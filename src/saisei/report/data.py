@@ -10,6 +10,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
+from ..collect import VALUE_HEADER
 from ..core.text import safe_text
 
 if TYPE_CHECKING:
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 __all__ = ["STATUS_JA", "VALUE_HEADER", "kpi_rows", "to_dict", "value_rows", "values_csv"]
 
 STATUS_JA = {"final": "確定", "provisional": "見込み"}
-VALUE_HEADER = ("団体コード", "団体名", "年度", "KPI", "実績値", "区分", "出典")
 KPI_HEADER = (
     "年度",
     "KPI",
@@ -162,7 +162,7 @@ def to_dict(result: Consolidation) -> dict[str, Any]:
         "revisions": revisions,
         "files": [
             {
-                "file": f.name,
+                "file": safe_text(f.name),
                 "plugin": f.plugin,
                 "entity_code": f.entity_code,
                 "as_of": f.as_of.isoformat() if f.as_of else None,

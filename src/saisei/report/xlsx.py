@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.pagebreak import Break
 
+from ..collect import REPORT_SHEETS
 from ..core.fiscal import fiscal_year_label
 from .data import KPI_HEADER, VALUE_HEADER, kpi_rows, value_rows
 from .sheetdata import TableRows, clean_text, row_height, wrapped_lines
@@ -56,7 +57,7 @@ FONT_NAME = "游ゴシック"
 FONT_SIZE = 11
 ISSUE_HEADER = ("区分", "コード", "ファイル", "シート", "セル", "内容", "プラグイン")
 SEVERITY_JA = {"error": "エラー", "warning": "警告"}
-SHEETS = ("総括", "団体別", "検証体制", "改訂履歴", "要確認", "出典", "実績データ", "KPI集計")
+SHEETS = REPORT_SHEETS
 
 COUNT = "#,##0"
 RATE = "0.0%"
