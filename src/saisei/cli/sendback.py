@@ -94,6 +94,13 @@ def sendback(
                 )
             report(done)
             return EXIT_ERRORS if any(p.is_error for e in done for p in e.problems) else EXIT_OK
+        inside = [p for p in paths if p.is_dir() and out_dir.resolve().is_relative_to(p.resolve())]
+        if inside:
+            click.echo(
+                f"[注意] 出力フォルダー {out_dir} が入力フォルダー {inside[0]} の中にあります。次に {inside[0]} を集計すると、"
+                "返送用のブック（_要確認.xlsx）も提出として読み込まれます（出力は入力の外に置いてください）",
+                err=True,
+            )
         result = run_consolidation(paths, plan_path, as_of, False, out_dir, record=record_path, write=False)
         print_summary(result)
         done = result.sendback(out_dir, due=due, errors_only=errors_only, checked=checked)
