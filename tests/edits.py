@@ -58,6 +58,19 @@ def figures(result: Any) -> dict[tuple[int, int, int, str], str]:
     return {(o["fiscal_year"], o["kpi"], o["value"], o["status"]): o["cell"] for o in observations(result)}
 
 
+def cited(result: Any) -> dict[str, tuple[Any, ...]]:
+    """A reading's figures by the cell each is cited from: cell → (fiscal year, KPI, value,
+    status, period); it must have no error and no cell twice."""
+    from saisei.testing import errors, observations
+
+    assert not errors(result), [i.message for i in errors(result)]
+    rows = [
+        (o["cell"], (o["fiscal_year"], o["kpi"], o["value"], o["status"], o["period"])) for o in observations(result)
+    ]
+    assert len({c for c, _ in rows}) == len(rows)
+    return dict(rows)
+
+
 def load(data: bytes, *, values: bool = True) -> Any:
     """An openpyxl workbook from xlsx bytes; ``values``: formulas replaced by their cached values."""
     from openpyxl import load_workbook

@@ -300,7 +300,7 @@ def test_no_total_check_when_a_month_is_already_an_error() -> None:
 def test_a_deleted_total_row_is_fine_but_a_wrong_label_is_an_error() -> None:
     assert read(build(total=None)).issues == []
     result = read(build(total_label="12月"))
-    assert error_cells(result) == [("bad-header", "B17")]
+    assert error_cells(result) == [("duplicate-label", "B17")]
 
 
 def test_values_below_the_table_are_warned_about() -> None:
@@ -315,9 +315,9 @@ def test_values_below_the_table_are_warned_about() -> None:
 @pytest.mark.parametrize(
     ("header", "cell"),
     [
-        (("月", "受入体制整備", "関係人口（人）", "交流人口（人）", "備考"), "C4"),
-        (("月", "受入体制整備（団体）", "交流人口（人）", "関係人口（人）", "備考"), "D4"),
-        (("月", "受入体制整備（団体）", "関係人口（人）", "交流人口（人）", None), "F4"),
+        (("月", "受入", "関係人口（人）", "交流人口（人）", "備考"), "F4"),  # no KPI① column
+        (("月", "受入体制整備（団体）", "関係人口（人）", "関係人口（人）", "備考"), "E4"),  # KPI② twice
+        (("月", "受入体制整備（団体）", "関係人口（人）", "交流人口（人）", None), "A4"),  # no 備考
     ],
 )
 def test_a_wrong_header_is_an_error_at_its_cell(header: tuple[Any, ...], cell: str) -> None:
@@ -341,13 +341,13 @@ def test_month_label_spellings(labels: list[Any]) -> None:
     assert read(build(labels=labels)).issues == []
 
 
-def test_months_out_of_order_are_errors_at_their_labels() -> None:
+def test_a_label_that_is_no_month_is_an_error_at_the_label() -> None:
     labels = [f"{m}月" for m in MONTHS]
-    labels[1], labels[2] = labels[2], labels[1]
+    labels[1], labels[2] = labels[2], labels[1]  # months reordered with their labels are fine
     labels[11] = "3月見込"
     result = read(build(labels=labels))
-    assert error_cells(result) == [("bad-month", "B6"), ("bad-month", "B7"), ("bad-month", "B16")]
-    assert "5月" in errors(result)[0].message
+    assert error_cells(result) == [("bad-month", "B16")]
+    assert "3月見込" in errors(result)[0].message
 
 
 @pytest.mark.parametrize(
@@ -383,7 +383,7 @@ def test_every_problem_is_reported_not_only_the_first() -> None:
             ("bad-fiscal-year", "C2"),
             ("missing-value", "F2"),
             ("not-a-number", "C5"),
-            ("bad-month", "B6"),
+            ("duplicate-label", "B6"),
             ("negative-count", "E16"),
         ]
     )

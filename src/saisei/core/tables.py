@@ -523,9 +523,15 @@ def find_label(
     return None
 
 
-def value_beside(grid: Grid, row: int, column: int, *, reach: int = 3) -> tuple[int, int] | None:
-    """The first non-blank cell right of (row, column), within ``reach`` columns."""
+def value_beside(
+    grid: Grid, row: int, column: int, *, reach: int = 3, labels: Iterable[str] = ()
+) -> tuple[int, int] | None:
+    """The first non-blank cell right of (row, column), within ``reach`` columns (a column
+    inserted between a label and its value moves the value right) — unless that cell is
+    another label (one of ``labels``): then the value is blank."""
+    keys = tuple(label_key(x) for x in labels)
     for c in range(column + 1, column + reach + 1):
-        if not _blank(grid.at(row, c)):
-            return row, c
+        value = grid.at(row, c)
+        if not _blank(value):
+            return None if keys and label_key(value).startswith(keys) else (row, c)
     return None

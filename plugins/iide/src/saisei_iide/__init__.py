@@ -17,30 +17,52 @@ are ``4月`` … ``3月`` in fiscal order; row 17 is ``合計`` with ``=SUM(…)
   A month that had not ended on the 作成日 but holds values without 見込 is an estimate in
   fact: a warning ``unmarked-estimate`` names its 備考 cell.
 * The 作成日 is required: a blank or unreadable F2 is an error at F2.
+
+The cells above are the form as issued; the table is found by its labels
+(:mod:`saisei.core.tables`): 年度 and 作成日 with the value beside each, the header row by
+``月`` and ``備考``, each KPI's column by its label (``関係人口（人）``, ``関係人口数`` …, line
+breaks and spaces ignored), each month's row by its label, the 合計 row by its label.  Rows
+and columns inserted above, left or inside, blank rows, columns the form does not know,
+KPI columns and month rows reordered with their labels read the same figures, cited where
+they now are.  A KPI over two columns or a month twice is an error at the cells; a month
+with no row is blank (the year stays 見込み).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from saisei.plugin import (
     CellError,
     CellValueError,
+    Detection,
+    Field,
     NoCachedValue,
     Plan,
     Reading,
+    Rows,
     Sheet,
     Slot,
     Template,
     Workbook,
+    cell_ref,
+    detect_table,
     display,
+    find_label,
     hookimpl,
     is_blank,
+    is_dash,
+    kpi_columns,
     normalize_text,
     parse_count,
+    read_header,
+    record,
     status_for,
+    table_rows,
+    value_beside,
 )
 
 __all__ = ["saisei_body_code", "saisei_detect", "saisei_read", "saisei_template"]
@@ -63,6 +85,8 @@ MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)  # fiscal order, rows 5..16
 TOTAL_ROW = FIRST_MONTH_ROW + len(MONTHS)  # 17
 TOTAL_LABEL = "合計"
 ESTIMATE = "見込"
+YEAR_LABEL, DATE_LABEL = "年度", "作成日"
+TOP_ROWS = 10
 _MONTH_TEXT = re.compile(r"0?([0-9]{1,2})\s*月")
 
 
@@ -82,18 +106,20 @@ def saisei_body_code() -> str:
 # -------------------------------------------------------------------------
 
 
-def _sheet_name(workbook: Workbook) -> str | None:
-    return workbook.find_sheet(SHEET)
+#: 備考 is required: its 見込 marks decide the status.
+FIELDS = (Field("month", ("月",)), Field("note", ("備考",)))
 
 
 @hookimpl
-def saisei_detect(workbook: Workbook) -> bool:
-    """The sheet ``月別実績`` with the month header in B4 or the year label in B2."""
-    name = _sheet_name(workbook)
-    if name is None:
-        return False
-    sheet = workbook.sheet(name)
-    return sheet.text(f"B{HEADER_ROW}") == HEADER["B"] or sheet.text("B2") == "年度"
+def saisei_detect(workbook: Workbook, explain: bool = False) -> Detection:
+    """The sheet ``月別実績`` with a header row holding ``月`` (found by its label) or the
+    label ``年度`` in its first rows."""
+    found = detect_table(workbook, SHEET, FIELDS, rows=TOP_ROWS, explain=explain)
+    if found.claimed or not found.sheet:
+        return found
+    if find_label(workbook.sheet(found.sheet), (YEAR_LABEL,), rows=TOP_ROWS) is not None:
+        return Detection(True)
+    return found
 
 
 def _month_end_passed(fiscal_year: int, month: int, made: dt.date) -> bool:
@@ -107,36 +133,48 @@ def _period(fiscal_year: int, month: int) -> str:
     return f"{fiscal_year if month >= 4 else fiscal_year + 1}-{month:02d}"
 
 
+@dataclass(frozen=True)
+class _Table:
+    month: int  # the 月 column
+    note: int  # the 備考 column
+    kpis: dict[int, int]  # KPI → column
+    rows: Rows
+
+
 @hookimpl
 def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
-    name = _sheet_name(workbook)
+    name = workbook.find_sheet(SHEET)
     if name is None:
         return None
     sheet = workbook.sheet(name)
     reading = Reading(workbook, plan, entity_code=CODE)
-    _check_labels(reading, sheet)
-    year = reading.fiscal_year(sheet, "C2")
-    made = reading.as_of = reading.date(sheet, "F2", what="作成日")
+    year = _beside(reading, sheet, YEAR_LABEL, "C2", reading.fiscal_year)
+    made = reading.as_of = _beside(reading, sheet, DATE_LABEL, "F2", reading.date)
+    table = _table(reading, sheet)
+    if table is None:
+        return reading
+    months = _months(reading, sheet, table)
 
     # per KPI: (month, cell, value) read; whether any month is blank for it
-    values: dict[int, list[tuple[int, str, int]]] = {k: [] for k in COLUMNS.values()}
-    blank: dict[int, bool] = dict.fromkeys(COLUMNS.values(), False)
-    bad_column: dict[int, bool] = dict.fromkeys(COLUMNS.values(), False)
+    values: dict[int, list[tuple[int, str, int]]] = {k: [] for k in table.kpis}
+    blank: dict[int, bool] = {k: len(months) < len(MONTHS) for k in table.kpis}
+    bad_column: dict[int, bool] = dict.fromkeys(table.kpis, False)
     estimate = False
-    for index, month in enumerate(MONTHS):
-        row = FIRST_MONTH_ROW + index
-        _check_month_label(reading, sheet, row, month)
-        marked = ESTIMATE in sheet.text(f"{NOTE}{row}")
+    for month, row in months.items():
+        marked = ESTIMATE in sheet.text(cell_ref(row, table.note))
         estimate = estimate or marked
         filled = False
-        for column, kpi in COLUMNS.items():
-            ref = f"{column}{row}"
+        for kpi, column in table.kpis.items():
+            ref = cell_ref(row, column)
             raw = sheet.value(ref)
             if is_blank(raw):
                 blank[kpi] = True
                 continue
+            value = reading.count(sheet, ref, what=f"{month}月の{_kpi_label(plan, kpi)}", value=raw)
+            if is_dash(raw):
+                blank[kpi] = True
+                continue
             filled = True
-            value = reading.count(sheet, ref, what=f"{month}月の{HEADER[column]}", value=raw)
             if value is None:
                 bad_column[kpi] = True
             else:
@@ -147,16 +185,16 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
                 f"{month}月は作成日 {made.isoformat()} にはまだ終わっていないのに、備考に「見込」がありません"
                 "（見込みの値として扱います。確定した値なら作成日を確かめてください）",
                 sheet=sheet.name,
-                cell=f"{NOTE}{row}",
+                cell=cell_ref(row, table.note),
             )
-    _cross_check_total(reading, sheet, values, bad_column)
-    _check_below_table(reading, sheet)
+    _cross_check_total(reading, sheet, table, values, bad_column)
+    _check_below_table(reading, sheet, table)
     if year is None or made is None:
         return reading  # the errors are recorded; no observation without year and date
     year_status = status_for(year, made)
-    for kpi, months in values.items():
+    for kpi, months_read in values.items():
         status = "provisional" if estimate or blank[kpi] or year_status == "provisional" else "final"
-        for month, ref, value in months:
+        for month, ref, value in months_read:
             reading.observe(
                 kpi=kpi,
                 fiscal_year=year,
@@ -169,20 +207,48 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     return reading
 
 
+def _kpi_label(plan: Plan, number: int) -> str:
+    """The KPI's header as the form prints it (``関係人口（人）``)."""
+    return HEADER[next(c for c, k in COLUMNS.items() if k == number)]
+
+
+def _beside(reading: Reading, sheet: Sheet, label: str, issued: str, parse: Any) -> Any:
+    """The value beside ``label`` in the first rows (``issued`` is where the form put it)."""
+    found = find_label(sheet, (label,), rows=TOP_ROWS)
+    beside = value_beside(sheet, *found, labels=(YEAR_LABEL, DATE_LABEL)) if found else None
+    if found is not None and beside is None:
+        rest = sheet.text(cell_ref(*found)).removeprefix(label).lstrip(":： ")
+        if rest:  # 作成日：2025/3/3 in one cell
+            return parse(sheet, cell_ref(*found), value=rest, what=label)
+    ref = cell_ref(*beside) if beside else (cell_ref(found[0], found[1] + 1) if found else issued)
+    return parse(sheet, ref, what=label)
+
+
 def _shown(raw: Any) -> str:
     return f'"{display(raw)}"' if not is_blank(raw) else "空欄"
 
 
-def _check_labels(reading: Reading, sheet: Sheet) -> None:
-    checks = [("B2", "年度"), ("E2", "作成日")] + [(f"{c}{HEADER_ROW}", text) for c, text in HEADER.items()]
-    for ref, expected in checks:
-        if sheet.text(ref) != normalize_text(expected):
-            reading.error(
-                "bad-header",
-                f"見出しが {_shown(sheet.value(ref))} です（「{expected}」のはずです）",
-                sheet=sheet.name,
-                cell=ref,
-            )
+def _table(reading: Reading, sheet: Sheet) -> _Table | None:
+    """The header row (``月``, a column per KPI by its label, ``備考``) and the rows below it."""
+    plan = reading.plan
+    header = read_header(reading, sheet, FIELDS)
+    if header is None:
+        return None
+    month, note = header.columns["month"], header.columns["note"]
+    others = [c for c in range(1, sheet.max_column + 1) if c not in (month, note)]
+    kpis, problems = kpi_columns(sheet, (header.row,), others, plan)
+    record(reading, sheet.name, problems)
+    for number in sorted(set(COLUMNS.values()) - set(kpis)):
+        reading.error(
+            "bad-header",
+            f"{_kpi_label(plan, number)}の列が見つかりません（{header.row}行目の見出しに"
+            f"「{HEADER[next(c for c, k in COLUMNS.items() if k == number)]}」を入れてください）",
+            sheet=sheet.name,
+            cell=cell_ref(header.row, max((month, *kpis.values())) + 1),
+        )
+    kpis = dict(sorted(kpis.items()))
+    rows = table_rows(sheet, (month, *kpis.values()), header.row + 1, total_columns=(month,))
+    return _Table(month, note, kpis, rows)
 
 
 def _month_of(raw: Any) -> int | None:
@@ -190,42 +256,54 @@ def _month_of(raw: Any) -> int | None:
     if isinstance(raw, dt.date):
         return raw.month
     if isinstance(raw, int | float) and not isinstance(raw, bool) and float(raw).is_integer():
-        return int(raw)
+        return int(raw) if 1 <= raw <= 12 else None
     if isinstance(raw, str):
         m = _MONTH_TEXT.fullmatch(normalize_text(raw))
-        if m:
+        if m and 1 <= int(m.group(1)) <= 12:
             return int(m.group(1))
     return None
 
 
-def _check_month_label(reading: Reading, sheet: Sheet, row: int, month: int) -> None:
-    raw = sheet.value(f"B{row}")
-    if _month_of(raw) != month:
-        reading.error(
-            "bad-month",
-            f"{row}行目の月が {_shown(raw)} です（「{month}月」のはずです。5〜16行目は4月〜3月の順です）",
-            sheet=sheet.name,
-            cell=f"B{row}",
-        )
+def _months(reading: Reading, sheet: Sheet, table: _Table) -> dict[int, int]:
+    """Each month's row, by its label, in fiscal order; a row whose label is no month, or a
+    month twice, is an error at the label."""
+    found: dict[int, int] = {}
+    for row in table.rows.rows:
+        ref = cell_ref(row, table.month)
+        raw = sheet.value(ref)
+        month = _month_of(raw)
+        if month is None:
+            reading.error(
+                "bad-month",
+                f"月が {_shown(raw)} です（「4月」〜「3月」のどれかにしてください）",
+                sheet=sheet.name,
+                cell=ref,
+            )
+        elif month in found:
+            reading.error(
+                "duplicate-label",
+                f"{month}月の行が {found[month]}行目にもあります（1つの月は1行にしてください）",
+                sheet=sheet.name,
+                cell=ref,
+            )
+        else:
+            found[month] = row
+    return {m: found[m] for m in MONTHS if m in found}
 
 
 def _cross_check_total(
-    reading: Reading, sheet: Sheet, values: dict[int, list[tuple[int, str, int]]], bad_column: dict[int, bool]
+    reading: Reading,
+    sheet: Sheet,
+    table: _Table,
+    values: dict[int, list[tuple[int, str, int]]],
+    bad_column: dict[int, bool],
 ) -> None:
     """Compare each cached 合計 with the sum of the months read (a warning when they differ)."""
-    label = sheet.value(f"B{TOTAL_ROW}")
-    if is_blank(label) and all(is_blank(sheet.value(f"{c}{TOTAL_ROW}")) for c in COLUMNS):
-        return  # the 合計 row was deleted: nothing to check
-    if sheet.text(f"B{TOTAL_ROW}") != TOTAL_LABEL:
-        reading.error(
-            "bad-header",
-            f"{TOTAL_ROW}行目の見出しが {_shown(label)} です（「{TOTAL_LABEL}」のはずです。月の行を足したり消したりしていませんか）",
-            sheet=sheet.name,
-            cell=f"B{TOTAL_ROW}",
-        )
-        return
-    for column, kpi in COLUMNS.items():
-        ref = f"{column}{TOTAL_ROW}"
+    row = table.rows.total_row
+    if row is None:
+        return  # no 合計 row: nothing to check
+    for kpi, column in table.kpis.items():
+        ref = cell_ref(row, column)
         raw = sheet.value(ref)
         if is_blank(raw) or isinstance(raw, NoCachedValue | CellError) or bad_column[kpi]:
             continue  # not calculated yet, or a month cell is already an error
@@ -245,17 +323,17 @@ def _cross_check_total(
             )
 
 
-def _check_below_table(reading: Reading, sheet: Sheet) -> None:
+def _check_below_table(reading: Reading, sheet: Sheet, table: _Table) -> None:
     """Values typed below the 合計 row are not read: say so rather than drop them silently."""
-    for row in range(TOTAL_ROW + 1, sheet.max_row + 1):
-        for column in COLUMNS:
-            raw = sheet.value(f"{column}{row}")
+    for row in table.rows.after:
+        for column in table.kpis.values():
+            raw = sheet.at(row, column)
             if not is_blank(raw):
                 reading.warning(
                     "outside-table",
-                    f"表の外（合計の行より下）の値 {_shown(raw)} は読みません（月の値は5〜16行目に入力してください）",
+                    f"表の外（合計の行より下）の値 {_shown(raw)} は読みません（月の値は合計の行より上に入力してください）",
                     sheet=sheet.name,
-                    cell=f"{column}{row}",
+                    cell=cell_ref(row, column),
                 )
 
 

@@ -153,7 +153,7 @@ def _date_made(reading: Reading, sheet: Sheet) -> dt.date | None:
     rest = text.removeprefix(DATE_LABEL).lstrip(":： ")
     if rest:  # 作成日：2025/2/14 in one cell
         return reading.date(sheet, cell_ref(*label), value=rest, what=DATE_LABEL)
-    beside = value_beside(sheet, *label)
+    beside = value_beside(sheet, *label, labels=(DATE_LABEL,))
     ref = cell_ref(*(beside or (label[0], label[1] + 1)))
     return reading.date(sheet, ref, what=DATE_LABEL)
 

@@ -158,7 +158,7 @@ def _check_body_name(reading: Reading, sheet: Sheet) -> None:
     found = find_label(sheet, (BODY_LABEL,), rows=TITLE_ROWS) or find_label(sheet, (NAME,), rows=TITLE_ROWS)
     ref = cell_ref(*found) if found else "A2"
     given = sheet.text(ref).removeprefix(BODY_LABEL).lstrip(":： ").strip()
-    if not given and found is not None and (beside := value_beside(sheet, *found)) is not None:
+    if not given and found is not None and (beside := value_beside(sheet, *found, labels=(DATE_LABEL,))) is not None:
         ref = cell_ref(*beside)
         given = sheet.text(ref)
     if not given:
@@ -194,7 +194,7 @@ def _report_date(reading: Reading, sheet: Sheet, *, required: bool) -> dt.date |
         if text.startswith(DATE_LABEL):
             text = text.removeprefix(DATE_LABEL).lstrip(": ").strip()
         raw = _WEEKDAY.sub("", text)  # 令和7年8月29日(金)
-    if is_blank(raw) and (beside := value_beside(sheet, *(found or (3, 1)))) is not None:
+    if is_blank(raw) and (beside := value_beside(sheet, *(found or (3, 1)), labels=(BODY_LABEL,))) is not None:
         ref = cell_ref(*beside)  # 報告日： in one cell, the date typed beside it
         raw = sheet.value(ref)
     if is_blank(raw):
