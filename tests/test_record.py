@@ -278,3 +278,27 @@ def test_a_run_killed_by_the_system_is_rolled_back_by_the_next_reader(filled: Pa
     assert not journal.exists() or journal.stat().st_size == 0
     with open_record(filled) as rec:
         assert rec.verify() == []
+
+
+def test_a_second_writer_waits_for_the_first_and_then_runs(
+    filled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    monkeypatch.setattr(store, "WAIT_SECONDS", 60)
+    holder = sqlite3.connect(filled, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO outputs VALUES (2, 'ほかの集計.xlsx', 'x', 1)")  # the other run's work
+    release = threading.Timer(0.5, lambda: holder.execute("COMMIT"))
+    told: list[str] = []
+    release.start()
+    try:
+        result = saisei.consolidate([tmp_path / "r1"], record=filled, waiting=told.append)
+    finally:
+        release.join()
+        holder.close()
+    assert len(told) == 1
+    assert result.run == 3
+    with open_record(filled) as rec:
+        names = [r[0] for r in rec.conn.execute("SELECT name FROM outputs WHERE run = 2 ORDER BY name")]
+    assert "ほかの集計.xlsx" in names  # nothing of the first run lost

@@ -114,6 +114,8 @@ def test_finals_replace_estimates_and_a_changed_final_is_a_revision(story: dict[
     warnings = [i for i in doc["issues"] if i["code"] == "revised-final"]
     assert len(warnings) == 1
     message = warnings[0]["message"]
+    assert message.startswith("山形県_R7.xlsx!KPI実績!E2: 山形県（060003）の 2024年度 KPI1 の確定値が改訂されました")
+    assert message.startswith("山形県_R7.xlsx!KPI実績!E2: 山形県（060003）の 2024年度 KPI1 の確定値が改訂されました")
     for part in ("4", "5", "山形県_標準様式_R6.xlsx!KPI実績!E2", "山形県_R7.xlsx!KPI実績!E2", "2025-08-29"):
         assert part in message
     assert (warnings[0]["file"], warnings[0]["sheet"], warnings[0]["cell"]) == ("山形県_R7.xlsx", "KPI実績", "E2")

@@ -346,7 +346,13 @@ def assemble(
         lookup = pl.DataFrame({"submission": range(len(gatherings)), "gathering": gatherings}).cast(pl.Int64)
         figures = figures.join(lookup, on="submission", how="left")
         same_review = [g for g, year in earlier.reviewed.items() if year == review_year]
-        rec = reconcile_history(figures, current=earlier.current, accepted_on=earlier.accepted_on, warn=same_review)
+        rec = reconcile_history(
+            figures,
+            current=earlier.current,
+            accepted_on=earlier.accepted_on,
+            warn=same_review,
+            names={b.code: b.name for b in plan.bodies},
+        )
     issues.extend(rec.issues)
     names = pl.DataFrame({"entity_code": [b.code for b in plan.bodies], "entity": [b.name for b in plan.bodies]})
     values = (

@@ -23,7 +23,7 @@ dates the forms carry.  No I/O here: the record (:mod:`saisei.record`) gives the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +102,7 @@ def reconcile_history(
     current: int = 0,
     accepted_on: Mapping[int, dt.date] | None = None,
     warn: Collection[int] = (),
+    names: Mapping[str, str] | None = None,
 ) -> Reconciliation:
     """Rule 2 across gatherings.  ``figures`` is :func:`~saisei.core.aggregate.combine_within`'s
     frame plus ``gathering`` (Int64); ``current`` is this run's gathering.
@@ -115,6 +116,7 @@ def reconcile_history(
     """
     accepted_on = accepted_on or {}
     warned = {current, *warn}
+    body = _namer(names or {})
     if figures.is_empty():
         return Reconciliation(pl.DataFrame(schema=_VALUE_COLUMNS), pl.DataFrame(schema=REVISION_COLUMNS), ())
     gatherings = sorted(figures["gathering"].unique().to_list())
@@ -180,7 +182,7 @@ def reconcile_history(
     walked: list[dict[str, Any]] = []
     crossed: list[dict[str, Any]] = []
     for _key, group in multi.sort([*KEY, "gathering"]).group_by(KEY, maintain_order=True):
-        value, changes, unsettled = _walk(group.to_dicts(), current, accepted_on)
+        value, changes, unsettled = _walk(group.to_dicts(), current, accepted_on, body)
         if value is not None:
             walked.append(value)
         crossed.extend(changes)
@@ -188,13 +190,13 @@ def reconcile_history(
             issues.append(unsettled)
     for row in single.filter(pl.col("conflict") & (pl.col("gathering") != current)).to_dicts():
         if len(gatherings) > 1:
-            issues.append(_unsettled_issue(row, accepted_on))
+            issues.append(_unsettled_issue(row, accepted_on, body))
     if walked:
         settled = pl.concat([settled, pl.DataFrame(walked, schema=_VALUE_COLUMNS)], how="vertical")
     if crossed:
         revisions.append(pl.DataFrame(crossed, schema=REVISION_COLUMNS))
     issues.extend(
-        _revised_final_issue(r)
+        _revised_final_issue(r, body)
         for r in sorted(crossed, key=lambda r: (r["entity_code"], r["fiscal_year"], r["kpi"]))
         if r["kind"] == "revised-final" and r["new_gathering"] in warned
     )
@@ -207,7 +209,7 @@ def reconcile_history(
 
 
 def _walk(
-    rows: list[dict[str, Any]], current: int, accepted_on: Mapping[int, dt.date]
+    rows: list[dict[str, Any]], current: int, accepted_on: Mapping[int, dt.date], body: Callable[[str], str]
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], Issue | None]:
     """One body, year and KPI through its gatherings in order: its value, its revisions
     across gatherings, and an error when the newest word on it is an unsettled conflict."""
@@ -231,7 +233,7 @@ def _walk(
             segment = [row]
     head = segment[-1]
     if head["conflict"]:
-        return None, changes, (None if head["gathering"] == current else _unsettled_issue(head, accepted_on))
+        return None, changes, (None if head["gathering"] == current else _unsettled_issue(head, accepted_on, body))
     value = {
         **{k: head[k] for k in KEY},
         "value": head["value"],
@@ -275,7 +277,12 @@ def _where(sources: list[str]) -> tuple[str | None, str | None, str | None]:
     return file or None, sheet or None, cell.split(":")[0] or None
 
 
-def _revised_final_issue(r: dict[str, Any]) -> Issue:
+def _namer(names: Mapping[str, str]) -> Callable[[str], str]:
+    """``山形県（060003）`` when the plan names the body, else ``団体 060003 ``."""
+    return lambda code: f"{names[code]}（{code}）" if code in names else f"団体 {code} "
+
+
+def _revised_final_issue(r: dict[str, Any], body: Callable[[str], str]) -> Issue:
     old = "、".join(r["old_sources"]) or r["old_file"]
     new = "、".join(r["new_sources"]) or "、".join(r["new_files"])
     when = f"{r['old_accepted']} の集計で受理" if r["old_accepted"] else "以前の集計で受理"
@@ -283,7 +290,7 @@ def _revised_final_issue(r: dict[str, Any]) -> Issue:
     return Issue.at(
         "warning",
         "revised-final",
-        f"団体 {r['entity_code']} の {r['fiscal_year']}年度 KPI{r['kpi']} の確定値が改訂されました: "
+        f"{body(r['entity_code'])}の {r['fiscal_year']}年度 KPI{r['kpi']} の確定値が改訂されました: "
         f"{r['old_value']:,}（{old}、{when}）→ {r['new_value']:,}（{new}）。新しい値で集計しています"
         "（審議会に報告済みの値が変わります。改訂の理由を団体に確認してください）",
         file=file,
@@ -292,7 +299,7 @@ def _revised_final_issue(r: dict[str, Any]) -> Issue:
     )
 
 
-def _unsettled_issue(row: dict[str, Any], accepted_on: Mapping[int, dt.date]) -> Issue:
+def _unsettled_issue(row: dict[str, Any], accepted_on: Mapping[int, dt.date], body: Callable[[str], str]) -> Issue:
     kind = "確定値" if row["status"] == "final" else "見込み値"
     day = accepted_on.get(row["gathering"])
     when = f"{day.isoformat()} の集計" if day else "以前の集計"
@@ -300,7 +307,7 @@ def _unsettled_issue(row: dict[str, Any], accepted_on: Mapping[int, dt.date]) ->
     return Issue.at(
         "error",
         "conflicting-figures",
-        f"団体 {row['entity_code']} の {row['fiscal_year']}年度 KPI{row['kpi']} の{kind}は、{when}で"
+        f"{body(row['entity_code'])}の {row['fiscal_year']}年度 KPI{row['kpi']} の{kind}は、{when}で"
         f"ブックによって食い違ったまま、その後の提出で解決していません（{'、'.join(row['sources'])}。"
         "正しい値のブックを提出してもらってください。この値は集計に含めていません）",
         file=file,

@@ -4,7 +4,11 @@ A record is a SQLite file whose ``application_id`` is :data:`APPLICATION_ID` and
 ``user_version`` is its schema version.  A fresh record is built by applying every
 migration in order; a record of an older version is brought up to date the same way,
 inside the run's transaction.  A later version (the council's verdicts, other kinds of
-submission) adds a migration at the end of :data:`MIGRATIONS`, never edits one.
+submission) adds a migration at the end of :data:`MIGRATIONS`, never edits one: its
+statements create the new tables with :func:`append_only_triggers` for each, and the new
+tables are appended to :data:`TABLES` (``saisei record verify`` checks every table there
+has its triggers).  A new kind of submission can be a new table keyed by
+``submissions.submission`` (the bytes stay in ``submissions``).
 
 Every table refuses UPDATE and DELETE (a trigger per table and statement): the record is
 append-only.  A correction is a new submission that supersedes an older one.
