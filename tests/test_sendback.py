@@ -366,3 +366,22 @@ def test_output_inside_the_input_folder_is_said(tmp_path: Path) -> None:
     assert any((tmp_path / "in" / "返送").glob("*_要確認.xlsx"))
     elsewhere = CliRunner().invoke(main, ["sendback", str(tmp_path / "in"), "--out", str(tmp_path / "out")])
     assert "[注意]" not in elsewhere.output
+
+
+def test_letter_says_what_to_fix_where_and_by_when() -> None:
+    from saisei.sendback.letter import cover_letter
+    from saisei.sendback.package import annotate_listed
+
+    _, placed = annotate_listed(rich_workbook(), RICH_PROBLEMS, COVER)
+    letter = cover_letter(COVER, placed, sender="山形県", plan_name="計画", copy_name="rich_要確認.xlsx")
+    lines = letter.split("\r\n")
+    assert lines[0] == "山形県 ご担当者様"
+    assert "■ 直していただきたい点（エラー 3件）" in lines
+    assert "■ 確かめていただきたい点（警告 3件。正しければ直す必要はありません）" in lines
+    assert '  1. シート「KPI実績」のセル E2: 実績値 "-3" は負の値です → 0以上の整数を入力してください' in lines
+    assert "  2. シート「KPI実績」のセル K20: 実績値が空欄です → 値を入力する" in lines
+    assert "  3. ブック全体: ブック全体の問題 → 配布した様式のまま" in lines
+    assert "  4. シート「KPI実績」のセル G4: 結合セルの中の問題 → 明細の合計と同じ値" in lines
+    assert "  6. シート「記入方法」（非表示シート）のセル B2: 非表示シートの問題 → 様式どおりの見出し" in lines
+    assert "  2025年9月30日（令和7年9月30日）までにお送りください。" in lines
+    assert "  1. 「rich_要確認.xlsx」を開き、上の点を直して上書き保存してください。" in lines
