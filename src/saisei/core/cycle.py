@@ -23,6 +23,7 @@ __all__ = [
     "review_year_problem",
     "reviewed_fiscal_year",
     "status_for",
+    "verification_window",
 ]
 
 
@@ -103,3 +104,16 @@ def status_for(fiscal_year: int, as_of: dt.date) -> str:
     made can only be an estimate.
     """
     return "final" if fiscal_year_of(as_of) > fiscal_year else "provisional"
+
+
+def verification_window(body: Body, fiscal_year: int, months: int = 0) -> tuple[dt.date, dt.date]:
+    """The first and last day a meeting reviewing ``fiscal_year`` may be held: the body's
+    verification month (in calendar year ``fiscal_year + 1``), widened by ``months`` on
+    either side.  For 尾花沢市 (February) and 飯豊町 (March) that month falls inside the
+    reviewed year itself: they review it on estimates.
+    """
+    meeting = meeting_in(body, fiscal_year + 1)
+    first = meeting.year * 12 + meeting.month - 1 - months
+    last = meeting.year * 12 + meeting.month - 1 + months + 1  # the month after the window
+    end = dt.date(last // 12, last % 12 + 1, 1) - dt.timedelta(days=1)
+    return dt.date(first // 12, first % 12 + 1, 1), end

@@ -16,6 +16,7 @@ from typing import Any
 
 from .codes import is_valid_code
 from .values import normalize_text
+from .verdict import VerdictScale
 
 __all__ = [
     "KPI",
@@ -151,6 +152,7 @@ class Plan:
     period_end: dt.date | None = None
     total_cost_thousand_yen: int | None = None
     rating: RatingScale = field(default_factory=RatingScale)
+    verdict: VerdictScale = field(default_factory=VerdictScale)
 
     def body(self, code: str) -> Body | None:
         return self._bodies_by_code.get(code)
@@ -356,6 +358,7 @@ def _parse(data: Mapping[str, Any], problems: _Problems) -> Plan | None:
     )
     if rating.on_track > rating.achieved:
         problems.add("rating.on_track", f"on_track（{rating.on_track}）が achieved（{rating.achieved}）を超えています")
+    verdict = _verdict(problems.table(data.get("verdict", {}), "verdict"), problems)
     total_cost = meta.get("total_cost_thousand_yen")
     if total_cost is not None:
         total_cost = problems.count(total_cost, "plan.total_cost_thousand_yen")
@@ -376,6 +379,47 @@ def _parse(data: Mapping[str, Any], problems: _Problems) -> Plan | None:
         period_end=period[1],
         total_cost_thousand_yen=total_cost,
         rating=rating,
+        verdict=verdict,
+    )
+
+
+def _verdict(raw: Mapping[str, Any], problems: _Problems) -> VerdictScale:
+    """The ``[verdict]`` table: the 事業効果 wordings (four, best first), the 今後の方針
+    options, the suggestion's thresholds and the meeting window (months either side)."""
+    default = VerdictScale()
+    wordings: dict[str, tuple[str, ...]] = {}
+    for key, count in (("effects", 4), ("policies", 0)):
+        value = raw.get(key)
+        if value is None:
+            wordings[key] = getattr(default, key)
+            continue
+        texts = problems.texts(raw, key, "verdict")
+        if texts is None:
+            wordings[key] = getattr(default, key)
+        elif (count and len(texts) != count) or not texts:
+            problems.add(f"verdict.{key}", f"{count or '1つ以上'}個の文字列が必要です（{len(texts)}個あります）")
+            wordings[key] = getattr(default, key)
+        elif len({normalize_text(t) for t in texts}) != len(texts) or any(not t.strip() for t in texts):
+            problems.add(f"verdict.{key}", "空でなく重複のない文字列の並びが必要です")
+            wordings[key] = getattr(default, key)
+        else:
+            wordings[key] = texts
+    achieved = problems.rate(raw, "achieved", "verdict", default.achieved)
+    on_track = problems.rate(raw, "on_track", "verdict", default.on_track)
+    if on_track > achieved:
+        problems.add("verdict.on_track", f"on_track（{on_track}）が achieved（{achieved}）を超えています")
+    window = problems.count(
+        raw.get("window_months", default.window_months), "verdict.window_months", maximum=6, what="月数（0〜6の整数）"
+    )
+    unknown = sorted(set(raw) - {"effects", "policies", "achieved", "on_track", "window_months"})
+    if unknown:
+        problems.add("verdict", f"不明な項目 {unknown}（effects, policies, achieved, on_track, window_months）")
+    return VerdictScale(
+        effects=wordings["effects"],
+        policies=wordings["policies"],
+        achieved=achieved,
+        on_track=on_track,
+        window_months=default.window_months if window is None else window,
     )
 
 
