@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import standard_form
+from builders import review_sheet, standard_form
 
 import saisei
 from saisei.record import APPLICATION_ID, SCHEMA_VERSION, TABLES, RecordError, open_record, read, store
@@ -36,6 +36,7 @@ def filled(tmp_path: Path) -> Path:
     second.mkdir()
     (second / "b.xlsx").write_bytes(rows((2024, 1, 5, "確定")))
     (second / "bad.xlsx").write_bytes(rows((2024, 3, "△3", "確定")))
+    (second / "検証.xlsx").write_bytes(review_sheet())
     saisei.consolidate([second], record=rec, out=tmp_path / "out2")
     return rec
 
@@ -83,7 +84,12 @@ def test_every_workbook_is_stored_once_and_hashes_to_its_sha256(filled: Path, tm
             assert hashlib.sha256(data).hexdigest() == sha
         assert rec.verify() == []
     # the error file is kept, marked not accepted
-    assert dict(subs.select("name", "accepted").iter_rows()) == {"a.xlsx": True, "b.xlsx": True, "bad.xlsx": False}
+    assert dict(subs.select("name", "accepted").iter_rows()) == {
+        "a.xlsx": True,
+        "b.xlsx": True,
+        "bad.xlsx": False,
+        "検証.xlsx": True,
+    }
 
 
 def test_the_same_bytes_under_another_name_are_one_submission(filled: Path, tmp_path: Path) -> None:
@@ -91,7 +97,7 @@ def test_the_same_bytes_under_another_name_are_one_submission(filled: Path, tmp_
     again.mkdir()
     (again / "別名.xlsx").write_bytes((tmp_path / "r1" / "a.xlsx").read_bytes())
     result = saisei.consolidate([again], record=filled)
-    assert read.submissions(filled).height == 3
+    assert read.submissions(filled).height == 4  # a, b, bad and the review sheet
     with open_record(filled) as rec:
         assert rec.conn.execute("SELECT name FROM receipts WHERE run = 3").fetchall() == [("別名.xlsx",)]
     # its figures keep the name they were first read under, and the final still wins

@@ -147,7 +147,13 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
                 )
             )
         cell = reading.dated.get(reading.as_of) if reading.as_of is not None else None
-        return done(as_of=reading.as_of, as_of_cell=cell, entity_code=reading.entity_code, frame=frame)
+        return done(
+            as_of=reading.as_of,
+            as_of_cell=cell,
+            entity_code=reading.entity_code,
+            frame=frame,
+            verdicts=tuple(reading.verdicts),
+        )
     except WorkbookError as exc:  # a sheet refused while a plugin looked at it
         issues.append(_workbook_issue(exc, name, plugin))
         return done()
@@ -361,6 +367,8 @@ def assemble(
         .sort("entity_code", "fiscal_year", "kpi")
     )
     issues.extend(_not_reported(values, plan, review_year, results))
+    verdicts, superseded, verdict_issues = _verdicts(results, plan, values, review_year, earlier)
+    issues.extend(verdict_issues)
     issues.extend(
         Issue.at(
             "warning",
@@ -383,6 +391,8 @@ def assemble(
         ignored_files=list(ignored or []),
         as_of_source=source,
         contributions=rec.values.select("entity_code", "fiscal_year", "kpi", "submissions"),
+        verdicts=verdicts,
+        superseded_verdicts=superseded,
     )
 
 
@@ -427,6 +437,23 @@ def form_dates(results: Sequence[FileResult], today: dt.date) -> tuple[list[tupl
             )
         )
     return kept, odd
+
+
+def _verdicts(
+    results: list[FileResult], plan: Plan, values: pl.DataFrame, review_year: int, earlier: Earlier | None
+) -> tuple[pl.DataFrame, pl.DataFrame, list[Issue]]:
+    """The committees' verdicts of the accepted review sheets (:mod:`saisei.verdicts`)."""
+    from .core.aggregate import summary
+    from .verdicts import settle, verdict_frames
+
+    current = earlier.current if earlier is not None else 0
+    of = dict(earlier.gathering_of) if earlier is not None else {}
+    candidates = [(v, of.get(i, current)) for i, r in enumerate(results) if not r.has_errors for v in r.verdicts]
+    if earlier is not None:
+        candidates += list(earlier.verdicts)
+    settled = settle(candidates)
+    frame, superseded, issues = verdict_frames(settled, plan, values, summary(values, plan, rated_through=review_year))
+    return frame, superseded, [*settled.issues, *issues]
 
 
 def _not_reported(values: pl.DataFrame, plan: Plan, fiscal_year: int, results: list[FileResult]) -> list[Issue]:

@@ -53,7 +53,10 @@ __all__ = [
 ]
 
 #: Built-in plugins: (name, module).  They use the same hooks as outside plugins.
-DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (("standard", "saisei.default_plugins.standard"),)
+DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("standard", "saisei.default_plugins.standard"),
+    ("review", "saisei.default_plugins.review"),
+)
 
 #: Comma-separated plugin names to leave out (``SAISEI_DISABLE_PLUGINS=sakata``).
 DISABLE_ENV = "SAISEI_DISABLE_PLUGINS"

@@ -39,6 +39,7 @@ from .core.values import (
 if TYPE_CHECKING:
     import polars as pl
 
+    from .core.verdict import Verdict
     from .workbook import Sheet, Workbook
 
 __all__ = ["Reading"]
@@ -88,6 +89,8 @@ class Reading:
         #: where each date read by :meth:`date` was (sheet, cell): the as-of date's cell
         self.dated: dict[dt.date, tuple[str, str]] = {}
         self.issues: list[Issue] = []
+        #: a committee's verdicts read from a review sheet (:mod:`saisei.core.verdict`)
+        self.verdicts: list[Verdict] = []
         self._columns: dict[str, list[Any]] = {c: [] for c in _COLUMNS}
         self._frames: list[pl.DataFrame] = []
 

@@ -120,6 +120,7 @@ def _run(
         for key, part in stored_obs.partition_by("submission", as_dict=True, maintain_order=True).items()
     }
     empty = stored_obs.clear().drop("submission")
+    stored_verdicts = rec.verdicts(s.submission for s in known.values() if s.accepted)
     results: list[FileResult] = []
     gathering_of: dict[int, int] = {}
     for index, path in enumerate(files):
@@ -137,6 +138,7 @@ def _run(
                 sha256=sub.sha256,
                 issues=list(stored_issues.get(sub.submission, [])),
                 frame=frame if sub.accepted and frame.height else None,
+                verdicts=tuple(stored_verdicts.get(sub.submission, ())),
             )
         )
         gathering_of[index] = sub.run
@@ -156,7 +158,9 @@ def _run(
         carried = carried.with_columns(pl.lit(0, pl.Int64).alias("gathering"))
     current = rec.next_run()
     reviewed = {int(r): int(y) for r, y in rec.conn.execute("SELECT run, fiscal_year_under_review FROM runs")}
-    earlier = Earlier(carried, gathering_of, rec.accepted_on(), current, reviewed)
+    carried_verdicts = rec.verdicts(carried_ids)
+    verdicts = [(v, run_of[s]) for s in carried_ids for v in carried_verdicts.get(s, ())]
+    earlier = Earlier(carried, gathering_of, rec.accepted_on(), current, reviewed, verdicts)
     result = assemble(results, plan, registry, as_of=as_of, ignored=ignored, earlier=earlier)
     if not write:
         return result
@@ -194,6 +198,8 @@ def _run(
         record_id[sha] = sub_id
         if res.frame is not None and res.frame.height:
             rec.add_observations(sub_id, res.frame)
+        if res.verdicts:
+            rec.add_verdicts(sub_id, res.verdicts)
         rec.add_issues(run, sub_id, res.issues)
     rec.add_receipts(run, [(record_id[hashes[p]], p.name) for p in files if p in hashes])
     rec.add_issues(run, None, [i for i in result.issues if id(i) not in per_file])

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .core.issues import Issue
 from .core.plan import Plan
+from .core.verdict import Verdict
 
 if TYPE_CHECKING:
     import polars as pl
@@ -37,6 +38,7 @@ class FileResult:
     own_output: bool = False
     issues: list[Issue] = field(default_factory=list)
     frame: pl.DataFrame | None = None
+    verdicts: tuple[Verdict, ...] = ()
 
     @property
     def name(self) -> str:
@@ -67,6 +69,10 @@ class Consolidation:
     :ivar as_of_source: what set ``as_of``: ``file!sheet!cell`` of the form's date,
         ``"today"`` when no form carried a date it could use, ``None`` when it was given
     :ivar run: the record's number for this run (None without a record, or read-only)
+    :ivar verdicts: the committees' verdicts that stand, per body and fiscal year
+        (:data:`saisei.verdicts.VERDICT_COLUMNS`: the answers, ``reviewed_on``,
+        ``suggested_effect`` from the figures, ``sources`` — the answers' cells)
+    :ivar superseded_verdicts: older review sheets a newer one replaced
     :ivar outputs: the files written for it by ``consolidate(..., out=DIR)``
 
     :func:`saisei.consolidate` returns :class:`saisei.api.Consolidation`, this with
@@ -87,6 +93,8 @@ class Consolidation:
     run: int | None = None
     as_of_source: str | None = None
     outputs: tuple[Path, ...] = ()
+    verdicts: pl.DataFrame | None = None
+    superseded_verdicts: pl.DataFrame | None = None
 
     @property
     def errors(self) -> list[Issue]:

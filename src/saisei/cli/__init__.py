@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from . import consolidate, new_plugin, plugins, publish, record, schedule, sendback, template
+from . import consolidate, new_plugin, plugins, publish, record, review_sheet, schedule, sendback, template
 
 __all__ = ["main"]
 
@@ -30,6 +30,7 @@ main.add_command(publish.publish)
 main.add_command(record.status)
 main.add_command(record.history)
 main.add_command(record.record)
+main.add_command(review_sheet.review_sheet)
 main.add_command(schedule.schedule)
 main.add_command(sendback.sendback)
 main.add_command(template.template)

@@ -23,7 +23,7 @@ dates the forms carry.  No I/O here: the record (:mod:`saisei.record`) gives the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ import polars as pl
 
 from .aggregate import KEY, Reconciliation, reconcile
 from .issues import Issue
+from .verdict import Verdict
 
 __all__ = ["REVISION_COLUMNS", "Earlier", "reconcile_history"]
 
@@ -77,6 +78,8 @@ class Earlier:
     :ivar current: this run's gathering (higher than every earlier one)
     :ivar reviewed: each earlier gathering's fiscal year under review (its revisions are
         warned about again by a run that reviews the same year)
+    :ivar verdicts: the committees' verdicts of accepted earlier review sheets not given
+        again, each with its gathering
     """
 
     observations: pl.DataFrame
@@ -84,6 +87,7 @@ class Earlier:
     accepted_on: Mapping[int, dt.date] = field(default_factory=dict)
     current: int = 1
     reviewed: Mapping[int, int] = field(default_factory=dict)
+    verdicts: Sequence[tuple[Verdict, int]] = ()
 
 
 def _contributions(figures: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:

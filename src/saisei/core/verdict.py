@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "ANSWER_LABELS",
     "DEFAULT_EFFECTS",
     "DEFAULT_POLICIES",
     "KPIProgress",
@@ -119,3 +120,33 @@ class Verdict:
             other.policy,
             other.opinion,
         )
+
+
+#: The review sheet (効果検証シート): its one sheet, and the labels its writer puts and its
+#: reader looks for (each answer in the cell right of its label, in the same row).
+SHEET = "効果検証"
+TITLE = "効果検証シート"
+LABEL_PLAN = "計画"
+LABEL_CODE = "団体コード"
+LABEL_BODY = "団体名"
+LABEL_YEAR = "対象年度"
+LABEL_METHOD = "検証の方法"
+LABEL_COMMITTEE = "委員（分野別）"
+LABEL_AS_OF = "集計の基準日"
+LABEL_DATE = "検証日"
+LABEL_EFFECT = "事業効果"
+LABEL_POLICY = "今後の方針"
+LABEL_OPINION = "外部有識者からの意見"
+LABEL_SUGGESTION = "saisei の提案（事業効果）"
+ANSWER_LABELS = (LABEL_DATE, LABEL_EFFECT, LABEL_POLICY, LABEL_OPINION)
+KPI_HEADER = (
+    "指標",
+    "単位",
+    "基準値",
+    "目標値（増加分）",
+    "実績値（団体）",
+    "実績値（計画全体）",
+    "達成率",
+    "到達水準",
+    "評価",
+)

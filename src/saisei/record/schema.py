@@ -21,8 +21,8 @@ __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "TABLES", "append_o
 #: ``PRAGMA application_id`` of a saisei record: the bytes "SAIS".
 APPLICATION_ID = 0x53414953
 
-#: Every table of the current schema, in the order they are created.
-TABLES = (
+#: The tables of schema version 1, in the order they are created.
+_V1_TABLES = (
     "schema_migrations",
     "runs",
     "submissions",
@@ -34,6 +34,8 @@ TABLES = (
     "revisions",
     "outputs",
 )
+#: Every table of the current schema, in the order they are created.
+TABLES = (*_V1_TABLES, "verdicts")
 
 
 def append_only_triggers(table: str) -> list[str]:
@@ -152,12 +154,36 @@ _V1 = [
         size INTEGER NOT NULL,
         PRIMARY KEY (run, name)
     )""",
-    *[trigger for table in TABLES for trigger in append_only_triggers(table)],
+    *[trigger for table in _V1_TABLES for trigger in append_only_triggers(table)],
+]
+
+_V2 = [
+    # A committee's verdict read from a review sheet (効果検証シート): the four answers with
+    # their cells, and the figures the sheet showed (JSON: [[kpi, value or null, cell], …]).
+    """CREATE TABLE verdicts (
+        submission INTEGER NOT NULL REFERENCES submissions(submission),
+        entity_code TEXT NOT NULL,
+        fiscal_year INTEGER NOT NULL,
+        reviewed_on TEXT NOT NULL,
+        effect TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        opinion TEXT,
+        file TEXT NOT NULL,
+        sheet TEXT NOT NULL,
+        date_cell TEXT NOT NULL,
+        effect_cell TEXT NOT NULL,
+        policy_cell TEXT NOT NULL,
+        opinion_cell TEXT NOT NULL,
+        figures TEXT NOT NULL
+    )""",
+    "CREATE INDEX verdicts_by_submission ON verdicts(submission)",
+    *append_only_triggers("verdicts"),
 ]
 
 #: ``version -> (description, statements)``; version N brings a record from N-1 to N.
 MIGRATIONS: dict[int, tuple[str, list[str]]] = {
     1: ("提出ブック、観測値、問題、集計の実行と受理した値・合計・改訂", _V1),
+    2: ("効果検証シートの検証結果（検証日・事業効果・今後の方針・外部有識者からの意見）", _V2),
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.issues import Issue
+from ..core.verdict import SheetFigure, Verdict
 from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES
 
 if TYPE_CHECKING:
@@ -253,6 +254,60 @@ class Record:
             f"INSERT INTO observations (submission, {', '.join(columns)}) VALUES (?,?,?,?,?,?,?,?,?,?)",
             ((submission, *row) for row in frame.select(columns).iter_rows()),
         )
+
+    def add_verdicts(self, submission: int, verdicts: Iterable[Verdict]) -> None:
+        """A review sheet's verdicts, with their cells and the figures the sheet showed."""
+        self.conn.executemany(
+            "INSERT INTO verdicts (submission, entity_code, fiscal_year, reviewed_on, effect, policy, opinion,"
+            " file, sheet, date_cell, effect_cell, policy_cell, opinion_cell, figures)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    submission,
+                    v.entity_code,
+                    v.fiscal_year,
+                    v.reviewed_on.isoformat(),
+                    v.effect,
+                    v.policy,
+                    v.opinion,
+                    v.file,
+                    v.sheet,
+                    *v.cells,
+                    json.dumps([[f.kpi, f.value, f.cell] for f in v.figures]),
+                )
+                for v in verdicts
+            ],
+        )
+
+    def verdicts(self, submissions: Iterable[int]) -> dict[int, list[Verdict]]:
+        """The verdicts read from each of these submissions, by submission."""
+        out: dict[int, list[Verdict]] = {}
+        wanted = sorted(set(submissions))
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            rows = self.conn.execute(
+                "SELECT submission, entity_code, fiscal_year, reviewed_on, effect, policy, opinion, file, sheet,"
+                " date_cell, effect_cell, policy_cell, opinion_cell, figures FROM verdicts"
+                f" WHERE submission IN ({','.join('?' * len(chunk))}) ORDER BY rowid",
+                chunk,
+            ).fetchall()
+            for r in rows:
+                figures = tuple(SheetFigure(int(k), value, str(cell)) for k, value, cell in json.loads(r[13]))
+                out.setdefault(int(r[0]), []).append(
+                    Verdict(
+                        r[1],
+                        int(r[2]),
+                        dt.date.fromisoformat(r[3]),
+                        r[4],
+                        r[5],
+                        r[6],
+                        r[7],
+                        r[8],
+                        (r[9], r[10], r[11], r[12]),
+                        figures,
+                    )
+                )
+        return out
 
     def add_issues(self, run: int, submission: int | None, issues: Iterable[Issue]) -> None:
         self.conn.executemany(

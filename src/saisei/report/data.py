@@ -152,6 +152,10 @@ def to_dict(result: Consolidation) -> dict[str, Any]:
         "new_sources",
         "old_accepted",
     ).to_dicts()
+    verdicts = []
+    if result.verdicts is not None:
+        for v in result.verdicts.iter_rows(named=True):
+            verdicts.append({**v, "reviewed_on": v["reviewed_on"].isoformat()})
     return {
         "fiscal_year_under_review": result.fiscal_year_under_review,
         "values": values,
@@ -160,6 +164,7 @@ def to_dict(result: Consolidation) -> dict[str, Any]:
         "as_of": result.as_of.isoformat(),
         "plan": result.plan.name,
         "revisions": revisions,
+        "verdicts": verdicts,
         "files": [
             {
                 "file": safe_text(f.name),
