@@ -215,3 +215,34 @@ def test_a_newer_sheet_in_a_later_run_supersedes_in_the_record(recorded: Path, t
     assert code == 0, err
     assert [v["effect"] for v in doc["verdicts"]] == ["地方創生に相当程度効果があった"]
     assert doc["verdicts"][0]["sources"][0].startswith("県_検証_訂正.xlsx!")
+
+
+def test_the_report_shows_each_verdict_or_when_it_is_due(blank: bytes, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(EXAMPLES, folder)
+    (folder / "鶴岡市_検証結果.xlsx").write_bytes(fill_review_sheet(blank, GOOD))
+    (folder / "県_検証_旧.xlsx").write_bytes(review_sheet(date=dt.date(2025, 9, 2), policy="現状通り継続"))
+    (folder / "県_検証.xlsx").write_bytes(review_sheet(date=dt.date(2025, 9, 26), policy="事業拡大"))
+    result = saisei.consolidate([folder], as_of=dt.date(2025, 9, 30), out=tmp_path / "out")
+    assert not result.has_errors, result.errors
+    book = load_workbook(tmp_path / "out" / "report.xlsx")
+    rows = [[c.value for c in row] for row in book["検証結果"].iter_rows()]
+    header, body = rows[0], {(r[0], r[2]): dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert header[:7] == ["団体コード", "団体名", "年度", "状況", "検証日", "事業効果", "今後の方針"]
+    tsuruoka = body[("062031", "令和6年度（2024年度）")]
+    assert (tsuruoka["状況"], tsuruoka["事業効果"], tsuruoka["今後の方針"]) == (
+        "検証済み",
+        GOOD["事業効果"],
+        "改善し継続",
+    )
+    assert tsuruoka["検証日"].date() == dt.date(2025, 9, 18)
+    assert tsuruoka["提案との違い"] == "委員会の判断が提案と異なる"
+    assert body[("060003", "令和6年度（2024年度）")]["今後の方針"] == "事業拡大"
+    assert body[("062120", "令和6年度（2024年度）")]["状況"] == "検証前（令和7年2月予定）"
+    assert body[("064033", "令和6年度（2024年度）")]["検証時期"] == "令和7年3月（見込み値で検証）"
+    summary = " ".join(str(c.value) for row in book["総括"].iter_rows() for c in row if c.value)
+    assert "7団体のうち 2団体が検証済み" in summary
+    revisions = [[c.value for c in row] for row in book["改訂履歴"].iter_rows()]
+    (old,) = [r for r in revisions if r[3] == "検証結果"]
+    assert old[0] == "060003" and "現状通り継続" in old[4] and "事業拡大" in old[5]
+    assert old[7].startswith("県_検証_旧.xlsx!効果検証!")

@@ -28,7 +28,9 @@ __all__ = [
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 #: The sheets of report.xlsx, in order (saisei.report.xlsx writes them).
-REPORT_SHEETS = ("総括", "団体別", "検証体制", "改訂履歴", "要確認", "出典", "実績データ", "KPI集計")
+REPORT_SHEETS = ("総括", "団体別", "検証体制", "検証結果", "改訂履歴", "要確認", "出典", "実績データ", "KPI集計")
+#: Sheets added to the report later: a report of an earlier saisei lacks them.
+LATER_SHEETS = ("検証結果",)
 #: The header of values.csv (saisei.report.data writes it).
 VALUE_HEADER = ("団体コード", "団体名", "年度", "KPI", "実績値", "区分", "出典")
 #: What saisei writes into an output folder besides the HTML pages.
@@ -50,7 +52,7 @@ class Collected(NamedTuple):
 
 def is_report(sheet_names: Iterable[str]) -> bool:
     """True for a workbook with every sheet of saisei's report."""
-    return set(REPORT_SHEETS) <= set(sheet_names)
+    return set(REPORT_SHEETS) - set(LATER_SHEETS) <= set(sheet_names)
 
 
 def is_own_output(path: Path) -> bool:

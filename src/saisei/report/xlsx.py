@@ -29,6 +29,7 @@ from ..collect import REPORT_SHEETS
 from ..core.fiscal import fiscal_year_label
 from .data import KPI_HEADER, VALUE_HEADER, kpi_rows, value_rows
 from .sheetdata import TableRows, clean_text, row_height, wrapped_lines
+from .verdict_views import VERDICT_HEADER, verdict_revision_rows, verdict_rows, verdict_statuses
 from .views import (
     BODY_HEADER,
     REVISION_HEADER,
@@ -328,6 +329,7 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
         ("基準日", result.as_of, DAY),
         ("状態", state, None),
         ("読み込んだブック", f"{len(result.files)} ファイル（うち集計に使用 {used}）", None),
+        ("効果検証", _verified(result), None),
     ]
     bold = font(bold=True)
     for label, value, fmt in meta:
@@ -385,6 +387,17 @@ def _summary_sheet(ws: Worksheet, result: Consolidation) -> None:
     ws.cell(row, 1).font = font(bold=True, size=12)
     _charts(ws, rows, first_data, row + 1)
     _print_setup(ws, draft=draft, title_rows=None)
+
+
+def _verified(result: Consolidation) -> str:
+    """How many bodies have verified the year under review (検証結果シート)."""
+    year = result.fiscal_year_under_review
+    statuses = [s for s in verdict_statuses(result) if s.fiscal_year == year]
+    done = [s.body.name for s in statuses if s.done]
+    names = f"（{'、'.join(done)}）" if done else ""
+    return (
+        f"{fiscal_year_label(year)}: {len(statuses)}団体のうち {len(done)}団体が検証済み{names}（検証結果シート参照）"
+    )
 
 
 def _reporting_block(ws: Worksheet, result: Consolidation, row: int) -> int:
@@ -515,9 +528,18 @@ def build_workbook(result: Consolidation) -> tuple[Workbook, dict[str, TableRows
         draft=draft,
     )
     add_table(
+        "検証結果",
+        VERDICT_HEADER,
+        verdict_rows(result),
+        widths=(10, 9, 21, 24, 14, 30, 13, 40, 30, 22, 20, 40),
+        formats={5: DAY},
+        wrap=(8, 12),
+        draft=draft,
+    )
+    add_table(
         "改訂履歴",
         REVISION_HEADER,
-        revision_rows(result),
+        [*revision_rows(result), *verdict_revision_rows(result)],
         widths=(11, 10, 8, 6, 13, 13, 9, 42, 42, 16, 20),
         formats={5: COUNT, 6: COUNT, 7: COUNT},
         draft=draft,
