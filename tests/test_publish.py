@@ -110,6 +110,11 @@ class Collect(HTMLParser):
         self.text.append(data)
 
 
+def html(built: dict[str, bytes]) -> dict[str, bytes]:
+    """The pages of ``built`` (not their CSVs)."""
+    return {name: data for name, data in built.items() if name.endswith(".html")}
+
+
 def parse(data: bytes) -> tuple[ET.Element, Collect]:
     text = data.decode("utf-8")
     assert text.startswith("<!DOCTYPE html>\n")
@@ -143,14 +148,18 @@ def section_table(root: ET.Element, caption_start: str) -> ET.Element:
 
 
 def test_one_page_per_body_and_an_index(built: dict[str, bytes], result: Consolidation) -> None:
-    assert sorted(built) == sorted([f"{b.code}.html" for b in result.plan.bodies] + [INDEX])
+    bodies = result.plan.bodies
+    assert sorted(built) == sorted([f"{b.code}.{ext}" for b in bodies for ext in ("html", "csv")] + [INDEX])
     root, _ = parse(built[INDEX])
-    links = [a.get("href") for a in root.iter("a")]
-    assert links == [page_name(b) for b in result.plan.bodies]
+    links = [(a.get("href"), "".join(a.itertext())) for a in root.iter("a")]
+    pages_linked = [(href, text) for href, text in links if str(href).endswith(".html")]
+    assert pages_linked == [(page_name(b), b.name) for b in bodies]  # named by body, not by file
 
 
 def test_pages_are_well_formed_japanese_and_self_contained(built: dict[str, bytes]) -> None:
     for name, data in built.items():
+        if not name.endswith(".html"):
+            continue
         root, collect = parse(data)
         assert root.tag == "html" and root.get("lang") == "ja", name
         assert any(t == "meta" and a.get("charset") == "utf-8" for t, a in collect.tags), name
@@ -194,7 +203,7 @@ def test_provisional_and_missing_are_marked(built: dict[str, bytes]) -> None:
 
 
 def test_no_draft_banner_without_errors(built: dict[str, bytes]) -> None:
-    for data in built.values():
+    for data in html(built).values():
         root, _ = parse(data)
         assert not [e for e in root.iter() if e.get("class") == "draft"]
         assert "暫定" not in "".join(root.find("body").itertext())  # type: ignore[union-attr]
@@ -206,7 +215,7 @@ def test_draft_banner_when_any_error(inputs: Path, tmp_path: Path) -> None:
     for f in inputs.iterdir():
         (folder / f.name).write_bytes(f.read_bytes())
     standard_form(folder / "bad.xlsx", [("062031", None, 2024, 1, "調査中", "確定", None)])
-    for data in pages(run(folder)).values():
+    for data in html(pages(run(folder))).values():
         root, _ = parse(data)
         banner = root.find("body/main/p")
         assert banner is not None and banner.get("class") == "draft"
@@ -214,7 +223,7 @@ def test_draft_banner_when_any_error(inputs: Path, tmp_path: Path) -> None:
 
 
 def test_everything_is_escaped(inputs: Path) -> None:
-    built = pages(run(inputs, hostile_plan()))
+    built = html(pages(run(inputs, hostile_plan())))
     for name, data in built.items():
         text = data.decode("utf-8")
         assert "<script" not in text and "<b>" not in text, name
@@ -236,7 +245,7 @@ def test_publish_command(inputs: Path, tmp_path: Path) -> None:
     first = runner.invoke(main, args)
     assert first.exit_code == 0, first.output
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == sorted([*(f"{c}.html" for c in (*FIGURES, "064033")), INDEX])
+    assert names == sorted([*(f"{c}.{ext}" for c in (*FIGURES, "064033") for ext in ("html", "csv")), INDEX])
     args[3] = str(tmp_path / "b")
     assert runner.invoke(main, args).exit_code == 0
     for name in names:

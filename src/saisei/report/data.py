@@ -16,7 +16,7 @@ from ..core.text import safe_text
 if TYPE_CHECKING:
     from ..results import Consolidation
 
-__all__ = ["STATUS_JA", "VALUE_HEADER", "kpi_rows", "to_dict", "value_rows", "values_csv"]
+__all__ = ["STATUS_JA", "VALUE_HEADER", "csv_safe", "kpi_rows", "to_dict", "value_rows", "values_csv"]
 
 STATUS_JA = {"final": "確定", "provisional": "見込み"}
 KPI_HEADER = (
@@ -113,7 +113,7 @@ def values_csv(result: Consolidation) -> bytes:
             STATUS_JA[r["status"]],
             "; ".join(r["sources"]),
         )
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow([csv_safe(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -122,7 +122,7 @@ def values_csv(result: Consolidation) -> bytes:
 _FORMULA_START = frozenset("=+-@\t\r\n \u3000＝＋－＠")
 
 
-def _csv_safe(value: Any) -> Any:
+def csv_safe(value: Any) -> Any:
     """Text that a spreadsheet could run as a formula gets a leading apostrophe; control
     characters are written as visible escapes."""
     if not isinstance(value, str):

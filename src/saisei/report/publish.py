@@ -1,16 +1,25 @@
 """Per-body publication pages: one self-contained HTML page per body of the plan.
 
-Each page shows the body's own figures (by fiscal year and KPI, with 確定/見込み), the
-plan's totals against the targets, and how the body verifies them, ready for the web page
-the plan names as its publication channel.  The pages are in Japanese, carry their CSS
+Each page shows the body's committee's verification result (its four answers, the date,
+the committee) or 「検証前（令和N年M月予定）」, the body's own figures (by fiscal year and
+KPI, with 確定/見込み), the plan's totals against the targets, and how the body verifies
+them, ready for the web page the plan names as its publication channel; beside it, a CSV
+of the page's figures (``<団体コード>.csv``).  The pages are in Japanese, carry their CSS
 inline, load nothing from elsewhere, escape every text, and are the same bytes for the
 same consolidation (no clock, stable order).  They are also well-formed XML, so any
 XHTML tool reads them.
+
+On any screen, for everyone (JIS X 8341-3 / WCAG 2.1 AA basics): ``lang="ja"``, a skip
+link, headings in order, table headers with ``scope``, text contrast of at least 4.5:1,
+見込み said in words; at 400 CSS pixels a wide table scrolls inside its own box and the
+page itself never scrolls sideways.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from pathlib import Path
@@ -21,22 +30,29 @@ from ..core.fiscal import fiscal_year_label, wareki_year_label
 from ..core.plan import SECTORS, Body
 from ..schedule import ScheduledMeeting
 from . import atomic_write
-from .views import body_rows, summary_rows
+from .data import csv_safe
+from .verdict_views import VerdictStatus, verdict_statuses
+from .views import body_rows, committee_text, summary_rows
 
 if TYPE_CHECKING:
     from ..results import Consolidation
 
-__all__ = ["INDEX", "page_name", "pages", "write_pages"]
+__all__ = ["INDEX", "csv_name", "page_csv", "page_name", "pages", "write_pages"]
 
 INDEX = "index.html"
 
 CSS = """
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
-body { margin: 0; background: #fff; color: #1a1a1a;
+body { margin: 0; background: #fff; color: #1a1a1a; overflow-wrap: anywhere;
   font-family: "Hiragino Kaku Gothic ProN", "Hiragino Sans", "Yu Gothic", "Meiryo", "Noto Sans CJK JP", sans-serif;
   line-height: 1.6; }
 main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1rem 2rem; }
+.skip { position: absolute; left: 0.5rem; top: -3rem; background: #fff; color: #1a1a1a; padding: 0.4rem 0.8rem;
+  border: 2px solid #2f5597; z-index: 10; }
+.skip:focus { top: 0.5rem; }
+a { color: #1a4f9c; }
+h3 { font-size: 1rem; margin: 1rem 0 0.3rem; }
 h1 { font-size: 1.5rem; margin: 0.2rem 0 0.4rem; }
 h2 { font-size: 1.15rem; margin: 1.6rem 0 0.5rem; padding-left: 0.5rem; border-left: 0.3rem solid #2f5597; }
 .kicker { margin: 0; color: #555; font-size: 0.9em; }
@@ -46,18 +62,27 @@ h2 { font-size: 1.15rem; margin: 1.6rem 0 0.5rem; padding-left: 0.5rem; border-l
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; margin: 0.5rem 0 1rem; }
 dl.meta dt { font-weight: bold; }
 dl.meta dd { margin: 0; }
-table { border-collapse: collapse; width: 100%; margin: 0.3rem 0; font-size: 0.92em; }
+.scroll { overflow-x: auto; max-width: 100%; margin: 0.3rem 0; }
+.scroll:focus { outline: 2px solid #2f5597; }
+table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
 caption { text-align: left; font-weight: bold; padding: 0.2rem 0; }
 th, td { border: 1px solid #999; padding: 0.25rem 0.45rem; vertical-align: top; }
-thead th { background: #ddebf7; text-align: center; }
+thead th { background: #ddebf7; text-align: center; white-space: nowrap; overflow-wrap: normal; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.blank { text-align: center; color: #777; }
+td.blank { text-align: center; color: #595959; }
 th[scope="row"] { white-space: nowrap; }
-th.kpi { text-align: left; font-weight: normal; background: #f6f9fc; }
+th.kpi { text-align: left; font-weight: normal; background: #f6f9fc; min-width: 9em; }
 td.year, td.status, td.provisional, td.missing { white-space: nowrap; }
 .provisional { color: #9c5700; font-weight: bold; }
 .missing { color: #c00000; }
 .note { font-size: 0.85em; color: #444; }
+.verdict { border: 1px solid #999; padding: 0.3rem 0.8rem; margin: 0.5rem 0; }
+.pending { font-weight: bold; }
+@media (max-width: 30rem) {
+  main { padding: 1rem 0.6rem 1.5rem; }
+  dl.meta { grid-template-columns: 1fr; }
+  dl.meta dd { margin: 0 0 0.4rem; }
+}
 footer { margin-top: 2rem; border-top: 1px solid #bbb; padding-top: 0.5rem; font-size: 0.85em; color: #444; }
 @media print {
   @page { size: A4; margin: 10mm 12mm; }
@@ -108,7 +133,8 @@ def _head(title: str) -> list[str]:
         f"<style>\n{CSS}\n</style>",
         "</head>",
         "<body>",
-        "<main>",
+        '<a class="skip" href="#content">本文へ移動</a>',
+        '<main id="content">',
     ]
 
 
@@ -133,6 +159,12 @@ def _footer(result: Consolidation) -> list[str]:
     ]
 
 
+def _scroll_box(label: str) -> list[str]:
+    """A box a wide table scrolls in on a narrow screen (the page itself does not): a
+    named region, reachable by keyboard so it can be scrolled without a mouse."""
+    return [f'<div class="scroll" role="region" aria-label="{_e(label)}" tabindex="0">']
+
+
 def _kpi_cell(label_html: str, rows: int) -> str:
     """The KPI's name (already escaped), once for its years: a row group."""
     span = f' rowspan="{rows}"' if rows > 1 else ""
@@ -142,6 +174,7 @@ def _kpi_cell(label_html: str, rows: int) -> str:
 def _body_table(result: Consolidation, body: Body) -> list[str]:
     rows = sorted((r for r in body_rows(result) if r[0] == body.code), key=lambda r: (r[3], r[2]))
     out = [
+        *_scroll_box(f"{body.name}の実績"),
         "<table>",
         f"<caption>{_e(body.name)}の実績（各年度の増加分）</caption>",
         "<thead><tr>"
@@ -171,12 +204,13 @@ def _body_table(result: Consolidation, body: Body) -> list[str]:
         )
     if not rows:
         out.append('<tr><td colspan="6" class="blank">この団体が報告するKPIはありません</td></tr>')
-    out += ["</tbody>", "</table>"]
+    out += ["</tbody>", "</table>", "</div>"]
     return out
 
 
 def _totals_table(result: Consolidation) -> list[str]:
     out = [
+        *_scroll_box("計画全体の目標と実績"),
         "<table>",
         f"<caption>計画全体（{len(result.plan.bodies)}団体の合計）の目標と実績</caption>",
         "<thead><tr>"
@@ -205,7 +239,7 @@ def _totals_table(result: Consolidation) -> list[str]:
             f'<td class="status">{_e(rating)}</td>'
             "</tr>"
         )
-    out += ["</tbody>", "</table>"]
+    out += ["</tbody>", "</table>", "</div>"]
     return out
 
 
@@ -244,8 +278,10 @@ def body_page(result: Consolidation, body: Body) -> bytes:
     if body.publication_channel:
         lines.append(f"<dt>公表先</dt><dd>{_e(body.publication_channel)}</dd>")
     lines.append("</dl>")
+    lines += _verdicts(result, body)
     lines.append(f"<h2>{_e(body.name)}の実績</h2>")
     lines += _body_table(result, body)
+    lines.append(f'<p><a href="{_e(csv_name(body))}">この団体の実績と計画全体の数値（CSV、UTF-8）</a></p>')
     lines.append(
         '<p class="note">未報告＝審査対象年度までの値が届いていないもの。構成比＝計画全体の実績に占める割合。</p>'
     )
@@ -261,34 +297,120 @@ def body_page(result: Consolidation, body: Body) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def _verdicts(result: Consolidation, body: Body) -> list[str]:
+    """The committee's verification result per fiscal year (the year under review first),
+    or 「検証前（令和N年M月予定）」."""
+    statuses = sorted(verdict_statuses(result, body), key=lambda s: -s.fiscal_year)
+    if not statuses:
+        return []
+    out = ["<h2>効果検証の結果</h2>"]
+    for status in statuses:
+        out.append(f"<h3>{_e(fiscal_year_label(status.fiscal_year))}の検証</h3>")
+        out += _verdict(status)
+    return out
+
+
+def _verdict(status: VerdictStatus) -> list[str]:
+    v = status.verdict
+    if v is None:
+        estimates = "（年度末前のため見込み値で検証します）" if status.on_estimates else ""
+        return [f'<p class="pending">検証前（{_e(status.due)}予定）{_e(estimates)}</p>']
+    opinion = "<br />".join(_e(line) for line in (v["opinion"] or "").splitlines()) or "（なし）"
+    out = [
+        '<div class="verdict">',
+        '<dl class="meta">',
+        f"<dt>検証日</dt><dd>{_e(_date(v['reviewed_on']))}</dd>",
+        f"<dt>事業効果</dt><dd>{_e(v['effect'])}</dd>",
+        f"<dt>今後の方針</dt><dd>{_e(v['policy'])}</dd>",
+        f"<dt>外部有識者からの意見</dt><dd>{opinion}</dd>",
+    ]
+    committee = committee_text(status.body).replace("\n", "／")
+    if committee:
+        out.append(f"<dt>検証した委員会（分野別の委員）</dt><dd>{_e(committee)}</dd>")
+    out.append("</dl>")
+    if v["suggested_effect"]:
+        same = "と同じです" if not status.differs else "と異なります（判断は委員会によります）"
+        out.append(
+            f'<p class="note">数値からの目安（saisei の提案）は「{_e(v["suggested_effect"])}」で、委員会の判断はこれ{same}。</p>'
+        )
+    out.append("</div>")
+    return out
+
+
+def csv_name(body: Body) -> str:
+    """The file name of a body's CSV: its 団体コード (``062031.csv``)."""
+    return f"{body.code}.csv"
+
+
+CSV_HEADER = ("団体コード", "団体名", "年度", "KPI", "指標名", "単位", "項目", "値", "区分")
+
+
+def page_csv(result: Consolidation, body: Body) -> bytes:
+    """The figures of a body's page, one value a row: the body's own figure (確定, 見込み or
+    未報告 with an empty value), and the plan total's target, actual, achievement and level.
+    UTF-8 with a BOM (Excel opens it), a header row, 団体コード as six-digit text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    own = {(r[3], r[2]): r for r in body_rows(result) if r[0] == body.code}
+    for s in summary_rows(result):
+        kpi = result.plan.kpi(s.kpi)
+        assert kpi is not None
+        base = (body.code, body.name, s.fiscal_year, s.kpi, kpi.name)
+        if (s.kpi, s.fiscal_year) in own:
+            r = own[(s.kpi, s.fiscal_year)]
+            writer.writerow([csv_safe(c) for c in (*base, kpi.unit, "団体の実績", "" if r[5] is None else r[5], r[6])])
+        for item, value, unit in (
+            ("計画全体の目標（増加分）", s.target, kpi.unit),
+            ("計画全体の実績（増加分）", s.value, kpi.unit),
+            ("計画全体の達成率", None if s.achievement is None else round(s.achievement, 6), "割合"),
+            ("計画全体の到達水準", s.level, kpi.unit),
+        ):
+            writer.writerow([csv_safe(c) for c in (*base, unit, item, "" if value is None else value, "")])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
 def index_page(result: Consolidation) -> bytes:
-    """A list of the body pages, for the one who uploads them."""
+    """A list of the body pages with each body's verification status, for the one who
+    uploads them."""
     plan = result.plan
-    lines = _head(f"地域再生計画 KPIの実績 団体別ページ（{wareki_year_label(result.fiscal_year_under_review)}）")
+    year = result.fiscal_year_under_review
+    status = {s.body.code: s for s in verdict_statuses(result) if s.fiscal_year == year}
+    done = sum(1 for s in status.values() if s.done)
+    lines = _head(f"地域再生計画 KPIの実績 団体別ページ（{wareki_year_label(year)}）")
     lines += _draft(result)
     lines += [
         '<p class="kicker">地域再生計画 効果検証</p>',
         "<h1>団体別ページ</h1>",
         f'<p class="plan">{_e(plan.name)}（{_e(plan.years_text)}）</p>',
+        f"<p>{_e(fiscal_year_label(year))}の効果検証: {len(plan.bodies)}団体のうち {done}団体が検証済みです。</p>",
+        *_scroll_box("団体の一覧"),
         "<table>",
-        '<thead><tr><th scope="col">団体コード</th><th scope="col">団体名</th>'
-        '<th scope="col">ページ</th><th scope="col">公表先</th></tr></thead>',
+        "<caption>団体ごとのページと効果検証の状況</caption>",
+        '<thead><tr><th scope="col">団体名</th><th scope="col">団体コード</th>'
+        f'<th scope="col">{_e(wareki_year_label(year))}の効果検証</th><th scope="col">データ</th>'
+        '<th scope="col">公表先</th></tr></thead>',
         "<tbody>",
     ]
     for body in plan.bodies:
-        name = page_name(body)
+        shown = status[body.code].status if body.code in status else "—"
         lines.append(
-            f"<tr><td>{_e(body.code)}</td><td>{_e(body.name)}</td>"
-            f'<td><a href="{_e(name)}">{_e(name)}</a></td><td>{_e(body.publication_channel)}</td></tr>'
+            f'<tr><th scope="row"><a href="{_e(page_name(body))}">{_e(body.name)}</a></th>'
+            f"<td>{_e(body.code)}</td><td>{_e(shown)}</td>"
+            f'<td><a href="{_e(csv_name(body))}">{_e(body.name)}のCSV</a></td>'
+            f"<td>{_e(body.publication_channel)}</td></tr>"
         )
-    lines += ["</tbody>", "</table>"]
+    lines += ["</tbody>", "</table>", "</div>"]
     lines += _footer(result)
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def pages(result: Consolidation) -> dict[str, bytes]:
-    """Every body's page by file name, and ``index.html``; nothing is written."""
-    out = {page_name(body): body_page(result, body) for body in result.plan.bodies}
+    """Every body's page and CSV by file name, and ``index.html``; nothing is written."""
+    out: dict[str, bytes] = {}
+    for body in result.plan.bodies:
+        out[page_name(body)] = body_page(result, body)
+        out[csv_name(body)] = page_csv(result, body)
     out[INDEX] = index_page(result)
     return out
 
