@@ -77,7 +77,11 @@ def review_sheet(code: str = "060003", fiscal_year: int = 2024, result: Any = No
     import saisei
     from saisei.report.review_sheet import review_sheet_bytes
 
-    result = result or saisei.consolidate([], as_of=dt.date(2025, 8, 1))
+    if result is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as empty:  # a consolidation of no workbook
+            result = saisei.consolidate([empty], as_of=dt.date(2025, 8, 1))
     body = result.plan.body(code)
     assert body is not None
     given = {
