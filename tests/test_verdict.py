@@ -246,3 +246,15 @@ def test_the_report_shows_each_verdict_or_when_it_is_due(blank: bytes, tmp_path:
     (old,) = [r for r in revisions if r[3] == "検証結果"]
     assert old[0] == "060003" and "現状通り継続" in old[4] and "事業拡大" in old[5]
     assert old[7].startswith("県_検証_旧.xlsx!効果検証!")
+
+
+def test_a_review_sheet_does_not_change_where_the_body_stands_with_its_figures(
+    blank: bytes, recorded: Path, tmp_path: Path
+) -> None:
+    record = record_copy(recorded, tmp_path)
+    submit(record, tmp_path, ("鶴岡市_検証.xlsx", fill_review_sheet(blank, {**GOOD, "事業効果": "よかった"})))
+    code, out, err = cli("status", "--record", str(record), "--json")
+    assert code == 0, err
+    tsuruoka = next(r for r in out if r["entity_code"] == "062031")
+    assert tsuruoka["status"] == "final"  # its figures are accepted; the sheet's error is the committee's
+    assert tsuruoka["file"] != "鶴岡市_検証.xlsx"

@@ -39,6 +39,7 @@ import saisei.hookspecs as hookspecs
 from .core.codes import is_valid_code
 from .core.issues import Issue
 from .core.plan import Body, Plan
+from .core.verdict import REVIEW_PLUGIN
 from .template import Template, print_ready
 
 __all__ = [
@@ -55,7 +56,7 @@ __all__ = [
 #: Built-in plugins: (name, module).  They use the same hooks as outside plugins.
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("standard", "saisei.default_plugins.standard"),
-    ("review", "saisei.default_plugins.review"),
+    (REVIEW_PLUGIN, "saisei.default_plugins.review"),
 )
 
 #: Comma-separated plugin names to leave out (``SAISEI_DISABLE_PLUGINS=sakata``).

@@ -15,6 +15,7 @@ __all__ = [
     "ANSWER_LABELS",
     "DEFAULT_EFFECTS",
     "DEFAULT_POLICIES",
+    "REVIEW_PLUGIN",
     "KPIProgress",
     "SheetFigure",
     "Verdict",
@@ -121,6 +122,9 @@ class Verdict:
             other.opinion,
         )
 
+
+#: The built-in plugin that reads review sheets (its submissions give verdicts, no figures).
+REVIEW_PLUGIN = "review"
 
 #: The review sheet (効果検証シート): its one sheet, and the labels its writer puts and its
 #: reader looks for (each answer in the cell right of its label, in the same row).

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..core.issues import Issue
 from ..core.plan import Plan
+from ..core.verdict import REVIEW_PLUGIN
 from .store import Record, RecordError
 
 __all__ = ["STATUS_LABEL", "BodyStatus", "body_statuses", "unattributed", "unattributed_submissions"]
@@ -66,14 +67,16 @@ def body_statuses(rec: Record, plan: Plan, fiscal_year: int | None = None) -> tu
         "SELECT entity_code, kpi, status FROM run_values WHERE run = ? AND fiscal_year = ?", (run, year)
     ):
         accepted.setdefault(code, {})[kpi] = status
-    # The latest submission of each body: named by its form, or giving figures for it.
+    # The latest submission of each body: named by its form, or giving figures for it (a
+    # committee's review sheet gives no figure: it is not the body's workbook).
     latest_sub: dict[str, tuple[int, str, str, bool]] = {}
     rows = rec.conn.execute(
         "SELECT s.submission, s.name, substr(s.added_at, 1, 10), s.accepted, s.entity_code AS code FROM submissions s"
-        " WHERE s.entity_code IS NOT NULL"
+        " WHERE s.entity_code IS NOT NULL AND s.plugin IS NOT ?"
         " UNION SELECT DISTINCT s.submission, s.name, substr(s.added_at, 1, 10), s.accepted, o.entity_code"
         " FROM submissions s JOIN observations o USING (submission)"
-        " ORDER BY 1"
+        " ORDER BY 1",
+        (REVIEW_PLUGIN,),
     ).fetchall()
     for sub, name, received, ok, code in rows:
         latest_sub[code] = (sub, name, received, bool(ok))
