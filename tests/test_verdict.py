@@ -159,6 +159,16 @@ def test_garbage_in_an_answer_cell_is_an_error_at_that_cell(
     assert doc["verdicts"] == []
 
 
+def test_wordings_are_read_as_clerks_type_them(blank: bytes, tmp_path: Path) -> None:
+    typed = {**GOOD, "事業効果": " 地方創生に効果があった。", "今後の方針": "改善し継続", "検証日": "令和7年9月18日"}
+    (tmp_path / "x.xlsx").write_bytes(fill_review_sheet(blank, typed))
+    result = saisei.consolidate([tmp_path / "x.xlsx"])
+    assert not result.errors, result.errors
+    assert result.verdicts is not None
+    assert result.verdicts.row(0, named=True)["effect"] == "地方創生に効果があった"  # the plan's wording
+    assert result.verdicts.row(0, named=True)["reviewed_on"] == dt.date(2025, 9, 18)
+
+
 def test_a_sheet_whose_body_does_not_match_is_an_error_at_the_cell(blank: bytes, tmp_path: Path) -> None:
     book = load_workbook(io.BytesIO(fill_review_sheet(blank, GOOD)))
     ws = book["効果検証"]

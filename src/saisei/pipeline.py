@@ -321,6 +321,8 @@ def assemble(
     source: str | None = None
     dated, odd = form_dates(results, today or dt.date.today())
     issues.extend(odd)
+    if earlier is not None:
+        dated += [(day, where) for day, where in earlier.form_dates if day <= (today or dt.date.today())]
     if as_of is None:
         as_of, source = max(dated) if dated else (today or dt.date.today(), "today")
         outside = review_year_problem(as_of, plan)

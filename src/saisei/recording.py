@@ -160,13 +160,10 @@ def _run(
     reviewed = {int(r): int(y) for r, y in rec.conn.execute("SELECT run, fiscal_year_under_review FROM runs")}
     carried_verdicts = rec.verdicts(carried_ids)
     verdicts = [(v, run_of[s]) for s in carried_ids for v in carried_verdicts.get(s, ())]
-    earlier = Earlier(carried, gathering_of, rec.accepted_on(), current, reviewed, verdicts)
-    if as_of is None:
-        # The newest date the forms carry, those the record carries forward too: a run that
-        # brings only a review sheet (or nothing) reviews the year of the forms, not of today.
-        dates = [s.form_date for s in earlier_subs if s.form_date]
-        dates += [r.as_of for r in results if r.as_of is not None and not r.has_errors]
-        as_of = max(dates) if dates else None
+    # The dates of the forms the record carries forward count too: a run that brings only a
+    # review sheet (or nothing) reviews the year of the forms, not of today.
+    dates = [(s.form_date, f"{s.name}（記録）") for s in earlier_subs if s.form_date]
+    earlier = Earlier(carried, gathering_of, rec.accepted_on(), current, reviewed, verdicts, dates)
     result = assemble(results, plan, registry, as_of=as_of, ignored=ignored, earlier=earlier)
     if not write:
         return result

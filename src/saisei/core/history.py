@@ -80,6 +80,8 @@ class Earlier:
         warned about again by a run that reviews the same year)
     :ivar verdicts: the committees' verdicts of accepted earlier review sheets not given
         again, each with its gathering
+    :ivar form_dates: the dates of those earlier workbooks' forms, each with its workbook
+        (they may set the run's as-of date, as the run's own forms' dates do)
     """
 
     observations: pl.DataFrame
@@ -88,6 +90,7 @@ class Earlier:
     current: int = 1
     reviewed: Mapping[int, int] = field(default_factory=dict)
     verdicts: Sequence[tuple[Verdict, int]] = ()
+    form_dates: Sequence[tuple[dt.date, str]] = ()
 
 
 def _contributions(figures: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:

@@ -74,14 +74,14 @@ def _right(place: tuple[int, int]) -> str:
 
 
 def _choice(reading: Reading, sheet: Sheet, ref: str, what: str, options: tuple[str, ...]) -> str | None:
-    """One of ``options`` at ``ref`` (compared after NFKC and without spaces)."""
+    """One of ``options`` at ``ref`` (compared after NFKC, without spaces or a closing 。)."""
     raw = sheet.value(ref)
     listed = "、".join(f"「{o}」" for o in options)
     if is_blank(raw):
         reading.error("missing-value", f"{what}が空欄です（{listed}から選んでください）", sheet=sheet.name, cell=ref)
         return None
-    key = label_key(raw) if isinstance(raw, str) else None
-    chosen = next((o for o in options if label_key(o) == key), None)
+    key = label_key(raw).rstrip("。.") if isinstance(raw, str) else None
+    chosen = next((o for o in options if label_key(o).rstrip("。.") == key), None)
     if chosen is None:
         reading.error(
             "unknown-wording",
