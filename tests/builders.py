@@ -91,3 +91,17 @@ def review_sheet(code: str = "060003", fiscal_year: int = 2024, result: Any = No
         "外部有識者からの意見": answers.get("opinion", "関係人口の伸びに課題がある。"),
     }
     return fill_review_sheet(review_sheet_bytes(result, body, fiscal_year), given)
+
+
+def cli(*args: str) -> tuple[int, Any, str]:
+    """``saisei ARGS``: exit code, stdout (parsed when ``--json``) and stderr; never a traceback."""
+    import json
+
+    from click.testing import CliRunner
+
+    from saisei.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.stderr, result.stderr
+    out = json.loads(result.stdout) if "--json" in args and result.stdout.strip() else result.stdout
+    return result.exit_code, out, result.stderr

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import EXAMPLES, answer_cells, fill_review_sheet, review_sheet, standard_form
-from click.testing import CliRunner
+from builders import EXAMPLES, answer_cells, cli, fill_review_sheet, review_sheet, standard_form
 from openpyxl import load_workbook
 
 import saisei
-from saisei.cli import main
 
 GOOD = {
     "検証日": dt.date(2025, 9, 18),
@@ -25,13 +22,6 @@ GOOD = {
     "今後の方針": "改善し継続",
     "外部有識者からの意見": "受入体制の整備は順調。\n関係人口の伸びに課題がある。",
 }
-
-
-def cli(*args: str) -> tuple[int, Any, str]:
-    result = CliRunner().invoke(main, list(args))
-    assert "Traceback" not in result.stderr, result.stderr
-    out = json.loads(result.stdout) if "--json" in args and result.stdout.strip() else result.stdout
-    return result.exit_code, out, result.stderr
 
 
 @pytest.fixture(scope="module")

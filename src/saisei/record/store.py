@@ -282,32 +282,29 @@ class Record:
     def verdicts(self, submissions: Iterable[int]) -> dict[int, list[Verdict]]:
         """The verdicts read from each of these submissions, by submission."""
         out: dict[int, list[Verdict]] = {}
-        wanted = sorted(set(submissions))
+        rows = self._rows_of(
+            "SELECT submission, entity_code, fiscal_year, reviewed_on, effect, policy, opinion, file, sheet,"
+            " date_cell, effect_cell, policy_cell, opinion_cell, figures FROM verdicts"
+            " WHERE submission IN ({wanted}) ORDER BY rowid",
+            sorted(set(submissions)),
+        )
+        for r in rows:
+            figures = tuple(SheetFigure(int(k), value, str(cell)) for k, value, cell in json.loads(r[13]))
+            cells = (r[9], r[10], r[11], r[12])
+            verdict = Verdict(
+                r[1], int(r[2]), dt.date.fromisoformat(r[3]), r[4], r[5], r[6], r[7], r[8], cells, figures
+            )
+            out.setdefault(int(r[0]), []).append(verdict)
+        return out
+
+    def _rows_of(self, sql: str, wanted: Sequence[Any]) -> list[Any]:
+        """The rows of ``sql`` for ``wanted``, asked 500 at a time (SQLite's limit on
+        parameters): ``{wanted}`` in ``sql`` becomes each chunk's placeholders."""
+        rows: list[Any] = []
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
-            rows = self.conn.execute(
-                "SELECT submission, entity_code, fiscal_year, reviewed_on, effect, policy, opinion, file, sheet,"
-                " date_cell, effect_cell, policy_cell, opinion_cell, figures FROM verdicts"
-                f" WHERE submission IN ({','.join('?' * len(chunk))}) ORDER BY rowid",
-                chunk,
-            ).fetchall()
-            for r in rows:
-                figures = tuple(SheetFigure(int(k), value, str(cell)) for k, value, cell in json.loads(r[13]))
-                out.setdefault(int(r[0]), []).append(
-                    Verdict(
-                        r[1],
-                        int(r[2]),
-                        dt.date.fromisoformat(r[3]),
-                        r[4],
-                        r[5],
-                        r[6],
-                        r[7],
-                        r[8],
-                        (r[9], r[10], r[11], r[12]),
-                        figures,
-                    )
-                )
-        return out
+            rows += self.conn.execute(sql.format(wanted=",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
 
     def add_issues(self, run: int, submission: int | None, issues: Iterable[Issue]) -> None:
         self.conn.executemany(
@@ -439,17 +436,14 @@ class Record:
     def issues_of(self, submissions: Iterable[int]) -> dict[int, list[Issue]]:
         """The issues found in each submission when it was read (in the run that added it)."""
         out: dict[int, list[Issue]] = {}
-        wanted = sorted(set(submissions))
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            rows = self.conn.execute(
-                "SELECT i.submission, i.severity, i.code, i.message, i.file, i.sheet, i.cell, i.plugin FROM issues i"
-                " JOIN submissions s ON s.submission = i.submission AND s.run = i.run"
-                f" WHERE i.submission IN ({','.join('?' * len(chunk))}) ORDER BY i.rowid",
-                chunk,
-            ).fetchall()
-            for sub, *fields in rows:
-                out.setdefault(sub, []).append(Issue(*fields))
+        rows = self._rows_of(
+            "SELECT i.submission, i.severity, i.code, i.message, i.file, i.sheet, i.cell, i.plugin FROM issues i"
+            " JOIN submissions s ON s.submission = i.submission AND s.run = i.run"
+            " WHERE i.submission IN ({wanted}) ORDER BY i.rowid",
+            sorted(set(submissions)),
+        )
+        for sub, *fields in rows:
+            out.setdefault(sub, []).append(Issue(*fields))
         return out
 
     def runs(self) -> pl.DataFrame:
