@@ -72,6 +72,8 @@ def test_the_plan_carries_the_wordings_and_thresholds() -> None:
         ('"地方創生に対して効果がなかった"]', "]", "verdict.effects"),
         ('policies = ["事業拡大"', 'policies = [1, "事業拡大"', "verdict.policies"),
         ('"期間終了"]', '"期間終了", "事業拡大"]', "verdict.policies"),
+        ('"期間終了"]', '"期間終了", "縮小, 統合"]', "verdict.policies"),
+        ('"期間終了"]', '"期間終了", "' + "長" * 250 + '"]', "verdict.policies"),
         ("window_months = 1", "window_months = 1.5", "verdict.window_months"),
         ("window_months = 1", "window_months = 1\nachived = 1.0", "verdict"),
         ("on_track = 0.8\nwindow", "on_track = 1.2\nwindow", "verdict.on_track"),

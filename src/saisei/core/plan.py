@@ -198,6 +198,8 @@ class Plan:
 #: and far inside Int64, so a total of them never overflows.
 MAX_PLAN_COUNT = 10**12
 _MISSING: Any = object()
+#: An Excel drop-down list written in its validation: at most this many characters.
+EXCEL_LIST_LIMIT = 255
 
 
 class _Problems:
@@ -401,6 +403,13 @@ def _verdict(raw: Mapping[str, Any], problems: _Problems) -> VerdictScale:
             wordings[key] = getattr(default, key)
         elif len({normalize_text(t) for t in texts}) != len(texts) or any(not t.strip() for t in texts):
             problems.add(f"verdict.{key}", "空でなく重複のない文字列の並びが必要です")
+            wordings[key] = getattr(default, key)
+        elif any("," in t or '"' in t for t in texts) or len(",".join(texts)) > EXCEL_LIST_LIMIT:
+            # the review sheet's drop-down list holds them as one comma-separated text
+            problems.add(
+                f"verdict.{key}",
+                f'Excel のドロップダウンに入るよう、半角の , と " を使わず合わせて{EXCEL_LIST_LIMIT}文字以内にしてください',
+            )
             wordings[key] = getattr(default, key)
         else:
             wordings[key] = texts
