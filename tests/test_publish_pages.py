@@ -19,6 +19,7 @@ import pytest
 from builders import EXAMPLES, fill_review_sheet
 from click.testing import CliRunner
 
+import saisei
 from saisei.cli import main
 
 ANSWERS = {
@@ -224,3 +225,12 @@ def test_pages_fit_the_screen_in_chromium(browser: object, site: Path, width: in
             page.screenshot(path=str(site / "062031-400.png"), full_page=False)
     finally:
         page.close()
+
+
+def test_published_pages_and_their_csvs_are_never_read_as_submissions(site: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "提出"
+    shutil.copytree(EXAMPLES, folder)
+    shutil.copytree(site, folder / "公開")
+    result = saisei.consolidate([folder])
+    assert not [i for i in result.issues if (i.file or "").endswith((".csv", ".html"))], result.issues
+    assert len(result.files) == len(list(EXAMPLES.glob("*.xlsx")))

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 __all__ = [
     "OWN_OUTPUT_NAMES",
+    "PAGE_CSV_HEADER",
     "REPORT_SHEETS",
     "SPREADSHEET_SUFFIXES",
     "VALUE_HEADER",
@@ -33,6 +34,8 @@ REPORT_SHEETS = ("総括", "団体別", "検証体制", "検証結果", "改訂�
 LATER_SHEETS = ("検証結果",)
 #: The header of values.csv (saisei.report.data writes it).
 VALUE_HEADER = ("団体コード", "団体名", "年度", "KPI", "実績値", "区分", "出典")
+#: The header of the CSV beside each published page (saisei.report.publish writes it).
+PAGE_CSV_HEADER = ("団体コード", "団体名", "年度", "KPI", "指標名", "単位", "項目", "値", "区分")
 #: What saisei writes into an output folder besides the HTML pages.
 OWN_OUTPUT_NAMES = ("report.xlsx", "values.csv", "values.parquet", "observations.parquet")
 #: The mark in every page ``saisei publish`` writes, and in the calendar ``schedule --ics`` writes.
@@ -67,8 +70,9 @@ def is_own_output(path: Path) -> bool:
     except OSError:
         return False
     if suffix == ".csv":
-        header = ("\ufeff" + ",".join(VALUE_HEADER)).encode()
-        return path.name == "values.csv" and head.startswith(header)
+        if path.name == "values.csv":
+            return head.startswith(("\ufeff" + ",".join(VALUE_HEADER)).encode())
+        return head.startswith(("\ufeff" + ",".join(PAGE_CSV_HEADER)).encode())  # a published page's figures
     if suffix == ".parquet":
         return path.name in OWN_OUTPUT_NAMES and head.startswith(b"PAR1")
     if suffix == ".html":

@@ -25,6 +25,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..collect import PAGE_CSV_HEADER
 from ..core.cycle import next_meeting
 from ..core.fiscal import fiscal_year_label, wareki_year_label
 from ..core.plan import SECTORS, Body
@@ -342,7 +343,7 @@ def csv_name(body: Body) -> str:
     return f"{body.code}.csv"
 
 
-CSV_HEADER = ("団体コード", "団体名", "年度", "KPI", "指標名", "単位", "項目", "値", "区分")
+CSV_HEADER = PAGE_CSV_HEADER
 
 
 def page_csv(result: Consolidation, body: Body) -> bytes:
