@@ -204,7 +204,7 @@ def test_outputs_in_an_input_folder_are_left_out_with_one_line(samples: Path) ->
     out = runner.invoke(main, ["validate", str(samples)])
     assert out.exit_code == 0, out.output
     own = [line for line in out.stderr.splitlines() if "saisei が書き出したファイル" in line]
-    assert len(own) == 1 and "12 件" in own[0]  # 3 (values.csv renamed) + 8 pages + the calendar
+    assert len(own) == 1 and "19 件" in own[0]  # 3 (values.csv renamed) + 8 pages, their 7 CSVs + the calendar
     assert [line for line in out.stderr.splitlines() if "表計算ファイル" in line] == [
         line for line in out.stderr.splitlines() if "別名.csv" in line
     ]

@@ -362,7 +362,10 @@ def test_output_inside_the_input_folder_is_said(tmp_path: Path) -> None:
     _gathering(tmp_path / "in")
     run = CliRunner().invoke(main, ["sendback", str(tmp_path / "in"), "--out", str(tmp_path / "in" / "返送")])
     assert run.exit_code == 1
-    assert "[注意] 出力フォルダー" in run.output and "返送用のブック（_要確認.xlsx）も提出として読み込まれます" in run.output
+    assert (
+        "[注意] 出力フォルダー" in run.output
+        and "返送用のブック（_要確認.xlsx）も提出として読み込まれます" in run.output
+    )
     assert any((tmp_path / "in" / "返送").glob("*_要確認.xlsx"))
     elsewhere = CliRunner().invoke(main, ["sendback", str(tmp_path / "in"), "--out", str(tmp_path / "out")])
     assert "[注意]" not in elsewhere.output
