@@ -235,9 +235,23 @@ def test_source_key(source: str, key: tuple[str, str, int, str]) -> None:
 def test_reconciled_sources_are_in_source_key_order() -> None:
     huge = "f!S!E99999999999999999999"  # past Int64: still after every other row
     sources = [huge, "f!S!合計", "f!S!E10", "f!S!x!E4", "f!S!E4:E9", "f!T!A1", "e!S!Z1", "f!S!AA10", "f!S!B10"]
-    sources += ["f!S!E5", "f!S!A1", "f!S!E4", "f!S!小計"]
+    sources += ["f!S!E5", "f!S!A1", "f!S!E4", "f!S!小計", "a b!S!E1", "a!S!E9", "A!S!E1", "A"]
     figures = pl.DataFrame([(0, "f", "062031", 2024, 1, 1, "final", sources)], schema=FIGURE_COLUMNS, orient="row")
-    expected = ["e!S!Z1", "f!S!合計", "f!S!小計", "f!S!A1", "f!S!E4", "f!S!E4:E9", "f!S!E5", "f!S!AA10", "f!S!B10"]
+    expected = [
+        "A",
+        "A!S!E1",
+        "a!S!E9",
+        "a b!S!E1",
+        "e!S!Z1",
+        "f!S!合計",
+        "f!S!小計",
+        "f!S!A1",
+        "f!S!E4",
+        "f!S!E4:E9",
+        "f!S!E5",
+        "f!S!AA10",
+        "f!S!B10",
+    ]
     expected += ["f!S!E10", huge, "f!S!x!E4", "f!T!A1"]
     assert sorted(sorted(sources), key=source_key) == expected  # reconcile's input is in text order
     assert reconcile(figures).values["sources"].to_list() == [expected]
