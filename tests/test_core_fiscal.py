@@ -236,6 +236,8 @@ def test_date_spellings_round_trip(day: dt.date) -> None:
         ("7-9月", 2),
         ("10月～12月", 3),
         ("１－３月", 4),
+        (" 第 2 四半期 ", 2),
+        ("4 - 6 月", 1),
     ],
 )
 def test_quarter_spellings(text: str, quarter: int) -> None:

@@ -8,8 +8,9 @@ mutmut's command line would re-run them all, so the narrowing is done by filteri
 mutants mutmut collects (its ``collect_source_file_mutation_data``, mutmut 3.x).
 
 ``--max-children N`` (default 1) limits the processes that run tests at once; ``--retest``
-tests again the mutants that were not killed (after adding tests: mutmut notices changed
-code, not changed tests); ``--report`` prints the last results without running.
+tests again the mutants that were not killed, after collecting again which tests call which
+function (mutmut notices changed code, and new tests, but not a changed test); ``--report``
+prints the last results without running.
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ def main(argv: list[str]) -> int:
         import mutmut.__main__ as mutmut_main
 
         narrow(chosen, retest=args.retest)
+        if args.retest:  # which tests call which function: collected again, the tests having changed
+            (Path("mutants") / "mutmut-stats.json").unlink(missing_ok=True)
         try:
             mutmut_main.cli(["run", "--max-children", str(args.max_children)], standalone_mode=False)
         except SystemExit as exit:  # mutmut exits non-zero when the clean tests fail

@@ -92,7 +92,9 @@ def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.D
     # 100,000 ledger rows.)
     groups = cells.group_by(column).agg(pl.col("_row").unique()).with_row_index("_g")
     g, r = pl.col("_g"), pl.col("_row")
-    starts = ((g != g.shift(1)) | (r != r.shift(1) + 1)).fill_null(True)
+    starts = ((g != g.shift(1)) | (r != r.shift(1) + 1)).fill_null(
+        True
+    )  # pragma: no mutate (False numbers the runs from 0, not 1: the same runs)
     runs = (
         groups.select("_g", "_row")
         .explode("_row")
@@ -119,7 +121,9 @@ def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.D
                 "_top",
                 "_col",
                 "_bottom",
-                pl.col("_cells").map_elements(lambda n: f"{n:,}", return_dtype=pl.String),
+                pl.col("_cells").map_elements(
+                    lambda n: f"{n:,}", return_dtype=pl.String
+                ),  # pragma: no mutate (the dtype spares polars a guess: the same strings)
             ).alias("_ref")
         )
         .select(*column, pl.col("_top").alias("_first"), "_ref")
@@ -133,9 +137,9 @@ def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.D
         .select(*column, "_first", "_ref")
     )
     return (
-        pl.concat([kept, collapsed.cast(kept.schema)], how="vertical")
+        pl.concat([kept, collapsed.cast(kept.schema)])
         .sort([*keys, "_where", "_first", "_col"])
-        .group_by(keys, maintain_order=True)
+        .group_by(keys)  # each list in the sorted order; the groups are joined on their keys
         .agg(pl.col("_ref").alias("sources"))
     )
 
@@ -331,7 +335,7 @@ def summary(values: pl.DataFrame, plan: Plan, *, rated_through: int | None = Non
     frame = (
         _targets_frame(plan)
         .join(per_year, on=["fiscal_year", "kpi"], how="left")
-        .sort("fiscal_year", "kpi")
+        .sort("fiscal_year", "kpi")  # pragma: no mutate (the plan's rows come KPI by KPI: by year alone keeps that)
         .with_columns(
             pl.when(pl.col("target") > 0).then(pl.col("value") / pl.col("target")).alias("achievement"),
             (pl.col("baseline") + pl.col("value").cum_sum().over("kpi")).alias("level"),

@@ -94,7 +94,7 @@ def review_year_problem(as_of: dt.date, plan: Plan) -> str | None:
     2028-06-01 FY2027, after it.  Such a date is refused, never moved into the plan.
     """
     year = fiscal_year_of(as_of) - 1
-    return plan.year_problem(year, what=f"基準日 {as_of.isoformat()} の審査対象の年度", shown=None)
+    return plan.year_problem(year, what=f"基準日 {as_of.isoformat()} の審査対象の年度")
 
 
 def status_for(fiscal_year: int, as_of: dt.date) -> str:

@@ -159,7 +159,7 @@ def parse_quarter(value: object) -> int:
     """
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = "".join(_nfkc(str(value)).split()) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    text = "".join(_nfkc(str(value)).split())  # None, True, 1.5 …: no form matches their text
     for form in _QUARTER_FORMS:
         m = form.fullmatch(text)
         if m:
