@@ -68,13 +68,13 @@ def combine_within(observations: pl.DataFrame, *, max_runs: int = MAX_RUNS) -> p
         .otherwise(pl.lit("final"))
         .alias("status"),
     )
-    return (
-        figures.join(
-            _sources(observations, keys, max_runs), on=keys, how="left"
-        )  # pragma: no mutate (each figure has cells: inner is the same)
-        .sort(keys)
-        .select(list(FIGURE_COLUMNS))
-    )
+    sources = _sources(observations, keys, max_runs)
+    joined = figures.join(sources, on=keys, how="left")  # pragma: no mutate (each figure has cells: inner is the same)
+    return joined.sort(keys).select(list(FIGURE_COLUMNS))
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}"
 
 
 def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.DataFrame:
@@ -92,9 +92,8 @@ def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.D
     # 100,000 ledger rows.)
     groups = cells.group_by(column).agg(pl.col("_row").unique()).with_row_index("_g")
     g, r = pl.col("_g"), pl.col("_row")
-    starts = ((g != g.shift(1)) | (r != r.shift(1) + 1)).fill_null(
-        True
-    )  # pragma: no mutate (False numbers the runs from 0, not 1: the same runs)
+    new_run = (g != g.shift(1)) | (r != r.shift(1) + 1)
+    starts = new_run.fill_null(True)  # pragma: no mutate (False numbers the runs from 0, not 1: the same runs)
     runs = (
         groups.select("_g", "_row")
         .explode("_row")
@@ -110,6 +109,7 @@ def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.D
         pl.col("_last").max().alias("_bottom"),
     )
     named = groups.drop("_row")
+    counted = pl.col("_cells").map_elements(_thousands, return_dtype=pl.String)  # pragma: no mutate (same text)
     collapsed = (
         per_group.filter(pl.col("_runs") > max_runs)
         .join(named, on="_g")
@@ -121,9 +121,7 @@ def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.D
                 "_top",
                 "_col",
                 "_bottom",
-                pl.col("_cells").map_elements(
-                    lambda n: f"{n:,}", return_dtype=pl.String
-                ),  # pragma: no mutate (the dtype spares polars a guess: the same strings)
+                counted,
             ).alias("_ref")
         )
         .select(*column, pl.col("_top").alias("_first"), "_ref")
