@@ -290,3 +290,12 @@ def test_an_empty_folder_with_the_record_gives_the_report_of_the_record(story: d
     assert doc["files"] == []
     code, _, err = cli("consolidate", str(tmp_path / "空"), "--out", str(tmp_path / "o2"))
     assert code == 2 and "読み込むブックがありません" in err
+
+
+def test_validate_with_a_missing_record_says_so_and_checks_anyway(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes(standard_form([("062031", "鶴岡市", 2024, 1, 3, "確定")]))
+    code, _, err = cli("validate", str(folder), "--record", str(tmp_path / "なし.sqlite"))
+    assert code == 0 and "記録ファイル" in err and "がありません" in err
+    assert not (tmp_path / "なし.sqlite").exists()

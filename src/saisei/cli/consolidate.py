@@ -88,6 +88,8 @@ def validate(
     """
 
     def work() -> int:
+        if record_path is not None and not record_path.exists():
+            click.echo(f"[注意] 記録ファイル {record_path} がありません。記録なしで検査します", err=True)
         result = run_consolidation(paths, plan_path, as_of, as_json, record=record_path)
         print_summary(result)
         if as_json:

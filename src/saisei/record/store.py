@@ -35,8 +35,18 @@ __all__ = ["RECORD_ENV", "WAIT_SECONDS", "Record", "RecordError", "StoredSubmiss
 
 #: ``SAISEI_RECORD=FILE``: the record ``consolidate``, ``validate``, ``status`` and ``history`` use.
 RECORD_ENV = "SAISEI_RECORD"
+
+
 #: How long a run waits for another run's lock on the record before giving up.
-WAIT_SECONDS = float(os.environ.get("SAISEI_RECORD_WAIT", "600"))
+def _wait_seconds() -> float:
+    text = os.environ.get("SAISEI_RECORD_WAIT", "").strip()
+    try:
+        return max(0.0, float(text)) if text else 600.0
+    except ValueError:  # "10分": the default, rather than a crash of every command
+        return 600.0
+
+
+WAIT_SECONDS = _wait_seconds()
 
 _HEADER = b"SQLite format 3\x00"
 
