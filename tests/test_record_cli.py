@@ -74,6 +74,7 @@ def by_key(doc: dict[str, Any]) -> dict[tuple[str, int, int], dict[str, Any]]:
 def test_both_years_exit_0(story: dict[str, Any]) -> None:
     assert [code for code, _, _ in story["runs"]] == [0, 0], [err for _, _, err in story["runs"]]
     assert "集計 #2 として追加" in story["runs"][1][2]
+    assert [doc["record_run"] for _, doc, _ in story["runs"]] == [1, 2]
 
 
 def test_every_fy2024_figure_is_still_there_with_its_original_source(story: dict[str, Any]) -> None:

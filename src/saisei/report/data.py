@@ -163,6 +163,7 @@ def to_dict(result: Consolidation) -> dict[str, Any]:
         "issues": [i.to_dict() for i in result.issues],
         "as_of": result.as_of.isoformat(),
         "plan": result.plan.name,
+        "record_run": result.run,  # the record's number for this run (null without a record)
         "revisions": revisions,
         "verdicts": verdicts,
         "files": [
