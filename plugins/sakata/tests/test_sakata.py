@@ -618,7 +618,7 @@ def test_synthetic_ledger_reads_to_its_expected_totals() -> None:
 
 
 def test_a_clean_ledger_never_takes_the_row_by_row_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every spelling in the synthetic ledger is settled by polars expressions: the per-row
+    """Every spelling in the synthetic ledger is settled by the rules: the per-row
     path (the core's parsers, one cell at a time) is for mistakes only."""
     calls: list[int] = []
 

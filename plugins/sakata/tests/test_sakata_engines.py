@@ -1,8 +1,8 @@
-"""The two engines of the ledger (plain Python for small sheets, polars for big ones) read alike.
+"""The ledger's rules, on generated ledgers: every spelling the form allows and every kind of mistake.
 
-Every spelling the form allows and every kind of mistake goes through both, on generated
-ledgers; the row readings, the observations, the issues (code, cell, message) and the
-cross-checks against 合計 and 集計 must be the same.
+The rules (one engine, column by column) settle a row only when the core's parsers read
+it the same way; every other event row is an error at one of its cells, never skipped.
+The size of a ledger changes nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,12 @@ import pytest
 import saisei_sakata
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from saisei_sakata import _frames, _ledger, synthetic
+from saisei_sakata import _ledger, synthetic
 from saisei_sakata._checks import check_summary, check_totals
-from saisei_sakata._form import HEADER, LABEL_BY_KPI, TITLE
+from saisei_sakata._form import CANCELLED, HEADER, KPI_BY_LABEL, LABEL_BY_KPI, TITLE, UNITS
 
-from saisei import load_plan
-from saisei.plugin import CellError, NoCachedValue, Reading, Sheet
+from saisei import load_plan, open_workbook
+from saisei.plugin import CellError, NoCachedValue, Reading, Sheet, fiscal_year_of, is_blank, parse_count, parse_date
 from saisei.testing import make_registry, read_path
 
 PLAN = load_plan()
@@ -150,12 +151,12 @@ class _Book:
     name = "酒田市_実績一覧.xlsx"
 
 
-def _reading(rows: list[list[Any]], engine: _ledger.Engine, summary: list[list[Any]]) -> tuple[Any, ...]:
-    """Everything one engine makes of a ledger: observations, issues, the cross-checks."""
+def _reading(rows: list[list[Any]], summary: list[list[Any]]) -> tuple[Any, ...]:
+    """Everything the ledger gives: observations, issues, the cross-checks."""
     grid: list[list[Any]] = [[TITLE], ["令和7年8月20日現在"], list(HEADER), *rows]
     sheet = Sheet("実績一覧", False, grid)
     reading = Reading(_Book(), PLAN, entity_code="062049")  # type: ignore[arg-type]
-    ledger = _ledger.read_ledger(reading, sheet, PLAN, dt.date(2025, 8, 20), engine=engine)
+    ledger = _ledger.read_ledger(reading, sheet, PLAN, dt.date(2025, 8, 20))
     # The cross-checks run on any ledger here (the reader skips them after an error).
     check_totals(reading, sheet, ledger)
     check_summary(reading, Sheet("集計", False, summary), sheet.name, ledger)
@@ -170,9 +171,24 @@ _SUMMARY = st.lists(
 )
 
 
+def _as_the_core_reads(raw: list[Any], event: tuple[int, int, int, int, bool, bool]) -> None:
+    """A row the rules settled reads the same through the core's parsers, one cell at a time."""
+    _, raw_date, _, raw_kpi, raw_count, raw_note = raw
+    _, year, kpi, value, text_date, text_count = event
+    assert fiscal_year_of(parse_date(raw_date)) == year, raw
+    assert KPI_BY_LABEL["".join(unicodedata.normalize("NFKC", raw_kpi).split())] == kpi, raw
+    if is_blank(raw_count):
+        assert value == 0 and CANCELLED in unicodedata.normalize("NFKC", raw_note), raw
+    else:
+        assert parse_count(raw_count, units=(UNITS[kpi],)) == value, raw
+    assert (text_date, text_count) == (isinstance(raw_date, str), isinstance(raw_count, str)), raw
+
+
 @settings(max_examples=60, deadline=None)
 @given(_ROWS, st.lists(st.integers(0, 3), max_size=14), st.data())
-def test_both_engines_read_a_ledger_alike(rows: list[tuple[Any, ...]], cut: list[int], data: st.DataObject) -> None:
+def test_the_rules_read_a_row_as_the_core_does_or_the_row_is_an_error(
+    rows: list[tuple[Any, ...]], cut: list[int], data: st.DataObject
+) -> None:
     grid = _lengths(rows, cut)
     if grid and data.draw(st.booleans()):  # a 合計 row with a cached figure, somewhere
         grid.insert(data.draw(st.integers(0, len(grid))), [None, None, "合計", None, data.draw(_INTS | _FLOATS), None])
@@ -181,8 +197,17 @@ def test_both_engines_read_a_ledger_alike(rows: list[tuple[Any, ...]], cut: list
     summary.append(["受入体制", *figures[4:]])
 
     columns = _ledger._columns([[]] * (_ledger.FIRST_ROW - 1) + grid)
-    assert _ledger.parse_rows(columns, PLAN) == _frames.parse(columns, PLAN).to_dicts()
-    assert _reading(grid, "python", summary) == _reading(grid, "polars", summary)
+    read = _ledger.read_rows(columns, PLAN)
+    for event in read.settled:
+        _as_the_core_reads([column[event[0] - _ledger.FIRST_ROW] for column in columns], event)
+    observations, issues, (totals, _, _), _ = _reading(grid, summary)
+    observed = {int(cell[1:]) for _, _, _, _, _, _, cell, _ in observations}
+    settled_rows = {event[0] for event in read.settled}
+    unsettled = {p.row for p in read.unsettled}
+    assert observed >= settled_rows and not settled_rows & unsettled
+    in_error = {int(cell[1:]) for severity, _, _, cell, _ in issues if severity == "error" and cell}
+    assert unsettled <= observed | in_error  # no event row is skipped without a word
+    assert [row for row, _ in totals] == read.totals
 
 
 def _synthetic_rows(rows: int) -> list[list[Any]]:
@@ -192,81 +217,83 @@ def _synthetic_rows(rows: int) -> list[list[Any]]:
 
 
 @pytest.mark.parametrize("rows", [1, 400])
-def test_the_synthetic_ledger_reads_alike_in_both_engines(rows: int) -> None:
+def test_the_synthetic_ledger_gives_an_observation_a_row(rows: int) -> None:
     grid = _synthetic_rows(rows)
     summary = [["指標区分", "令和6年度"], ["関係人口", 5.0]]  # disagrees: the warning names rows
-    python, polars = _reading(grid, "python", summary), _reading(grid, "polars", summary)
-    assert python == polars
-    assert len(python[0]) == rows
+    observations, issues, _, _ = _reading(grid, summary)
+    assert len(observations) == rows
+    assert [code for _, code, _, _, _ in issues] == ["total-mismatch"]
 
 
-def test_the_engine_follows_the_ledger_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The sample (11 rows) goes through Python; from POLARS_FROM_ROWS rows on, polars; both
-    give the same result for the whole workbook."""
-    used: list[str] = []
-    read_frames = _frames.read
-
-    def spy(*args: Any) -> Any:
-        used.append("polars")
-        return read_frames(*args)
-
-    monkeypatch.setattr(_frames, "read", spy)
+def test_a_big_ledger_reads_its_rows_as_a_small_one_does() -> None:
+    """The sample's 11 events, then the same events 300 times over: the first 11 read alike."""
     small = read_path(SAMPLE, registry=REGISTRY)
-    assert used == []
-    monkeypatch.setattr(_ledger, "POLARS_FROM_ROWS", 1)
-    big = read_path(SAMPLE, registry=REGISTRY)
-    assert used == ["polars"]
-    assert small.issues == big.issues
-    assert small.frame is not None and big.frame is not None
-    assert small.frame.equals(big.frame)
-    assert small.frame.height == 11
+    assert small.frame is not None and small.frame.height == 11
+    sheet = open_workbook(SAMPLE).sheet("実績一覧")
+    events = [row for row in sheet.rows[_ledger.FIRST_ROW - 1 :] if row and row[0] is not None]
+    grid = [[n + 1, *row[1:6]] for n, row in enumerate(events * 300)]
+    observations, _, _, _ = _reading(grid, [])
+    assert len(observations) == 11 * 300
+    mine = small.frame.drop("file").rows()
+    assert [o[:4] for o in observations[:11]] == [o[:4] for o in mine]
 
 
 def test_a_year_zero_text_date_is_an_error_not_a_crash() -> None:
-    """``0000/01/01`` matches the pattern but names no day Python has: polars made a date of
-    it and the reading failed; both engines now leave it to parse_date's message."""
+    """``0000/01/01`` matches the pattern but names no day: parse_date says so."""
     grid = [[1, "0000/01/01", "事業", "関係人口", 3, None]]
-    for engine in ("python", "polars"):
-        _, issues, _, _ = _reading(grid, engine, [])  # type: ignore[arg-type]
-        assert [(code, cell) for _, code, _, cell, _ in issues] == [("bad-date", "B4")]
-        assert "存在しない日付" in issues[0][4]
+    _, issues, _, _ = _reading(grid, [])
+    assert [(code, cell) for _, code, _, cell, _ in issues] == [("bad-date", "B4")]
+    assert "存在しない日付" in issues[0][4]
 
 
 def test_importing_the_plugin_does_not_import_polars() -> None:
-    """``saisei plugins`` loads every plugin; polars (0.3 s) is imported only to read a big ledger."""
+    """``saisei plugins`` loads every plugin; polars (0.3 s) is imported only to read a ledger."""
     code = "import saisei_sakata, sys; assert 'polars' not in sys.modules, 'polars imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-@pytest.mark.parametrize("engine", ["python", "polars"])
-def test_neither_engine_settles_a_clean_row_one_by_one(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every spelling in the synthetic ledger is settled by the engines' own rules: the
-    core's parsers, one cell at a time, are for mistakes only."""
+def test_a_clean_row_is_never_settled_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every spelling in the synthetic ledger is settled by the rules: the core's parsers,
+    one cell at a time, are for mistakes only."""
 
     def settle(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("row-by-row path taken")
 
     monkeypatch.setattr(_ledger, "_settle", settle)
     grid = _synthetic_rows(600)
-    observations, issues, _, _ = _reading(grid, engine, [])  # type: ignore[arg-type]
+    observations, issues, _, _ = _reading(grid, [])
     assert issues == []
     assert len(observations) == 600
 
 
 @pytest.mark.parametrize(
-    "numbers",
+    ("numbers", "duplicates"),
     [
-        [1.0, 2.0, 1.0, None, 3.0],  # 番号 as Excel writes them: floats, and blanks
-        [1.5, 1e-7, 1e-5, 1.5, float("nan"), float("nan"), 2.0**63, 2.0**63, -0.0, 0.0],
-        ["1.5", 1.5, "1e-7", 1e-7, "0.00001", 1e-5, "２", 2.0],  # text and numbers that name the same 番号
+        ([1.0, 2.0, 1.0, None, 3.0], [("A6", 4)]),  # 番号 as Excel writes them: floats, and blanks
+        # no 番号 in NaN or past 64 bits; -0.0 is 0
+        ([1.5, 1e-7, 1e-5, 1.5, float("nan"), float("nan"), 2.0**63, 2.0**63, -0.0, 0.0], [("A7", 4), ("A13", 12)]),
+        # text and numbers that name the same 番号
+        (["1.5", 1.5, "1e-7", 1e-7, "0.00001", 1e-5, "２", 2.0], [("A5", 4), ("A7", 6), ("A9", 8), ("A11", 10)]),
     ],
 )
-def test_numbers_as_keys_read_alike(numbers: list[Any]) -> None:
-    """A column of numbers only is turned into text by a cast, a mixed one value by value:
-    both must give the keys the Python engine gives (duplicates are found by them)."""
+def test_numbers_as_keys(numbers: list[Any], duplicates: list[tuple[str, int]]) -> None:
+    """A 番号 typed as a number or as text: the same 番号 is a duplicate, whichever way it is typed."""
     grid = [[n, "R6.10.5", "事業", "関係人口", 1.0, None] for n in numbers]
-    columns = _ledger._columns([[]] * (_ledger.FIRST_ROW - 1) + grid)
-    assert _ledger.parse_rows(columns, PLAN) == _frames.parse(columns, PLAN).to_dicts()
-    python, polars = _reading(grid, "python", []), _reading(grid, "polars", [])
-    assert python == polars
-    assert any(code == "duplicate-row" for _, code, _, _, _ in python[1])
+    _, issues, _, _ = _reading(grid, [])
+    found = [(cell, int(message.split("は ")[1].split("行目")[0])) for _, code, _, cell, message in issues]
+    assert found == duplicates
+    assert {code for _, code, _, _, _ in issues} == {"duplicate-row"}
+
+
+def test_a_total_label_in_a_mixed_number_column_is_no_event() -> None:
+    """番号 typed as 1, 1.0 and text in one column, and 合計 merged over A:D: still the 合計 row."""
+    grid = [
+        [1, "R6.10.5", "事業", "関係人口", 2, None],
+        ["2", "R6.10.5", "事業", "関係人口", 3.0, None],
+        ["合計", None, None, None, 5.0, None],
+        [3.0, "R6.10.5", "事業", "関係人口", "4", None],
+    ]
+    observations, issues, (totals, _, _), _ = _reading(grid, [])
+    assert [cell for *_, cell, _ in observations] == ["E4", "E5", "E7"]
+    assert totals == [(6, 5.0)]
+    assert issues == []

@@ -1,20 +1,17 @@
-"""The ledger (実績一覧): one event per row, read by one set of rules in two engines.
+"""The ledger (実績一覧): one event per row, read column by column.
 
 A ledger may hold 100,000 rows; most hold a dozen.  Each cell gets a type tag (blank,
 text, number, date, anything else) and, from the rules below (the regular expressions,
 the white space, the era table), a reading: a date, a 指標区分, a count and its unit,
 a 中止 note, a 番号 as a key.
 
-- Big ledgers go through polars (:mod:`._frames`): whole columns, each distinct cell
-  text parsed once, no Python call per cell.
-- Small ledgers (under :data:`POLARS_FROM_ROWS` rows) go through :func:`parse_rows`,
-  plain Python with the same rules: a polars call costs 0.1–0.3 ms however small its
-  input, and the polars engine makes about 85 of them.
-
-Both engines give the same row readings (a test holds them to it) and leave a value
-unset whenever they are not sure.  Only the rows they cannot settle — typically none,
-or a few with mistakes — go through the core's parsers one by one (:func:`_settle`),
-which give the exact message for each problem at its cell.
+One engine for every size, plain Python: each column's distinct values (a ledger of
+100,000 rows holds a few thousand distinct dates and counts, a handful of 指標区分) are
+read once (:class:`_Column`), then one loop over the rows puts the readings together
+(:func:`read_rows`); the observations go to the reading in one call.  The rules leave a value unset whenever they are not sure.  Only
+the rows they cannot settle — typically none, or a few with mistakes — go through the
+core's parsers one by one (:func:`_settle`), which give the exact message for each
+problem at its cell.
 """
 
 from __future__ import annotations
@@ -23,9 +20,11 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
-from functools import lru_cache
-from typing import Any, Literal, NamedTuple, Protocol
+from collections.abc import Callable, Hashable, Sequence
+from functools import cached_property, lru_cache
+from itertools import compress
+from operator import itemgetter
+from typing import Any, NamedTuple, TypeVar
 
 from saisei.plugin import (
     CellError,
@@ -44,18 +43,15 @@ from saisei.plugin import (
 
 from ._form import CANCELLED, FIRST_ROW, KPI_BY_LABEL, LABEL_BY_KPI, SUBTOTAL_LABEL, TOTAL_LABEL, UNITS
 
-__all__ = ["POLARS_FROM_ROWS", "Engine", "Ledger", "Missed", "parse_rows", "read_ledger"]
+__all__ = ["Ledger", "Missed", "RowReading", "Rows", "header_of", "read_ledger", "read_rows"]
 
-#: From this many rows on (counted from FIRST_ROW), a ledger is read with polars.
-POLARS_FROM_ROWS = 3_000
+T = TypeVar("T")
 
-Engine = Literal["python", "polars"]
-
-# -- the rules, shared by both engines --------------------------------------------------
+# -- the rules ------------------------------------------------------------------------------
 
 # Type tags of a cell value.  Anything else (bool, time, an Excel error, a formula without
-# a cached value) gets no tag (None, null in polars): not blank, and never parsed by the
-# fast paths.
+# a cached value) gets no tag (None): not blank, and never read by the rules (such a row
+# is settled by the core's parsers, which say what is wrong).
 BLANK, TEXT, NUMBER, DATE = 0, 1, 2, 3
 TAGS: dict[type, int] = {
     type(None): BLANK,
@@ -67,9 +63,8 @@ TAGS: dict[type, int] = {
 }
 INT64_MAX = 2**63 - 1
 
-#: White space as polars (Rust) sees it, for ``\s`` and ``strip_chars()``: Unicode's
-#: White_Space.  Python's ``\s`` and ``str.strip()`` also take U+001C..U+001F, so both
-#: engines use this set, spelled out.
+#: White space: Unicode's White_Space.  Python's ``\s`` and ``str.strip()`` also take
+#: U+001C..U+001F (separators, not white space), so the rules use this set, spelled out.
 WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 WS = f"[{WHITE_SPACE}]"
 
@@ -93,8 +88,6 @@ def label_pattern(label: str) -> str:
     return f"^{WS}*" + f"{WS}*".join(label) + f"{WS}*$"
 
 
-# -- the Python engine: the same rules, cell by cell --------------------------------------
-
 _DATES = tuple(re.compile(p) for p in DATE_PATTERNS)
 _COUNT = re.compile(COUNT_PATTERN)
 _WS_RUN = re.compile(f"{WS}+")
@@ -116,7 +109,6 @@ def _is_blank(value: Any, tag: int | None) -> bool:
     return tag == BLANK or (tag == TEXT and not value.strip(WHITE_SPACE))
 
 
-@lru_cache(maxsize=4096)
 def text_date(text: str) -> dt.date | None:
     """A 実施日 typed as text, when it is one of the spellings and a real day."""
     key = _nfkc(text).strip(WHITE_SPACE).upper()
@@ -140,7 +132,6 @@ def text_date(text: str) -> dt.date | None:
     return None
 
 
-@lru_cache(maxsize=4096)
 def text_count(text: str) -> tuple[int | None, str | None]:
     """A 件数 typed as text: the count and its unit, (None, None) when not plain."""
     found = _COUNT.fullmatch(_squeezed(text))
@@ -171,16 +162,16 @@ def cancel_note(text: str) -> bool:
     return CANCELLED in _nfkc(text)
 
 
-@lru_cache(maxsize=4096)
 def text_number(text: str) -> str:
     """A 番号 typed as text, as a key (``"３ "`` and ``3`` are the same 番号)."""
     return _squeezed(text)
 
 
 def number_key(value: float) -> str | None:
-    """A 番号 typed as a number, as a key: the whole number, or the number as polars writes it."""
+    """A 番号 typed as a number, as a key: the whole number, or the number's short spelling
+    (``1.5``, ``0.00001``, ``1e-7``: as a 番号 typed as text would be)."""
     if isinstance(value, int) and not -(2**127) <= value < 2**127:
-        return None  # polars cannot hold it
+        return None  # no key: the row is still read, only never a duplicate
     number = float(value)
     if not math.isfinite(number):
         return None
@@ -190,7 +181,7 @@ def number_key(value: float) -> str | None:
 
 
 def _float_text(number: float) -> str:
-    """A (finite, fractional) float as polars writes it: as Python does, but
+    """A (finite, fractional) float's short spelling: as Python writes it, but
     ``0.00001`` for ``1e-05`` and ``1e-7`` for ``1e-07``."""
     text = repr(number)
     mantissa, exponent_sign, exponent = text.partition("e-0")
@@ -202,59 +193,183 @@ def _float_text(number: float) -> str:
     return f"{mantissa}e-{exponent}"
 
 
-def parse_rows(columns: list[list[Any]], plan: Plan) -> list[dict[str, Any]]:
-    """Every sheet row from FIRST_ROW, as the polars engine's ``parse`` gives it (one dict a row).
+# -- each column's cells, each distinct value read once ----------------------------------
 
-    Keys: ``row``, ``event`` (a row that records an event), ``total`` (a 合計 row),
-    ``date``, ``fiscal_year``, ``kpi``, ``count`` and ``unit`` (a 件数 the fast path
-    read), ``unit_ok``, ``cancelled``, ``value`` (the count, or 0 when cancelled),
-    ``number`` (the 番号 as a key), ``text_date``, ``text_count``, ``ok`` (settled: a
-    date in the plan's years, a known 指標区分, a count with a fitting unit or a
-    cancelled event).
+#: Types whose values may equal one of another type (``True == 1 == 1.0``): a column that
+#: mixes them is looked up by (type, value).
+_NUMERIC = {bool, int, float}
+
+
+class _Column:
+    """A column's cells, each distinct value read once."""
+
+    def __init__(self, values: list[Any]) -> None:
+        self.values = values
+        self.types = set(map(type, values))
+
+    @cached_property
+    def _keys(self) -> list[Any]:
+        if len(self.types & _NUMERIC) > 1:
+            return list(zip(map(type, self.values), self.values, strict=True))
+        return self.values
+
+    @cached_property
+    def _distinct(self) -> list[Any] | None:
+        try:
+            return list(dict.fromkeys(self._keys))
+        except TypeError:  # an unhashable value (no cell gives one): each is read
+            return None
+
+    def read(self, read: Callable[[Any, int | None], T]) -> list[T]:
+        """``read(value, tag)`` for every cell, called once for each distinct value."""
+        distinct, keys = self._distinct, self._keys
+        if distinct is None:
+            return [read(v, TAGS.get(type(v))) for v in self.values]
+        if keys is self.values:
+            table = {v: read(v, TAGS.get(type(v))) for v in distinct}
+        else:
+            table = {k: read(k[1], TAGS.get(k[0])) for k in distinct}
+        return list(map(table.__getitem__, keys))
+
+    def saying(self, pattern: re.Pattern[str]) -> set[int]:
+        """The indexes of the texts that match ``pattern``."""
+        if str not in self.types:
+            return set()
+        distinct = self._distinct
+        if distinct is None:
+            distinct = self.values
+        elif self._keys is not self.values:
+            distinct = [v for _, v in distinct]
+        texts = {v for v in distinct if type(v) is str and pattern.fullmatch(v)}
+        if not texts:
+            return set()
+        return set(compress(range(len(self.values)), (type(v) is str and v in texts for v in self.values)))
+
+
+def _number_keys(column: _Column) -> list[Hashable]:
+    """Each 番号 as a key: equal keys, the same 番号 (``"３ "``, ``3`` and ``3.0`` are)."""
+    if column.types <= {float, type(None)}:  # as Excel stores them: the numbers are the keys
+        return [v if v is not None and -(2.0**63) <= v < 2.0**63 else None for v in column.values]
+    return column.read(_number_key)
+
+
+def _number_key(value: Any, tag: int | None) -> str | None:
+    return number_key(value) if tag == NUMBER else text_number(value) if tag == TEXT else None
+
+
+def _date_cell(value: Any, tag: int | None) -> tuple[dt.date | None, int | None, bool]:
+    """実施日: the day, its fiscal year, and whether it is text."""
+    if tag == TEXT:
+        day = text_date(value)
+    elif tag == DATE:
+        day = value.date() if isinstance(value, dt.datetime) else value
+    else:
+        return None, None, False
+    return day, None if day is None else (day.year if day.month >= 4 else day.year - 1), tag == TEXT
+
+
+def _filled(value: Any, tag: int | None) -> bool:
+    return not _is_blank(value, tag)
+
+
+def _kpi(value: Any, tag: int | None) -> int | None:
+    return kpi_of(value) if tag == TEXT else None
+
+
+def _count_cell(value: Any, tag: int | None) -> tuple[int | None, str | None, bool, bool]:
+    """件数: the count and its unit (None when not plain), whether it is blank, whether text."""
+    if tag == TEXT:
+        count, unit = text_count(value)
+        return count, unit, not value.strip(WHITE_SPACE), True
+    return (number_count(value) if tag == NUMBER else None), None, tag == BLANK, False
+
+
+def _note_cell(value: Any, tag: int | None) -> tuple[bool, bool]:
+    """備考: whether it is filled, and whether it says 中止."""
+    return not _is_blank(value, tag), tag == TEXT and cancel_note(value)
+
+
+class RowReading(NamedTuple):
+    """What the rules make of an event row they cannot settle (for :func:`_settle`)."""
+
+    row: int
+    date: dt.date | None
+    fiscal_year: int | None
+    kpi: int | None
+    counted: int | None  #: the 件数 the rules read (None: blank, or not plain)
+    unit: str | None  #: the unit typed after it
+    unit_ok: bool  #: no unit, or the one the 指標区分 allows
+    cancelled: bool  #: 件数 blank and 中止 in 備考
+    text_date: bool  #: 実施日 typed as text
+    text_count: bool  #: 件数 typed as text
+
+
+Event = tuple[int, int, int, int, bool, bool]  # row, fiscal_year, kpi, value, text_date, text_count
+
+
+class Rows(NamedTuple):
+    """The ledger's rows from FIRST_ROW on, as the rules read them."""
+
+    #: the event rows the rules settled: a date in the plan's years, a known 指標区分, and a
+    #: count with a fitting unit (or none: 中止)
+    settled: list[Event]
+    unsettled: list[RowReading]  #: the other event rows
+    duplicates: list[tuple[int, int]]  #: (row, the row above with the same 番号)
+    totals: list[int]  #: the 合計 rows
+
+
+def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
+    """What the rules make of every row from FIRST_ROW on (``columns``: A to F).
+
+    An event row is one with something in 事業名, 件数 or 備考 that is not a 合計 or 小計 row.
     """
     years = set(plan.fiscal_years)
-    tags = TAGS
-    out = []
-    for row, (a, b, c, d, e, f) in enumerate(zip(*columns, strict=True), start=FIRST_ROW):
-        ta, tb, tc, td, te, tf = (tags.get(type(v)) for v in (a, b, c, d, e, f))
-        labels = [v for v, t in ((a, ta), (b, tb), (c, tc), (d, td)) if t == TEXT]
-        total = any(_TOTAL_LAST in v and _TOTAL.fullmatch(v) for v in labels)
-        subtotal = any(_SUBTOTAL_LAST in v and _SUBTOTAL.fullmatch(v) for v in labels)
-        day = text_date(b) if tb == TEXT else (b.date() if isinstance(b, dt.datetime) else b) if tb == DATE else None
-        if te == TEXT:
-            count, unit = text_count(e)
-        else:
-            count, unit = (number_count(e) if te == NUMBER else None), None
-        kpi = kpi_of(d) if td == TEXT else None
-        blank_e = _is_blank(e, te)
-        cancelled = blank_e and tf == TEXT and cancel_note(f)
-        unit_ok = unit is None or (kpi is not None and unit == UNITS.get(kpi))
-        value = 0 if cancelled else count
-        year = None if day is None else (day.year if day.month >= 4 else day.year - 1)
-        filled = not _is_blank(c, tc) or not blank_e or not _is_blank(f, tf)
-        out.append(
-            {
-                "row": row,
-                "event": filled and not total and not subtotal,
-                "total": total,
-                "date": day,
-                "fiscal_year": year,
-                "kpi": kpi,
-                "count": count,
-                "unit": unit,
-                "unit_ok": unit_ok,
-                "cancelled": cancelled,
-                "value": value,
-                "number": number_key(a) if ta == NUMBER else text_number(a) if ta == TEXT else None,
-                "text_date": tb == TEXT,
-                "text_count": te == TEXT,
-                "ok": (year in years and kpi is not None and value is not None and (cancelled or unit_ok)),
-            }
-        )
-    return out
+    a, b, c, d = (_Column(values) for values in columns[:4])
+    totals: set[int] = set()
+    labelled: set[int] = set()
+    for column in (a, b, c, d):
+        totals |= column.saying(_TOTAL)
+        labelled |= column.saying(_SUBTOTAL)
+    labelled = {i + FIRST_ROW for i in labelled | totals}
+    cells = zip(
+        range(FIRST_ROW, FIRST_ROW + len(a.values)),
+        c.read(_filled),
+        b.read(_date_cell),
+        d.read(_kpi),
+        _Column(columns[4]).read(_count_cell),
+        _Column(columns[5]).read(_note_cell),
+        _number_keys(a),
+        strict=True,
+    )
+    settled: list[Event] = []
+    unsettled: list[RowReading] = []
+    duplicates: list[tuple[int, int]] = []
+    first: dict[Hashable, int] = {}
+    units = UNITS
+    for row, named, (day, year, text_date), kpi, (count, unit, blank, text_count), (noted, cancel), number in cells:
+        if not (named or not blank or noted) or row in labelled:
+            continue  # not an event: an empty row, a 合計 or 小計 row
+        if number is not None and number != "":
+            if number in first:
+                duplicates.append((row, first[number]))
+            else:
+                first[number] = row
+        # A count read means a 件数 that is not blank (so not 中止); no count, a 件数 to settle.
+        if year in years and kpi is not None:
+            if count is not None:
+                if unit is None or unit == units[kpi]:
+                    settled.append((row, year, kpi, count, text_date, text_count))
+                    continue
+            elif blank and cancel:
+                settled.append((row, year, kpi, 0, text_date, text_count))
+                continue
+        unit_ok = unit is None or (kpi is not None and unit == units.get(kpi))
+        cancelled = blank and cancel
+        unsettled.append(RowReading(row, day, year, kpi, count, unit, unit_ok, cancelled, text_date, text_count))
+    return Rows(settled, unsettled, duplicates, sorted(i + FIRST_ROW for i in totals))
 
 
-# -- what both engines give the cross-checks ----------------------------------------------
+# -- what the cross-checks get -------------------------------------------------------------
 
 
 class Missed(NamedTuple):
@@ -264,51 +379,34 @@ class Missed(NamedTuple):
     how_many: int  #: how many in all
 
 
-class Ledger(Protocol):
+class Ledger:
     """What the ledger gave, for the cross-checks against 合計 and 集計 (:mod:`._checks`).
 
-    The events are the accepted ones: a row, fiscal year, KPI and value each, and whether
-    the 実施日 or the 件数 was typed as text (Excel's SUM and SUMIFS do not see it).
+    The events are the accepted ones, in row order: a row, fiscal year, KPI and value
+    each, and whether the 実施日 or the 件数 was typed as text (Excel's SUM and SUMIFS do
+    not see it).
     """
-
-    #: the 合計 rows: (row, the 件数 cell's value as read)
-    totals: list[tuple[int, Any]]
-
-    def above(self, row: int, shown: int) -> tuple[int, Missed]:
-        """The sum of the events above ``row``, and those of them whose 件数 is text."""
-        ...
-
-    def sums(self) -> dict[tuple[int, int], int]:
-        """(kpi, fiscal_year) → the sum of its events."""
-        ...
-
-    def unseen(self, kpi: int, fiscal_year: int, shown: int) -> Missed:
-        """The events of a KPI and year whose 実施日 or 件数 is text."""
-        ...
-
-
-Event = tuple[int, int, int, int, bool, bool]  # row, fiscal_year, kpi, value, text_date, text_count
-
-
-class _Events:
-    """The accepted events as Python tuples, in row order."""
 
     def __init__(self, events: list[Event], totals: list[tuple[int, Any]]) -> None:
         self.events = events
+        #: the 合計 rows: (row, the 件数 cell's value as read)
         self.totals = totals
 
     def above(self, row: int, shown: int) -> tuple[int, Missed]:
+        """The sum of the events above ``row``, and those of them whose 件数 is text."""
         above = [e for e in self.events if e[0] < row]
         missed = [(e[0], e[4], e[5]) for e in above if e[5]]
         return sum(e[3] for e in above), Missed(missed[:shown], len(missed))
 
     def sums(self) -> dict[tuple[int, int], int]:
+        """(kpi, fiscal_year) → the sum of its events."""
         sums: dict[tuple[int, int], int] = {}
         for _, year, kpi, value, _, _ in self.events:
             sums[(kpi, year)] = sums.get((kpi, year), 0) + value
         return sums
 
     def unseen(self, kpi: int, fiscal_year: int, shown: int) -> Missed:
+        """The events of a KPI and year whose 実施日 or 件数 is text."""
         missed = [(e[0], e[4], e[5]) for e in self.events if e[2] == kpi and e[1] == fiscal_year and (e[4] or e[5])]
         return Missed(missed[:shown], len(missed))
 
@@ -317,66 +415,52 @@ class _Events:
 
 
 def _columns(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
-    """The first six columns of the rows from FIRST_ROW on, as lists of equal length."""
+    """The first six columns of the rows from FIRST_ROW on, as lists of equal length
+    (a row may end early: the cells after its last value are blank)."""
     body = rows[FIRST_ROW - 1 :]
     shortest = min(map(len, body), default=0)
     return [[r[c] for r in body] if c < shortest else [r[c] if len(r) > c else None for r in body] for c in range(6)]
 
 
-def read_ledger(
-    reading: Reading, sheet: Sheet, plan: Plan, as_of: dt.date | None, *, engine: Engine | None = None
-) -> Ledger:
+def read_ledger(reading: Reading, sheet: Sheet, plan: Plan, as_of: dt.date | None) -> Ledger:
     """Read every event row into ``reading`` (observations, and an error per problem).
 
     With ``as_of`` unknown (the A2 date is missing or unreadable, an error already
     recorded) the rows are still checked but give no observation: their status is unknown.
-
-    :param engine: ``"python"`` or ``"polars"``; by default polars from
-        :data:`POLARS_FROM_ROWS` rows on.  Both read the same.
     """
     columns = _columns(sheet.rows)
-    if engine is None:
-        engine = "polars" if len(columns[0]) >= POLARS_FROM_ROWS else "python"
-    if engine == "polars":
-        from . import _frames
-
-        return _frames.read(reading, sheet.name, columns, plan, as_of)
-    return _read_rows(reading, sheet.name, columns, plan, as_of)
-
-
-def _read_rows(reading: Reading, sheet: str, columns: list[list[Any]], plan: Plan, as_of: dt.date | None) -> Ledger:
-    """The Python engine's :func:`read_ledger`."""
-    parsed = parse_rows(columns, plan)
-    events = [p for p in parsed if p["event"]]
-    settled: list[Event] = []
-    for p in events:
-        if p["ok"]:
-            settled.append((p["row"], p["fiscal_year"], p["kpi"], p["value"], p["text_date"], p["text_count"]))
-        elif (fixed := _settle(reading, sheet, p, columns, plan)) is not None:
-            settled.append(fixed)
-    first: dict[str, int] = {}
-    for p in events:
-        number, row = p["number"], p["row"]
-        if number is None or number == "":
-            continue
-        if number in first:
-            duplicate(reading, sheet, row, first[number], columns)
-        else:
-            first[number] = row
+    rows = read_rows(columns, plan)
+    settled = rows.settled
+    fixed = [e for p in rows.unsettled if (e := _settle(reading, sheet.name, p, columns, plan)) is not None]
+    if fixed:
+        settled = sorted(settled + fixed)
+    for row, first in rows.duplicates:
+        duplicate(reading, sheet.name, row, first, columns)
     if as_of is not None:
-        status = statuses(plan, as_of)
-        for row, year, kpi, value, _, _ in settled:
-            reading.observe(
-                kpi=kpi,
-                fiscal_year=year,
-                value=value,
-                status=status[year],
-                sheet=sheet,
-                cell=f"E{row}",
-                period=f"行{row}",
-            )
-    totals = [(p["row"], columns[4][p["row"] - FIRST_ROW]) for p in parsed if p["total"]]
-    return _Events(settled, totals)
+        _observe(reading, sheet.name, settled, statuses(plan, as_of))
+    return Ledger(settled, [(row, columns[4][row - FIRST_ROW]) for row in rows.totals])
+
+
+def _observe(reading: Reading, sheet: str, settled: list[Event], status: dict[int, str]) -> None:
+    """An observation for each settled event (in one call: a ledger may hold 100,000)."""
+    # Not at import time: `saisei plugins` loads every plugin, and needs no polars.
+    import polars as pl
+
+    names = ("row", "fiscal_year", "kpi", "value")
+    columns = {name: list(map(itemgetter(i), settled)) for i, name in enumerate(names)}
+    frame = pl.DataFrame(columns, schema=dict.fromkeys(names, pl.Int64))
+    reading.extend(
+        frame.select(
+            pl.lit(reading.entity_code, dtype=pl.String).alias("entity_code"),
+            "fiscal_year",
+            "kpi",
+            "value",
+            pl.col("fiscal_year").replace_strict(status, return_dtype=pl.String).alias("status"),
+            pl.lit(sheet, dtype=pl.String).alias("sheet"),
+            pl.format("E{}", "row").alias("cell"),
+            pl.format("行{}", "row").alias("period"),
+        )
+    )
 
 
 def statuses(plan: Plan, as_of: dt.date) -> dict[int, str]:
@@ -394,12 +478,12 @@ def duplicate(reading: Reading, sheet: str, row: int, first: int, columns: list[
     )
 
 
-def _settle(reading: Reading, sheet: str, parsed: dict[str, Any], columns: list[list[Any]], plan: Plan) -> Event | None:
-    """One row the fast paths could not settle: an error per problem, or its values."""
-    row: int = parsed["row"]
+def _settle(reading: Reading, sheet: str, parsed: RowReading, columns: list[list[Any]], plan: Plan) -> Event | None:
+    """One row the rules could not settle: an error per problem, or its values."""
+    row = parsed.row
     raw_date, raw_kpi, raw_count = (columns[c][row - FIRST_ROW] for c in (1, 3, 4))
 
-    day: dt.date | None = parsed["date"]
+    day = parsed.date
     if day is None:
         day = _slow_date(reading, sheet, f"B{row}", raw_date)
     year = None
@@ -410,7 +494,7 @@ def _settle(reading: Reading, sheet: str, parsed: dict[str, Any], columns: list[
             reading.error("bad-fiscal-year", problem, sheet=sheet, cell=f"B{row}")
             year = None
 
-    kpi: int | None = parsed["kpi"]
+    kpi = parsed.kpi
     if kpi is None:
         known = "、".join(f"「{label}」" for label in KPI_BY_LABEL)
         if is_blank(raw_kpi):
@@ -424,24 +508,24 @@ def _settle(reading: Reading, sheet: str, parsed: dict[str, Any], columns: list[
             )
 
     value: int | None = None
-    if parsed["cancelled"]:
+    if parsed.cancelled:
         value = 0
-    elif parsed["count"] is not None and kpi is not None and not parsed["unit_ok"]:
+    elif parsed.counted is not None and kpi is not None and not parsed.unit_ok:
         label = LABEL_BY_KPI[kpi]
         reading.error(
             "unexpected-unit",
-            f'件数 "{display(raw_count)}" の単位「{parsed["unit"]}」は指標区分「{label}」には使えません'
+            f'件数 "{display(raw_count)}" の単位「{parsed.unit}」は指標区分「{label}」には使えません'
             f"（使える単位: {UNITS[kpi]}。単位なしの数だけでもかまいません）",
             sheet=sheet,
             cell=f"E{row}",
         )
-    elif parsed["count"] is not None:
-        value = parsed["count"]
+    elif parsed.counted is not None:
+        value = parsed.counted
     else:
         value = _slow_count(reading, sheet, f"E{row}", raw_count, (UNITS[kpi],) if kpi else _ALL_UNITS)
     if year is None or kpi is None or value is None:
         return None
-    return (row, year, kpi, value, parsed["text_date"], parsed["text_count"])
+    return (row, year, kpi, value, parsed.text_date, parsed.text_count)
 
 
 def _slow_date(reading: Reading, sheet: str, ref: str, raw: Any) -> dt.date | None:
