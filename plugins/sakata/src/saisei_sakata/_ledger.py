@@ -20,8 +20,8 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Sequence
-from functools import cached_property, lru_cache
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from functools import lru_cache
 from itertools import compress
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
@@ -195,34 +195,28 @@ def _float_text(number: float) -> str:
 
 # -- each column's cells, each distinct value read once ----------------------------------
 
-#: Types whose values may equal one of another type (``True == 1 == 1.0``): a column that
-#: mixes them is looked up by (type, value).
-_NUMERIC = {bool, int, float}
-
 
 class _Column:
     """A column's cells, each distinct value read once."""
 
     def __init__(self, values: list[Any]) -> None:
         self.values = values
-        self.types = set(map(type, values))
-
-    @cached_property
-    def _keys(self) -> list[Any]:
-        if len(self.types & _NUMERIC) > 1:
-            return list(zip(map(type, self.values), self.values, strict=True))
-        return self.values
-
-    @cached_property
-    def _distinct(self) -> list[Any] | None:
+        self.keys: list[Any] = values
         try:
-            return list(dict.fromkeys(self._keys))
+            distinct: dict[Any, None] | None = dict.fromkeys(values)
         except TypeError:  # an unhashable value (no cell gives one): each is read
-            return None
+            distinct = None
+        if distinct is not None and (0 in distinct or 1 in distinct):
+            # True == 1 == 1.0 (False == 0): values the rules read apart may share a key
+            types = set(map(type, values))
+            if bool in types and len(types & {int, float}) > 0:
+                self.keys = list(zip(map(type, values), values, strict=True))
+                distinct = dict.fromkeys(self.keys)
+        self._distinct = distinct
 
     def read(self, read: Callable[[Any, int | None], T]) -> list[T]:
         """``read(value, tag)`` for every cell, called once for each distinct value."""
-        distinct, keys = self._distinct, self._keys
+        distinct, keys = self._distinct, self.keys
         if distinct is None:
             return [read(v, TAGS.get(type(v))) for v in self.values]
         if keys is self.values:
@@ -231,26 +225,31 @@ class _Column:
             table = {k: read(k[1], TAGS.get(k[0])) for k in distinct}
         return list(map(table.__getitem__, keys))
 
-    def saying(self, pattern: re.Pattern[str]) -> set[int]:
-        """The indexes of the texts that match ``pattern``."""
-        if str not in self.types:
-            return set()
-        distinct = self._distinct
-        if distinct is None:
-            distinct = self.values
-        elif self._keys is not self.values:
-            distinct = [v for _, v in distinct]
-        texts = {v for v in distinct if type(v) is str and pattern.fullmatch(v)}
-        if not texts:
-            return set()
-        return set(compress(range(len(self.values)), (type(v) is str and v in texts for v in self.values)))
+    def saying(self, *patterns: re.Pattern[str]) -> list[set[int]]:
+        """For each pattern, the indexes of the texts that match it."""
+        if self._distinct is None:
+            distinct: Iterable[Any] = self.values
+        elif self.keys is self.values:
+            distinct = self._distinct
+        else:
+            distinct = (v for _, v in self._distinct)
+        texts = [v for v in distinct if type(v) is str]
+        found = [{v for v in texts if pattern.fullmatch(v)} for pattern in patterns]
+        if not any(found):
+            return [set() for _ in patterns]
+        if self._distinct is None:  # unhashable values: looked at one by one
+            return [{i for i, v in enumerate(self.values) if type(v) is str and v in these} for these in found]
+        # Only texts are in ``these``, and no other value equals a text.
+        return [set(compress(range(len(self.values)), map(these.__contains__, self.values))) for these in found]
 
 
-def _number_keys(column: _Column) -> list[Hashable]:
-    """Each 番号 as a key: equal keys, the same 番号 (``"３ "``, ``3`` and ``3.0`` are)."""
-    if column.types <= {float, type(None)}:  # as Excel stores them: the numbers are the keys
-        return [v if v is not None and -(2.0**63) <= v < 2.0**63 else None for v in column.values]
-    return column.read(_number_key)
+def _number_keys(values: list[Any]) -> tuple[list[Hashable], _Column | None]:
+    """Each 番号 as a key (equal keys, the same 番号: ``"３ "``, ``3`` and ``3.0`` are), and
+    the column when it holds more than numbers (a 合計 label merged over A:D sits in A)."""
+    if set(map(type, values)) <= {float, type(None)}:  # as Excel stores them: the numbers are the keys
+        return [v if v is not None and -(2.0**63) <= v < 2.0**63 else None for v in values], None
+    column = _Column(values)
+    return column.read(_number_key), column
 
 
 def _number_key(value: Any, tag: int | None) -> str | None:
@@ -324,21 +323,24 @@ def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
     An event row is one with something in 事業名, 件数 or 備考 that is not a 合計 or 小計 row.
     """
     years = set(plan.fiscal_years)
-    a, b, c, d = (_Column(values) for values in columns[:4])
+    numbers, a = _number_keys(columns[0])
+    b, c, d = (_Column(values) for values in columns[1:4])
     totals: set[int] = set()
     labelled: set[int] = set()
     for column in (a, b, c, d):
-        totals |= column.saying(_TOTAL)
-        labelled |= column.saying(_SUBTOTAL)
+        if column is not None:
+            total, subtotal = column.saying(_TOTAL, _SUBTOTAL)
+            totals |= total
+            labelled |= subtotal
     labelled = {i + FIRST_ROW for i in labelled | totals}
     cells = zip(
-        range(FIRST_ROW, FIRST_ROW + len(a.values)),
+        range(FIRST_ROW, FIRST_ROW + len(numbers)),
         c.read(_filled),
         b.read(_date_cell),
         d.read(_kpi),
         _Column(columns[4]).read(_count_cell),
         _Column(columns[5]).read(_note_cell),
-        _number_keys(a),
+        numbers,
         strict=True,
     )
     settled: list[Event] = []
@@ -391,6 +393,21 @@ class Ledger:
         self.events = events
         #: the 合計 rows: (row, the 件数 cell's value as read)
         self.totals = totals
+        self._sums: dict[tuple[int, int], int] | None = None
+        self._unseen: dict[tuple[int, int], list[tuple[int, bool, bool]]] = {}
+
+    def _gather(self) -> dict[tuple[int, int], int]:
+        """The sums and the events typed as text, by KPI and year: one pass, when first asked."""
+        if self._sums is None:
+            sums: dict[tuple[int, int], int] = {}
+            self._sums = sums
+            unseen = self._unseen
+            for row, year, kpi, value, text_date, text_count in self.events:
+                key = (kpi, year)
+                sums[key] = sums.get(key, 0) + value
+                if text_date or text_count:
+                    unseen.setdefault(key, []).append((row, text_date, text_count))
+        return self._sums
 
     def above(self, row: int, shown: int) -> tuple[int, Missed]:
         """The sum of the events above ``row``, and those of them whose 件数 is text."""
@@ -400,14 +417,12 @@ class Ledger:
 
     def sums(self) -> dict[tuple[int, int], int]:
         """(kpi, fiscal_year) → the sum of its events."""
-        sums: dict[tuple[int, int], int] = {}
-        for _, year, kpi, value, _, _ in self.events:
-            sums[(kpi, year)] = sums.get((kpi, year), 0) + value
-        return sums
+        return dict(self._gather())
 
     def unseen(self, kpi: int, fiscal_year: int, shown: int) -> Missed:
         """The events of a KPI and year whose 実施日 or 件数 is text."""
-        missed = [(e[0], e[4], e[5]) for e in self.events if e[2] == kpi and e[1] == fiscal_year and (e[4] or e[5])]
+        self._gather()
+        missed = self._unseen.get((kpi, fiscal_year), [])
         return Missed(missed[:shown], len(missed))
 
 
