@@ -25,7 +25,17 @@ pytest then checks that:
   workbook then gives no value.
 
 The helpers :func:`read_path` and :func:`read_bytes` run a file through the same code as
-``saisei consolidate`` for a plugin's own tests.
+``saisei consolidate`` for a plugin's own tests.  The others are what a plugin's tests ask
+of a result, each under one name:
+
+* :func:`example_path`, :func:`example_paths` — the sample workbooks in the project's
+  ``examples/`` (stored once, used by every test); :func:`expected_values` — what a correct
+  reading of the samples gives;
+* :func:`values_by_cell`, :func:`sums` — the observations by their cell, or added up by
+  fiscal year and KPI as saisei adds up one workbook;
+* :func:`errors`, :func:`warnings`, :func:`issue_cells`, :func:`message_at` — the issues,
+  their codes and cells, the message at one cell;
+* :func:`with_cached_results` — formula cells with the cached results Excel would save.
 """
 
 from __future__ import annotations
@@ -37,8 +47,19 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from ._testhelpers import (
+    EXAMPLES_ENV,
+    example_path,
+    example_paths,
+    expected_values,
+    issue_cells,
+    message_at,
+    observations,
+    sums,
+    values_by_cell,
+)
 from .core.fiscal import fiscal_year_end
 from .core.issues import Issue
 from .core.plan import Plan
@@ -49,15 +70,24 @@ from .plugins import Registry, get_registry
 from .template import Slot, Template
 
 __all__ = [
+    "EXAMPLES_ENV",
     "PluginConformance",
     "assert_error_at",
     "assert_reads",
     "errors",
+    "example_path",
+    "example_paths",
+    "expected_values",
+    "issue_cells",
     "make_registry",
+    "message_at",
     "observations",
     "read_bytes",
     "read_path",
+    "sums",
     "validated",
+    "values_by_cell",
+    "warnings",
     "with_cached_results",
 ]
 
@@ -110,13 +140,6 @@ def validated(result: FileResult, plan: Plan, registry: Registry) -> FileResult:
     return replace(result, issues=[*result.issues, *found[0]]) if found else result
 
 
-def observations(result: FileResult) -> list[dict[str, Any]]:
-    """A file's observations as dicts, in a stable order."""
-    if result.frame is None:
-        return []
-    return sorted(result.frame.iter_rows(named=True), key=lambda r: (r["sheet"], r["cell"], r["fiscal_year"], r["kpi"]))
-
-
 def with_cached_results(data: bytes, results: Mapping[str, object], *, part: str = "xl/worksheets/sheet1.xml") -> bytes:
     """``data`` with cached results written into formula cells, as Excel does on save.
 
@@ -150,7 +173,13 @@ def with_cached_results(data: bytes, results: Mapping[str, object], *, part: str
 
 
 def errors(result: FileResult) -> list[Issue]:
+    """The result's errors (the file then gives no value)."""
     return [i for i in result.issues if i.is_error]
+
+
+def warnings(result: FileResult) -> list[Issue]:
+    """The result's warnings (shown in the report; the values still count)."""
+    return [i for i in result.issues if not i.is_error]
 
 
 def _template_bytes(template: Template) -> bytes:

@@ -5,6 +5,6 @@ import saisei_iide
 from saisei.testing import PluginConformance
 
 
-class TestIideConformance(PluginConformance):
+class TestConformance(PluginConformance):
     plugin = saisei_iide
     name = "iide"

@@ -5,6 +5,6 @@ import saisei_obanazawa
 from saisei.testing import PluginConformance
 
 
-class TestObanazawaConformance(PluginConformance):
+class TestConformance(PluginConformance):
     plugin = saisei_obanazawa
     name = "obanazawa"

@@ -1,11 +1,10 @@
-"""酒田市's 実績一覧: the sample, every spelling the form allows, every mistake it refuses."""
+"""酒田市's 実績一覧: every spelling the form allows, every mistake it refuses, the cross-checks and the template."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -19,10 +18,8 @@ from saisei_sakata._read import parse_as_of
 
 from saisei import FileResult, load_plan
 from saisei.plugin import CellValueError, Sheet, fiscal_year_of, parse_count, parse_date
-from saisei.testing import errors, make_registry, observations, read_bytes, read_path
+from saisei.testing import errors, issue_cells, make_registry, message_at, observations, read_bytes, sums
 
-DATA = Path(__file__).parent / "data"
-SAMPLE = DATA / "酒田市_実績一覧.xlsx"
 PLAN = load_plan()
 REGISTRY = make_registry(("sakata", saisei_sakata))
 
@@ -62,75 +59,11 @@ def read(data: bytes, name: str = "酒田市_実績一覧.xlsx") -> FileResult:
     return read_bytes(data, name, registry=REGISTRY)
 
 
-def values(result: FileResult) -> dict[tuple[int, int], tuple[int, str]]:
-    """(fiscal_year, kpi) → (sum, status), as saisei adds up the rows of one workbook."""
-    out: dict[tuple[int, int], tuple[int, str]] = {}
-    for o in observations(result):
-        key = (o["fiscal_year"], o["kpi"])
-        total, _ = out.get(key, (0, o["status"]))
-        out[key] = (total + o["value"], o["status"])
-    return out
-
-
-def issue_codes(result: FileResult, severity: str = "error") -> list[tuple[str, str | None, str | None]]:
-    return [(i.code, i.sheet, i.cell) for i in result.issues if i.severity == severity]
-
-
-def message_at(result: FileResult, cell: str, sheet: str = "実績一覧") -> str:
-    return next(i.message for i in result.issues if i.cell == cell and i.sheet == sheet)
-
-
 def event(number: object, date: object, kpi: object, count: object, note: object = None, name: object = "事業") -> Row:
     return (number, date, name, kpi, count, note)
 
 
-# -- the sample ------------------------------------------------------------------------
-
-
-def test_sample_reads_to_the_expected_values() -> None:
-    result = read_path(SAMPLE, registry=REGISTRY)
-    assert result.plugin == "sakata"
-    assert not errors(result), [i.message for i in errors(result)]
-    assert result.entity_code == "062049"
-    assert result.as_of == dt.date(2025, 8, 20)
-    assert values(result) == {
-        (2024, 1): (2, "final"),
-        (2024, 2): (9, "final"),
-        (2024, 3): (862, "final"),
-        (2025, 1): (1, "provisional"),
-        (2025, 2): (3, "provisional"),
-        (2025, 3): (240, "provisional"),
-    }
-    # one observation per event row, from its 件数 cell; the 合計 row (15) is not an event
-    cells = [o["cell"] for o in observations(result)]
-    assert sorted(cells, key=lambda c: int(c[1:])) == [f"E{r}" for r in range(4, 15)]
-    assert {o["period"] for o in observations(result)} == {f"行{r}" for r in range(4, 15)}
-
-
-def test_sample_summary_disagreements_are_warnings_naming_the_missed_rows() -> None:
-    result = read_path(SAMPLE, registry=REGISTRY)
-    warnings = {(i.sheet, i.cell): i for i in result.issues if i.severity == "warning"}
-    assert {k for k, i in warnings.items() if i.sheet == "集計"} == {("集計", "B3"), ("集計", "B4"), ("集計", "C4")}
-    assert all(i.code == "total-mismatch" for i in warnings.values())
-    b3 = warnings[("集計", "B3")].message
-    assert b3.startswith("酒田市_実績一覧.xlsx!集計!B3: ")
-    assert "集計 3 が" in b3 and "合計 9 と" in b3
-    assert "7行目（実施日が文字）" in b3 and "11行目（件数が文字）" in b3
-    b4 = warnings[("集計", "B4")].message
-    assert "412" in b4 and "862" in b4 and "8行目" in b4 and "10行目" in b4
-    c4 = warnings[("集計", "C4")].message
-    assert "集計 0 が" in c4 and "合計 240 と" in c4 and "13行目（実施日が文字）" in c4
-    # The 合計 row's cached SUM (975) skips the counts typed as text (rows 10 and 11).
-    e15 = warnings[("実績一覧", "E15")].message
-    assert "975" in e15 and "1117" in e15 and "10行目" in e15 and "11行目" in e15
-
-
-def test_sample_renamed_is_still_read() -> None:
-    data = SAMPLE.read_bytes()
-    for name in ("提出用 (2).xlsx", "kpi.XLSX", "山形県_標準様式_R6.xlsx"):
-        result = read(data, name)
-        assert result.plugin == "sakata"
-        assert values(result)[(2024, 3)] == (862, "final")
+# -- detection -------------------------------------------------------------------------
 
 
 def test_a_workbook_is_recognized_by_its_header_not_its_sheet_name_alone() -> None:
@@ -175,7 +108,7 @@ def test_a_workbook_is_recognized_by_its_header_not_its_sheet_name_alone() -> No
 def test_every_date_spelling_gives_its_fiscal_year(cell: object, fiscal_year: int) -> None:
     result = read(ledger([event(1, cell, "交流人口", 5)]))
     assert not errors(result), [i.message for i in errors(result)]
-    assert values(result) == {(fiscal_year, 3): (5, "final" if fiscal_year == 2024 else "provisional")}
+    assert sums(result) == {(fiscal_year, 3): (5, "final" if fiscal_year == 2024 else "provisional")}
 
 
 @pytest.mark.parametrize(
@@ -195,7 +128,7 @@ def test_every_date_spelling_gives_its_fiscal_year(cell: object, fiscal_year: in
 )
 def test_a_date_outside_the_plan_or_unreadable_is_an_error_at_the_date_cell(cell: object, code: str) -> None:
     result = read(ledger([event(1, "R6.10.5", "関係人口", 2), event(2, cell, "関係人口", 3)]))
-    assert (code, "実績一覧", "B5") in issue_codes(result)
+    assert (code, "実績一覧", "B5") in issue_cells(result, sheet=True)
     assert message_at(result, "B5").startswith("酒田市_実績一覧.xlsx!実績一覧!B5: 実施日")
     assert result.has_errors
 
@@ -207,7 +140,7 @@ def test_a_date_outside_the_plan_or_unreadable_is_an_error_at_the_date_cell(cell
 def test_kpi_labels(label: str, kpi: int) -> None:
     result = read(ledger([event(1, "R6.10.5", label, 1)]))
     assert not errors(result)
-    assert list(values(result)) == [(2024, kpi)]
+    assert list(sums(result)) == [(2024, kpi)]
 
 
 @pytest.mark.parametrize(
@@ -215,7 +148,7 @@ def test_kpi_labels(label: str, kpi: int) -> None:
 )
 def test_unknown_kpi_label_is_an_error_at_the_label_cell(label: object, code: str) -> None:
     result = read(ledger([event(1, "R6.10.5", "関係人口", 2), event(2, "R6.10.6", label, 3)]))
-    assert issue_codes(result) == [(code, "実績一覧", "D5")]
+    assert issue_cells(result, sheet=True) == [(code, "実績一覧", "D5")]
     assert "指標区分" in message_at(result, "D5")
 
 
@@ -269,7 +202,7 @@ def test_counts_as_numbers_text_full_width_and_with_the_fitting_unit(kpi: str, c
 )
 def test_a_wrong_count_is_an_error_at_the_count_cell(kpi: str, cell: object, code: str) -> None:
     result = read(ledger([event(1, "R6.10.5", kpi, 1 if kpi == "受入体制" else 2), event(2, "R6.10.6", kpi, cell)]))
-    assert issue_codes(result) == [(code, "実績一覧", "E5")], [i.message for i in result.issues]
+    assert issue_cells(result, sheet=True) == [(code, "実績一覧", "E5")], [i.message for i in result.issues]
     assert "件数" in message_at(result, "E5")
     assert result.frame is not None  # the reading went through; the file's values are refused for the error
 
@@ -295,7 +228,7 @@ def test_cancelled_event_counts_zero_other_blank_count_is_an_error() -> None:
     assert got == {"E4": 0, "E5": 40, "E6": 0}
 
     result = read(ledger([event(1, "R6.10.5", "交流人口", None, "集計中"), event(2, "R6.10.6", "交流人口", 40)]))
-    assert issue_codes(result) == [("missing-value", "実績一覧", "E4")]
+    assert issue_cells(result, sheet=True) == [("missing-value", "実績一覧", "E4")]
     assert "中止" in message_at(result, "E4")
 
 
@@ -332,12 +265,12 @@ def test_a_total_label_merged_over_a_to_d_and_subtotal_rows_are_not_events() -> 
     assert result.issues == []
     assert {o["cell"]: o["value"] for o in observations(result)} == {"E4": 2, "E6": 3}
     result = read(ledger([*rows[:3], ("合計", None, None, None, 4, None)], total=None))
-    assert issue_codes(result, "warning") == [("total-mismatch", "実績一覧", "E7")]
+    assert issue_cells(result, "warning", sheet=True) == [("total-mismatch", "実績一覧", "E7")]
 
 
 def test_an_event_without_date_label_and_count_is_three_errors() -> None:
     result = read(ledger([event(1, None, None, None, name="報告会")]))
-    assert sorted(issue_codes(result)) == [
+    assert sorted(issue_cells(result, sheet=True)) == [
         ("missing-value", "実績一覧", "B4"),
         ("missing-value", "実績一覧", "D4"),
         ("missing-value", "実績一覧", "E4"),
@@ -352,7 +285,7 @@ def test_rows_after_the_total_row_are_still_events() -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     result = read(buffer.getvalue())
-    assert values(result) == {(2024, 2): (7, "final")}
+    assert sums(result) == {(2024, 2): (7, "final")}
     # a 合計 sums the rows above it only
     rows = [event(1, "R6.10.5", "関係人口", 2), (None, None, "合計", None, 2, None), event(2, "R6.10.9", "関係人口", 5)]
     assert read(ledger(rows, total=None)).issues == []
@@ -366,7 +299,7 @@ def test_a_duplicate_number_is_an_error_at_the_later_row_naming_the_earlier(agai
         event(again, "R6.10.7", "関係人口", 1),
     ]
     result = read(ledger(rows))
-    assert issue_codes(result) == [("duplicate-row", "実績一覧", "A6")]
+    assert issue_cells(result, sheet=True) == [("duplicate-row", "実績一覧", "A6")]
     assert "4行目" in message_at(result, "A6")
 
 
@@ -378,7 +311,7 @@ def test_events_without_a_number_are_not_duplicates() -> None:
 def test_every_problem_is_reported_not_just_the_first() -> None:
     rows = [event(1, "2023/1/1", "関係人口", 2), event(2, "R6.10.5", "移住", 2), event(2, "R6.10.5", "関係人口", "x")]
     result = read(ledger(rows))
-    assert sorted(issue_codes(result)) == [
+    assert sorted(issue_cells(result, sheet=True)) == [
         ("bad-fiscal-year", "実績一覧", "B4"),
         ("duplicate-row", "実績一覧", "A6"),
         ("not-a-number", "実績一覧", "E6"),
@@ -413,7 +346,7 @@ def test_as_of_spellings(cell: object) -> None:
 )
 def test_an_unreadable_as_of_date_is_an_error_at_a2(cell: object, code: str) -> None:
     result = read(ledger([event(1, "R6.10.5", "関係人口", 2)], as_of=cell))
-    assert issue_codes(result) == [(code, "実績一覧", "A2")]
+    assert issue_cells(result, sheet=True) == [(code, "実績一覧", "A2")]
 
 
 @pytest.mark.parametrize(
@@ -426,7 +359,7 @@ def test_an_unreadable_as_of_date_is_an_error_at_a2(cell: object, code: str) -> 
 )
 def test_a_year_that_ended_before_the_as_of_date_is_final(as_of: str, statuses: dict[int, str]) -> None:
     result = read(ledger([event(1, "R6.10.5", "関係人口", 2), event(2, "R7.10.5", "関係人口", 2)], as_of=as_of))
-    assert {year: status for (year, _), (_, status) in values(result).items()} == statuses
+    assert {year: status for (year, _), (_, status) in sums(result).items()} == statuses
 
 
 def test_parse_as_of_refuses_what_is_not_a_date() -> None:
@@ -449,7 +382,7 @@ def test_total_row_cached_value_is_cross_checked() -> None:
     rows = [event(1, "R6.10.5", "関係人口", 2), event(2, "R6.10.6", "関係人口", "５")]
     assert read(ledger(rows, total=7)).issues == []
     result = read(ledger(rows, total=2))
-    assert issue_codes(result, "warning") == [("total-mismatch", "実績一覧", "E6")]
+    assert issue_cells(result, "warning", sheet=True) == [("total-mismatch", "実績一覧", "E6")]
     assert "5行目（件数が文字）" in message_at(result, "E6")
     assert not errors(result)
 
@@ -471,7 +404,7 @@ def test_summary_missing_many_rows_names_a_few_then_the_rest_as_a_count() -> Non
     rows = [event(i, f"R6.{4 + i % 9}.{1 + i}", "交流人口", 10) for i in range(1, 12)]
     summary = [SUMMARY_HEADER, ("交流人口", 0, 0)]
     result = read(ledger(rows, summary=summary))
-    assert issue_codes(result, "warning")[0] == ("total-mismatch", "集計", "B2")
+    assert issue_cells(result, "warning", sheet=True)[0] == ("total-mismatch", "集計", "B2")
     message = message_at(result, "B2", sheet="集計")
     assert "合計 110 と" in message
     assert "4行目（実施日が文字）" in message and "ほか6行" in message
@@ -481,15 +414,15 @@ def test_summary_missing_many_rows_names_a_few_then_the_rest_as_a_count() -> Non
 def test_summary_disagreement_without_text_rows_asks_to_check_the_formula() -> None:
     rows = [event(1, dt.datetime(2024, 6, 1), "関係人口", 2)]
     result = read(ledger(rows, summary=[SUMMARY_HEADER, ("関係人口", 5, 0)]))
-    assert issue_codes(result, "warning") == [("total-mismatch", "集計", "B2")]
+    assert issue_cells(result, "warning", sheet=True) == [("total-mismatch", "集計", "B2")]
     assert "数式の範囲" in message_at(result, "B2", sheet="集計")
 
 
 def test_no_cross_check_when_the_ledger_has_errors() -> None:
     rows = [event(1, "R6.10.5", "関係人口", 2), event(2, "R6.10.6", "移住", 3)]
     result = read(ledger(rows, total=1, summary=[SUMMARY_HEADER, ("関係人口", 0, 0)]))
-    assert issue_codes(result, "warning") == []
-    assert issue_codes(result) == [("unknown-kpi", "実績一覧", "D5")]
+    assert issue_cells(result, "warning", sheet=True) == []
+    assert issue_cells(result, sheet=True) == [("unknown-kpi", "実績一覧", "D5")]
 
 
 # -- the template ----------------------------------------------------------------------
@@ -517,7 +450,7 @@ def test_template_has_the_city_layout_and_prepared_lines_per_kpi() -> None:
 def test_template_without_a_date_leaves_a2_for_the_clerk() -> None:
     template = saisei_sakata.saisei_template(fiscal_year=2024, plan=PLAN, as_of=None)
     result = read(template.fill({template.slots[0]: 3}))
-    assert issue_codes(result) == [("bad-date", "実績一覧", "A2")]
+    assert issue_cells(result, sheet=True) == [("bad-date", "実績一覧", "A2")]
 
 
 # -- the fast path agrees with the core's parsers ---------------------------------------
@@ -613,7 +546,7 @@ def test_text_counts_read_as_parse_count_reads_them(texts: list[str]) -> None:
 def test_synthetic_ledger_reads_to_its_expected_totals() -> None:
     result = read(synthetic.make_ledger(400, seed=7))
     assert not errors(result), [i.message for i in errors(result)]
-    assert {k: v for k, (v, _) in values(result).items()} == synthetic.expected_totals(400, seed=7)
+    assert {k: v for k, (v, _) in sums(result).items()} == synthetic.expected_totals(400, seed=7)
     assert len(observations(result)) == 400
 
 

@@ -1,10 +1,9 @@
-"""尾花沢市's KPI進捗管理表: the sample, and the edge cases of the form, on workbooks built here."""
+"""尾花沢市's KPI進捗管理表: the rules and edge cases of the form, on workbooks built here, and the template."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from saisei import FileResult, load_plan
-from saisei.testing import errors, make_registry, observations, read_bytes, read_path
+from saisei.testing import errors, example_path, issue_cells, make_registry, observations, read_bytes
 
-DATA = Path(__file__).parent / "data"
-SAMPLE = DATA / "KPI進捗管理表（尾花沢市）.xlsx"
+SAMPLE = example_path("KPI進捗管理表（尾花沢市）.xlsx")
 CODE = "062120"
 REGISTRY = make_registry(("obanazawa", saisei_obanazawa))
 
@@ -81,43 +79,6 @@ def read(data: bytes, name: str = "form.xlsx") -> FileResult:
 def values(result: FileResult) -> dict[tuple[int, int], tuple[int, str, str]]:
     """(year, kpi) → (value, status, cell)."""
     return {(o["fiscal_year"], o["kpi"]): (o["value"], o["status"], o["cell"]) for o in observations(result)}
-
-
-def error_cells(result: FileResult) -> list[tuple[str, str | None]]:
-    return [(i.code, i.cell) for i in errors(result)]
-
-
-# -- the sample ------------------------------------------------------------------------
-
-
-def test_sample_reads_to_the_expected_values() -> None:
-    expected = json.loads((DATA / "expected_fy2024.json").read_text(encoding="utf-8"))
-    want = sorted(
-        (v["fiscal_year"], v["kpi"], v["value"], v["status"]) for v in expected["values"] if v["entity_code"] == CODE
-    )
-    assert want == [(2024, 1, 2, "provisional"), (2024, 2, 6, "provisional"), (2024, 3, 412, "provisional")]
-    result = read_path(SAMPLE, registry=REGISTRY)
-    assert result.plugin == "obanazawa"
-    assert result.issues == []
-    got = sorted((o["fiscal_year"], o["kpi"], o["value"], o["status"]) for o in observations(result))
-    assert got == want
-    assert {o["entity_code"] for o in observations(result)} == {CODE}
-    assert [o["cell"] for o in observations(result)] == ["C6", "D6", "E6"]
-    assert result.as_of == dt.date(2025, 2, 14)
-
-
-@pytest.mark.parametrize(
-    "name", ["KPI進捗管理表（尾花沢市）.xlsx", "コピー ～ 提出用 (2).xlsx", "report.XLSX", "飯豊町.xlsx"]
-)
-def test_renamed_sample_reads_the_same(name: str) -> None:
-    result = read(SAMPLE.read_bytes(), name)
-    assert not errors(result)
-    assert values(result) == {
-        (2024, 1): (2, "provisional", "C6"),
-        (2024, 2): (6, "provisional", "D6"),
-        (2024, 3): (412, "provisional", "E6"),
-    }
-    assert all(i.file == name for i in result.issues)
 
 
 # -- not known: －, -, blank; zero is a value ---------------------------------------------
@@ -183,13 +144,13 @@ def test_each_year_gets_its_own_status() -> None:
 @pytest.mark.parametrize(("made", "code"), [(None, "missing-value"), ("未定", "bad-date"), ("2025/13/40", "bad-date")])
 def test_a_missing_or_unreadable_date_is_an_error_at_h1(made: Any, code: str) -> None:
     result = read(build(STANDARD, made=made))
-    assert (code, "H1") in error_cells(result)
+    assert (code, "H1") in issue_cells(result)
 
 
 def test_a_value_for_a_year_not_yet_begun_is_an_error_at_its_cell() -> None:
     rows = years(("2024年度", (1, 1, 1), (2, 3, 4)), ("2025年度", (1, 1, 1), ("－", 5, "－")))
     result = read(build(rows, made=dt.date(2025, 2, 14)))
-    assert error_cells(result) == [("future-value", "D8")]
+    assert issue_cells(result) == [("future-value", "D8")]
 
 
 # -- garbage, at its cell ---------------------------------------------------------------
@@ -210,7 +171,7 @@ def test_garbage_in_an_actual_is_an_error_at_that_cell(value: Any, code: str) ->
     rows = years(("2024年度", (1, 1, 1), (2, value, 4)))
     data = build(rows)
     result = read(data, "尾花沢.xlsx")
-    assert error_cells(result) == [(code, "D6")]
+    assert issue_cells(result) == [(code, "D6")]
     message = errors(result)[0].message
     assert message.startswith("尾花沢.xlsx!KPI進捗!D6: "), message
 
@@ -237,7 +198,7 @@ def test_targets_are_not_read() -> None:
 )
 def test_a_wrong_header_is_an_error_at_its_cell(header: tuple[Any, ...], code: str, cell: str) -> None:
     result = read(build(STANDARD, header=header))
-    assert (code, cell) in error_cells(result)
+    assert (code, cell) in issue_cells(result)
 
 
 def test_header_spellings_that_are_the_same_after_nfkc() -> None:
@@ -249,19 +210,19 @@ def test_header_spellings_that_are_the_same_after_nfkc() -> None:
 def test_a_year_outside_the_plan_is_an_error_at_the_year_cell(label: str) -> None:
     rows = years(("2024年度", (1, 1, 1), (2, 3, 4)), (label, (1, 1, 1), (5, 6, 7)))
     result = read(build(rows, made=dt.date(2030, 1, 1)))
-    assert error_cells(result) == [("bad-fiscal-year", "A7")]
+    assert issue_cells(result) == [("bad-fiscal-year", "A7")]
 
 
 def test_an_unreadable_or_blank_year_is_an_error_at_the_year_cell() -> None:
     rows = years(("来年度", (1, 1, 1), (2, 3, 4)), (None, (1, 1, 1), (5, 6, 7)))
     result = read(build(rows, merge=False))
-    assert error_cells(result) == [("bad-fiscal-year", "A5"), ("missing-value", "A7")]
+    assert issue_cells(result) == [("bad-fiscal-year", "A5"), ("missing-value", "A7")]
 
 
 def test_a_year_given_twice_is_an_error_at_the_second() -> None:
     rows = years(("2024年度", (1, 1, 1), (2, 3, 4)), ("令和6年度", (1, 1, 1), (2, 3, 4)))
     result = read(build(rows))
-    assert error_cells(result) == [("duplicate-row", "A7")]
+    assert issue_cells(result) == [("duplicate-row", "A7")]
 
 
 def test_a_missing_actual_row_is_an_error_where_it_should_be() -> None:
@@ -272,13 +233,13 @@ def test_a_missing_actual_row_is_an_error_where_it_should_be() -> None:
         ("2026年度", "目標", 1, 1, 1),
     ]
     result = read(build(rows))
-    assert error_cells(result) == [("missing-row", "B6"), ("missing-row", "B9")]
+    assert issue_cells(result) == [("missing-row", "B6"), ("missing-row", "B9")]
 
 
 def test_an_actual_row_without_its_label_is_an_error_at_the_label() -> None:
     rows: list[Row] = [("2024年度", "目標", 1, 1, 1), (None, None, 2, 3, 4)]
     result = read(build(rows))
-    assert error_cells(result) == [("missing-row", "B6")]
+    assert issue_cells(result) == [("missing-row", "B6")]
 
 
 @pytest.mark.parametrize(
@@ -292,7 +253,7 @@ def test_an_actual_row_without_its_label_is_an_error_at_the_label() -> None:
 )
 def test_rows_out_of_the_pattern_are_errors_at_the_label(rows: list[Row], cell: str) -> None:
     result = read(build(rows))
-    assert error_cells(result) == [("bad-row", cell)]
+    assert issue_cells(result) == [("bad-row", cell)]
 
 
 def test_the_year_repeated_in_the_lower_half_must_agree() -> None:
@@ -301,7 +262,7 @@ def test_the_year_repeated_in_the_lower_half_must_agree() -> None:
     assert not errors(result)
     assert len(values(result)) == 3
     other = [("2024年度", "目標", 1, 1, 1), ("2025年度", "実績", 2, 3, 4)]
-    assert error_cells(read(build(other, merge=False))) == [("bad-row", "A6")]
+    assert issue_cells(read(build(other, merge=False))) == [("bad-row", "A6")]
 
 
 def test_blank_rows_and_notes_are_skipped() -> None:
@@ -320,7 +281,7 @@ def test_blank_rows_and_notes_are_skipped() -> None:
 def test_every_problem_is_reported_not_only_the_first() -> None:
     rows = years(("2024年度", (1, 1, 1), ("調査中", -1, 4)), ("2099年度", (1, 1, 1), DASH))
     result = read(build(rows, made=None, header=("年度", "区分", "KPI①", "KPI②", "KPI④")))
-    assert sorted(error_cells(result)) == sorted(
+    assert sorted(issue_cells(result)) == sorted(
         [
             ("missing-value", "H1"),
             ("conflicting-label", "E4"),  # KPI④ over 交流人口数
@@ -372,7 +333,7 @@ def test_template_without_a_date_leaves_h1_blank_and_reads_as_missing() -> None:
     template = saisei_obanazawa.saisei_template(2024, load_plan(), None)
     assert template.workbook["KPI進捗"]["H1"].value is None
     result = read(template.fill({}))
-    assert error_cells(result) == [("missing-value", "H1")]
+    assert issue_cells(result) == [("missing-value", "H1")]
 
 
 # -- property: whatever the city types into the 実績 rows ---------------------------------
@@ -409,7 +370,7 @@ def test_reads_what_was_typed(cells: list[Any], made: dt.date) -> None:
             status,
             cell,
         )
-    assert error_cells(result) == future
+    assert issue_cells(result) == future
     assert values(result) == expected
 
 

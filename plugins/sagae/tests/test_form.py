@@ -1,10 +1,9 @@
-"""寒河江市's workbook, one sheet per fiscal year: the sample, the conformance kit, edge cases."""
+"""寒河江市's workbook, one sheet per fiscal year: the rules and edge cases of the form, on workbooks built here, and the template."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -13,11 +12,9 @@ import saisei_sagae
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from saisei import FileResult, load_plan, open_workbook
-from saisei.testing import PluginConformance, make_registry, observations, read_bytes, read_path
+from saisei import FileResult, load_plan
+from saisei.testing import issue_cells, make_registry, message_at, read_bytes, values_by_cell
 
-DATA = Path(__file__).parent / "data"
-SAMPLE = DATA / "寒河江市KPI.xlsx"
 REGISTRY = make_registry(("sagae", saisei_sagae))
 PLAN = load_plan()
 LABELS = (
@@ -25,11 +22,6 @@ LABELS = (
     "②事業により創出した関係人口数",
     "③事業により創出した交流人口数",
 )
-
-
-class TestConformance(PluginConformance):
-    plugin = saisei_sagae
-    name = "sagae"
 
 
 # -- a workbook as the city makes it, built here independently of the plugin's template ------------
@@ -96,24 +88,9 @@ def read(data: bytes, name: str = "form.xlsx") -> FileResult:
     return read_bytes(data, name, registry=REGISTRY)
 
 
-def values(result: FileResult) -> dict[tuple[str, str], tuple[int, int, int, str]]:
-    """(sheet, cell) → (fiscal year, KPI, value, status)."""
-    return {
-        (o["sheet"], o["cell"]): (o["fiscal_year"], o["kpi"], o["value"], o["status"]) for o in observations(result)
-    }
+# -- the city's layout ----------------------------------------------------------------------------------
 
-
-def issues(result: FileResult, severity: str = "error") -> list[tuple[str, str | None, str | None]]:
-    return [(i.code, i.sheet, i.cell) for i in result.issues if i.severity == severity]
-
-
-def message(result: FileResult, sheet: str, cell: str) -> str:
-    return next(i.message for i in result.issues if (i.sheet, i.cell) == (sheet, cell))
-
-
-# -- the sample -----------------------------------------------------------------------------------------
-
-# expected.json, 寒河江市 (062065): FY2024 KPI ①②③ = 3, 14, 1203, final.
+# What the sample gives (test_sample.py), from the layout built here with the same figures.
 EXPECTED = {
     ("R6", "D5"): (2024, 1, 3, "final"),
     ("R6", "D6"): (2024, 2, 14, "final"),
@@ -121,24 +98,10 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("name", [SAMPLE.name, "KPI報告 (1).xlsx", "book.xlsx"])
-def test_sample_reads_to_the_expected_values_whatever_its_name(name: str) -> None:
-    result = read(SAMPLE.read_bytes(), name)
-    assert result.plugin == "sagae"
-    assert result.issues == []
-    assert result.entity_code == "062065"
-    assert result.as_of == dt.date(2025, 7, 31)
-    assert values(result) == EXPECTED
-
-
-def test_sample_through_the_file_path() -> None:
-    assert values(read_path(SAMPLE, registry=REGISTRY)) == EXPECTED
-
-
 def test_the_city_layout_built_here_reads_like_the_sample() -> None:
     result = read(city_book(r6("3団体", "14人", "1,203人")))
     assert result.issues == []
-    assert values(result) == EXPECTED
+    assert values_by_cell(result, sheet=True) == EXPECTED
 
 
 # -- numbers and units ----------------------------------------------------------------------------------
@@ -147,12 +110,12 @@ def test_the_city_layout_built_here_reads_like_the_sample() -> None:
 def test_full_width_digits_commas_and_units() -> None:
     result = read(city_book(r6("３団体", "１４人", "１，２０３人")))
     assert result.issues == []
-    assert values(result) == EXPECTED
+    assert values_by_cell(result, sheet=True) == EXPECTED
 
 
 def test_plain_numbers() -> None:
     result = read(city_book(r6(3, "14", 1203)))
-    assert values(result) == EXPECTED
+    assert values_by_cell(result, sheet=True) == EXPECTED
 
 
 @settings(max_examples=15, deadline=None)
@@ -161,7 +124,7 @@ def test_any_count_with_its_unit(n: int, wide: bool) -> None:
     text = f"{n:,}人"
     if wide:
         text = text.translate(str.maketrans("0123456789,", "０１２３４５６７８９，"))
-    assert values(read(city_book(r6(None, text)))) == {("R6", "D6"): (2024, 2, n, "final")}
+    assert values_by_cell(read(city_book(r6(None, text))), sheet=True) == {("R6", "D6"): (2024, 2, n, "final")}
 
 
 @pytest.mark.parametrize(("row", "value"), [(5, "3人"), (6, "14団体"), (7, "1,203件")])
@@ -169,13 +132,16 @@ def test_a_unit_that_is_not_the_kpis_is_an_error(row: int, value: str) -> None:
     cells: list[object] = [1, 2, 3]
     cells[row - 5] = value
     result = read(city_book(r6(*cells)))
-    assert issues(result) == [("unexpected-unit", "R6", f"D{row}")]
+    assert issue_cells(result, sheet=True) == [("unexpected-unit", "R6", f"D{row}")]
 
 
 def test_blank_is_not_reported_and_zero_is_zero() -> None:
     result = read(city_book(r6(None, 0, "0人")))
     assert result.issues == []
-    assert values(result) == {("R6", "D6"): (2024, 2, 0, "final"), ("R6", "D7"): (2024, 3, 0, "final")}
+    assert values_by_cell(result, sheet=True) == {
+        ("R6", "D6"): (2024, 2, 0, "final"),
+        ("R6", "D7"): (2024, 3, 0, "final"),
+    }
 
 
 @pytest.mark.parametrize(
@@ -188,8 +154,8 @@ def test_blank_is_not_reported_and_zero_is_zero() -> None:
 )
 def test_garbage_is_an_error_at_its_cell_on_its_sheet(cells: tuple[object, ...], cell: str, code: str) -> None:
     result = read(city_book(r6(1, 1, 1), r7(*cells)))
-    assert issues(result) == [(code, "Ｒ７", cell)]
-    assert message(result, "Ｒ７", cell).startswith(f"form.xlsx!Ｒ７!{cell}: 令和7年度 ")
+    assert issue_cells(result, sheet=True) == [(code, "Ｒ７", cell)]
+    assert message_at(result, cell, "Ｒ７").startswith(f"form.xlsx!Ｒ７!{cell}: 令和7年度 ")
 
 
 # -- status (D9) and the date written (D10) ----------------------------------------------------------------
@@ -200,26 +166,26 @@ def test_garbage_is_an_error_at_its_cell_on_its_sheet(cells: tuple[object, ...],
 )
 def test_status_comes_from_d9(status: str, expected: str) -> None:
     result = read(city_book(r6(3, status=status)))
-    assert values(result) == {("R6", "D5"): (2024, 1, 3, expected)}
+    assert values_by_cell(result, sheet=True) == {("R6", "D5"): (2024, 1, 3, expected)}
 
 
 @pytest.mark.parametrize(("status", "code"), [(None, "missing-value"), ("確認中", "bad-status"), (1, "bad-status")])
 def test_blank_or_other_status_is_an_error_at_d9(status: object, code: str) -> None:
     result = read(city_book(r6(3, status=status)))
-    assert issues(result) == [(code, "R6", "D9")]
-    assert values(result) == {}
+    assert issue_cells(result, sheet=True) == [(code, "R6", "D9")]
+    assert values_by_cell(result, sheet=True) == {}
 
 
 def test_an_empty_sheet_prepared_in_advance_needs_no_status() -> None:
     result = read(city_book(r6(3, 14, 1203), r7(status=None, written=None)))
     assert result.issues == []
-    assert values(result) == EXPECTED
+    assert values_by_cell(result, sheet=True) == EXPECTED
 
 
 def test_a_second_year_sheet_with_full_width_r() -> None:
     result = read(city_book(r6(3, 14, 1203), r7(1, "2人", written="令和7年8月20日")))
     assert result.issues == []
-    assert values(result) == {
+    assert values_by_cell(result, sheet=True) == {
         **EXPECTED,
         ("Ｒ７", "D5"): (2025, 1, 1, "provisional"),
         ("Ｒ７", "D6"): (2025, 2, 2, "provisional"),
@@ -231,19 +197,19 @@ def test_date_written_as_text_and_blank() -> None:
     assert read(city_book(r6(3, written="R7.7.31"))).as_of == dt.date(2025, 7, 31)
     blank = read(city_book(r6(3, written=None)))
     assert blank.issues == [] and blank.as_of is None
-    assert values(blank) == {("R6", "D5"): (2024, 1, 3, "final")}
+    assert values_by_cell(blank, sheet=True) == {("R6", "D5"): (2024, 1, 3, "final")}
 
 
 def test_unreadable_date_written_is_an_error_at_d10() -> None:
     result = read(city_book(r6(3, written="7月末")))
-    assert issues(result) == [("bad-date", "R6", "D10")]
+    assert issue_cells(result, sheet=True) == [("bad-date", "R6", "D10")]
 
 
 def test_final_before_the_year_ended_is_a_warning() -> None:
     result = read(city_book(r6(3, written=dt.datetime(2025, 2, 10))))
-    assert issues(result) == []
-    assert issues(result, "warning") == [("final-before-year-end", "R6", "D9")]
-    assert values(result) == {("R6", "D5"): (2024, 1, 3, "final")}
+    assert issue_cells(result, sheet=True) == []
+    assert issue_cells(result, "warning", sheet=True) == [("final-before-year-end", "R6", "D9")]
+    assert values_by_cell(result, sheet=True) == {("R6", "D5"): (2024, 1, 3, "final")}
 
 
 # -- sheets: example, list, names and titles -----------------------------------------------------------------
@@ -259,7 +225,7 @@ def test_example_and_list_sheets_are_never_read() -> None:
     book.save(buffer)
     result = read(buffer.getvalue())
     assert result.issues == []
-    assert values(result) == EXPECTED
+    assert values_by_cell(result, sheet=True) == EXPECTED
 
 
 def test_the_example_sheet_is_not_read_even_when_it_looks_exactly_like_a_year_sheet() -> None:
@@ -271,62 +237,62 @@ def test_the_example_sheet_is_not_read_even_when_it_looks_exactly_like_a_year_sh
     book.save(buffer)
     result = read(buffer.getvalue())
     assert result.issues == []
-    assert values(result) == EXPECTED
+    assert values_by_cell(result, sheet=True) == EXPECTED
 
 
 def test_a_hidden_year_sheet_is_still_read() -> None:
     # last year's sheet hidden by the clerk: its figures are the city's, never silently dropped
     result = read(city_book(r6(3, 14, 1203, hidden=True), r7(1)))
     assert [(i.severity, i.code, i.sheet) for i in result.issues] == [("warning", "hidden-sheet", "R6")]
-    assert values(result) == {**EXPECTED, ("Ｒ７", "D5"): (2025, 1, 1, "provisional")}
+    assert values_by_cell(result, sheet=True) == {**EXPECTED, ("Ｒ７", "D5"): (2025, 1, 1, "provisional")}
 
 
 def test_only_the_example_sheet_is_an_error_not_an_unknown_form() -> None:
     result = read(city_book())
     assert result.plugin == "sagae"
-    assert issues(result) == [("missing-sheet", None, None)]
+    assert issue_cells(result, sheet=True) == [("missing-sheet", None, None)]
     assert "R6" in result.issues[0].message
 
 
 def test_a_year_sheet_still_titled_as_the_example_is_an_error() -> None:
     result = read(city_book(r6(3, title="【記入例】令和6年度 地域再生計画KPI実績報告（寒河江市）")))
-    assert issues(result) == [("bad-header", "R6", "B2")]
-    assert values(result) == {}
+    assert issue_cells(result, sheet=True) == [("bad-header", "R6", "B2")]
+    assert values_by_cell(result, sheet=True) == {}
 
 
 def test_sheet_name_and_title_must_agree() -> None:
     result = read(city_book(r6(3, name="R7")))  # title says 令和6年度
-    assert issues(result) == [("bad-fiscal-year", "R7", "B2")]
-    assert "R7" in message(result, "R7", "B2") and "令和6年度" in message(result, "R7", "B2")
+    assert issue_cells(result, sheet=True) == [("bad-fiscal-year", "R7", "B2")]
+    assert "R7" in message_at(result, "B2", "R7") and "令和6年度" in message_at(result, "B2", "R7")
 
 
 def test_a_year_outside_the_plan_is_an_error_at_the_title() -> None:
     result = read(
         city_book(r6(3), {"name": "R9", "title": "令和9年度 地域再生計画KPI実績報告（寒河江市）", "values": (1,)})
     )
-    assert issues(result) == [("bad-fiscal-year", "R9", "B2")]
+    assert issue_cells(result, sheet=True) == [("bad-fiscal-year", "R9", "B2")]
 
 
 def test_two_sheets_for_one_year_are_an_error() -> None:
     result = read(city_book(r7(1, name="R7"), r7(1)))
-    assert issues(result) == [("duplicate-row", "Ｒ７", "B2"), ("ambiguous-sheet", "R7", None)]
+    assert issue_cells(result, sheet=True) == [("duplicate-row", "Ｒ７", "B2"), ("ambiguous-sheet", "R7", None)]
 
 
 def test_a_copied_sheet_is_read_by_its_title() -> None:
     result = read(city_book(r6(3), r7(5, name="R7 (2)")))
     assert result.issues == []
-    assert values(result)[("R7 (2)", "D5")] == (2025, 1, 5, "provisional")
+    assert values_by_cell(result, sheet=True)[("R7 (2)", "D5")] == (2025, 1, 5, "provisional")
 
 
 def test_year_from_the_name_alone_when_the_title_is_blank() -> None:
     result = read(city_book(r6(3), r7(5, title=None)))
     assert result.issues == []
-    assert values(result)[("Ｒ７", "D5")] == (2025, 1, 5, "provisional")
+    assert values_by_cell(result, sheet=True)[("Ｒ７", "D5")] == (2025, 1, 5, "provisional")
 
 
 def test_a_title_of_another_form_is_an_error() -> None:
     result = read(city_book(r6(3), r7(5, title="令和7年度 実績")))
-    assert issues(result) == [("bad-header", "Ｒ７", "B2")]
+    assert issue_cells(result, sheet=True) == [("bad-header", "Ｒ７", "B2")]
 
 
 def test_a_wrong_kpi_label_is_an_error_at_its_cell() -> None:
@@ -336,8 +302,8 @@ def test_a_wrong_kpi_label_is_an_error_at_its_cell() -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     result = read(buffer.getvalue())
-    assert issues(result) == [("unknown-kpi", "R6", "B6")]
-    assert "②事業により創出した関係人口数" in message(result, "R6", "B6")
+    assert issue_cells(result, sheet=True) == [("unknown-kpi", "R6", "B6")]
+    assert "②事業により創出した関係人口数" in message_at(result, "B6", "R6")
 
 
 @pytest.mark.parametrize(
@@ -359,20 +325,7 @@ def test_a_merged_value_cell_is_an_error() -> None:
     ws.merge_cells("C5:D5")
     buffer = io.BytesIO()
     book.save(buffer)
-    assert ("bad-header", "R6", "D5") in issues(read(buffer.getvalue()))
-
-
-@pytest.mark.parametrize("path", sorted((DATA / "others").glob("*.xlsx")), ids=lambda p: p.name)
-def test_the_other_bodies_sample_forms_are_not_claimed(path: Path) -> None:
-    workbook = open_workbook(path)
-    try:
-        assert saisei_sagae.saisei_detect(workbook) is False
-    finally:
-        workbook.close()
-
-
-def test_the_other_bodies_forms_are_all_there() -> None:
-    assert len(list((DATA / "others").glob("*.xlsx"))) == 6
+    assert ("bad-header", "R6", "D5") in issue_cells(read(buffer.getvalue()), sheet=True)
 
 
 def test_detection_needs_this_forms_title() -> None:
@@ -408,4 +361,4 @@ def test_blank_template_leaves_status_and_date_for_the_clerk() -> None:
     assert (ws["D9"].value, ws["D10"].value) == (None, None)
     assert read(template.fill({})).issues == []  # nothing reported: nothing to refuse
     filled = read(template.fill({template.slots[0]: 3}))
-    assert issues(filled) == [("missing-value", "R6", "D9")]
+    assert issue_cells(filled, sheet=True) == [("missing-value", "R6", "D9")]

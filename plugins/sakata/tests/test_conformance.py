@@ -5,6 +5,6 @@ import saisei_sakata
 from saisei.testing import PluginConformance
 
 
-class TestSakataConformance(PluginConformance):
+class TestConformance(PluginConformance):
     plugin = saisei_sakata
     name = "sakata"

@@ -1,10 +1,9 @@
-"""飯豊町's 月別実績: the sample, and the edge cases of the form, on workbooks built here."""
+"""飯豊町's 月別実績: the rules and edge cases of the form, on workbooks built here, and the template."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,18 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from saisei import FileResult, load_plan
-from saisei.testing import errors, make_registry, observations, read_bytes, read_path, with_cached_results
+from saisei.testing import (
+    errors,
+    example_path,
+    issue_cells,
+    make_registry,
+    observations,
+    read_bytes,
+    sums,
+    with_cached_results,
+)
 
-DATA = Path(__file__).parent / "data"
-SAMPLE = DATA / "飯豊町_月別実績_R6.xlsx"
+SAMPLE = example_path("飯豊町_月別実績_R6.xlsx")
 CODE = "064033"
 REGISTRY = make_registry(("iide", saisei_iide))
 MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
@@ -63,66 +70,10 @@ def build(
     return out.getvalue()
 
 
-def cache(data: bytes, values: Mapping[str, object]) -> bytes:
-    """Give formula cells a cached result, as Excel does when it saves."""
-    return with_cached_results(data, values)
-
-
 def read(data: bytes, name: str = "form.xlsx") -> FileResult:
     result = read_bytes(data, name, registry=REGISTRY)
     assert result.plugin == "iide", [i.message for i in result.issues]
     return result
-
-
-def yearly(result: FileResult) -> dict[tuple[int, int], tuple[int, str]]:
-    """(year, kpi) → (sum of months, status), as saisei combines one workbook's rows."""
-    out: dict[tuple[int, int], tuple[int, str]] = {}
-    for o in observations(result):
-        key = (o["fiscal_year"], o["kpi"])
-        value, status = out.get(key, (0, "final"))
-        out[key] = (value + o["value"], "provisional" if "provisional" in (status, o["status"]) else "final")
-    return out
-
-
-def error_cells(result: FileResult) -> list[tuple[str, str | None]]:
-    return [(i.code, i.cell) for i in errors(result)]
-
-
-def warning_cells(result: FileResult) -> list[tuple[str, str | None]]:
-    return [(i.code, i.cell) for i in result.issues if not i.is_error]
-
-
-# -- the sample ------------------------------------------------------------------------
-
-
-def test_sample_reads_to_the_expected_values() -> None:
-    expected = json.loads((DATA / "expected_fy2024.json").read_text(encoding="utf-8"))
-    want = {
-        (v["fiscal_year"], v["kpi"]): (v["value"], v["status"]) for v in expected["values"] if v["entity_code"] == CODE
-    }
-    assert want == {(2024, 1): (2, "provisional"), (2024, 2): (4, "provisional"), (2024, 3): (296, "provisional")}
-    result = read_path(SAMPLE, registry=REGISTRY)
-    assert result.plugin == "iide"
-    assert result.issues == []  # its cached 合計 agree with the months; 3月 is marked 見込
-    assert yearly(result) == want
-    assert result.as_of == dt.date(2025, 3, 3)
-    rows = observations(result)
-    assert len(rows) == 36
-    assert {o["entity_code"] for o in rows} == {CODE}
-    by_cell = {o["cell"]: o for o in rows}
-    assert (by_cell["E5"]["period"], by_cell["E5"]["value"]) == ("2024-04", 10)
-    assert (by_cell["E16"]["period"], by_cell["E16"]["value"]) == ("2025-03", 24)
-
-
-@pytest.mark.parametrize("name", ["飯豊町_月別実績_R6.xlsx", "コピー ～ 提出用 (2).xlsx", "月別.XLSX", "尾花沢市.xlsx"])
-def test_renamed_sample_reads_the_same(name: str) -> None:
-    result = read(SAMPLE.read_bytes(), name)
-    assert result.issues == []
-    assert yearly(result) == {
-        (2024, 1): (2, "provisional"),
-        (2024, 2): (4, "provisional"),
-        (2024, 3): (296, "provisional"),
-    }
 
 
 # -- values and periods ----------------------------------------------------------------
@@ -131,7 +82,7 @@ def test_renamed_sample_reads_the_same(name: str) -> None:
 def test_all_twelve_months_after_the_year_are_final() -> None:
     result = read(build())
     assert result.issues == []
-    assert yearly(result) == {(2024, 1): (12, "final"), (2024, 2): (24, "final"), (2024, 3): (780, "final")}
+    assert sums(result) == {(2024, 1): (12, "final"), (2024, 2): (24, "final"), (2024, 3): (780, "final")}
     periods = sorted({o["period"] for o in observations(result)})
     assert periods == [f"2024-{m:02d}" for m in range(4, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
 
@@ -151,7 +102,7 @@ def test_zero_is_a_value_and_blank_is_not() -> None:
     assert not errors(result)
     cells = {o["cell"] for o in observations(result)}
     assert "C16" not in cells and "D16" in cells and "C5" in cells
-    assert yearly(result) == {(2024, 1): (0, "provisional"), (2024, 2): (0, "final"), (2024, 3): (5, "final")}
+    assert sums(result) == {(2024, 1): (0, "provisional"), (2024, 2): (0, "final"), (2024, 3): (5, "final")}
 
 
 def test_full_width_digits_and_commas() -> None:
@@ -184,27 +135,27 @@ def test_a_month_marked_mikomi_makes_the_year_provisional() -> None:
     months = [*FULL[:11], (1, 2, 30, "見込")]
     result = read(build(months))
     assert result.issues == []
-    assert {s for _, s in yearly(result).values()} == {"provisional"}
+    assert {s for _, s in sums(result).values()} == {"provisional"}
 
 
 @pytest.mark.parametrize("note", ["見込み", "3月分は見込", "ｲﾍﾞﾝﾄ含む見込値"])
 def test_mikomi_anywhere_in_the_note(note: str) -> None:
     months = [(1, 2, 3, note), *FULL[1:]]
-    assert {s for _, s in yearly(read(build(months))).values()} == {"provisional"}
+    assert {s for _, s in sums(read(build(months))).values()} == {"provisional"}
 
 
 def test_other_notes_are_not_evaluated() -> None:
     months = [(1, 2, 3, "イベント中止"), (1, 2, 3, "=1+1"), (1, 2, 3, "確定"), *FULL[3:]]
     result = read(build(months))
     assert result.issues == []
-    assert {s for _, s in yearly(result).values()} == {"final"}
+    assert {s for _, s in sums(result).values()} == {"final"}
 
 
 def test_a_blank_month_makes_every_kpi_provisional() -> None:
     months = [*FULL[:6], (None, None, None, None), *FULL[7:]]
     result = read(build(months))
     assert result.issues == []
-    assert yearly(result) == {
+    assert sums(result) == {
         (2024, 1): (11, "provisional"),
         (2024, 2): (22, "provisional"),
         (2024, 3): (680, "provisional"),
@@ -215,28 +166,28 @@ def test_a_blank_value_makes_only_its_kpi_provisional() -> None:
     months = [*FULL[:6], (1, None, 100, None), *FULL[7:]]
     result = read(build(months))
     assert result.issues == []
-    assert yearly(result) == {(2024, 1): (12, "final"), (2024, 2): (22, "provisional"), (2024, 3): (780, "final")}
+    assert sums(result) == {(2024, 1): (12, "final"), (2024, 2): (22, "provisional"), (2024, 3): (780, "final")}
 
 
 def test_a_form_made_before_the_year_ends_is_provisional() -> None:
     months = [*FULL[:11], (0, 0, 24, "見込")]
     result = read(build(months, made=dt.date(2025, 3, 3)))
     assert result.issues == []
-    assert {s for _, s in yearly(result).values()} == {"provisional"}
+    assert {s for _, s in sums(result).values()} == {"provisional"}
 
 
 def test_an_unended_month_without_mikomi_is_a_warning_and_provisional() -> None:
     result = read(build(made=dt.date(2025, 3, 3)))
     assert not errors(result)
-    assert warning_cells(result) == [("unmarked-estimate", "F16")]
+    assert issue_cells(result, "warning") == [("unmarked-estimate", "F16")]
     assert "3月" in result.issues[0].message
-    assert {s for _, s in yearly(result).values()} == {"provisional"}
+    assert {s for _, s in sums(result).values()} == {"provisional"}
 
 
 def test_months_after_the_date_made_without_mikomi_each_warn() -> None:
     months = [*FULL[:10], (0, 0, 1, "見込"), (0, 0, 1, None)]
     result = read(build(months, made=dt.date(2025, 1, 20)))
-    assert warning_cells(result) == [("unmarked-estimate", "F14"), ("unmarked-estimate", "F16")]
+    assert issue_cells(result, "warning") == [("unmarked-estimate", "F14"), ("unmarked-estimate", "F16")]
 
 
 @pytest.mark.parametrize(("made", "status"), [(dt.date(2025, 3, 31), "provisional"), (dt.date(2025, 4, 1), "final")])
@@ -244,7 +195,7 @@ def test_the_year_end_boundary(made: dt.date, status: str) -> None:
     months = [*FULL[:11], (1, 2, 30, None if status == "final" else "見込")]
     result = read(build(months, made=made))
     assert result.issues == []
-    assert {s for _, s in yearly(result).values()} == {status}
+    assert {s for _, s in sums(result).values()} == {status}
 
 
 @pytest.mark.parametrize(
@@ -259,7 +210,7 @@ def test_text_dates(made: str, as_of: dt.date) -> None:
 @pytest.mark.parametrize(("made", "code"), [(None, "missing-value"), ("4月上旬", "bad-date"), (45000, "bad-date")])
 def test_a_missing_or_unreadable_date_is_an_error_at_f2(made: Any, code: str) -> None:
     result = read(build(made=made))
-    assert error_cells(result) == [(code, "F2")]
+    assert issue_cells(result) == [(code, "F2")]
 
 
 # -- the 合計 row ----------------------------------------------------------------------
@@ -271,42 +222,42 @@ def test_total_formulas_without_cached_values_are_not_checked() -> None:
 
 
 def test_cached_totals_that_agree_give_no_warning() -> None:
-    result = read(cache(build(), {"C17": 12, "D17": 24, "E17": 780}))
+    result = read(with_cached_results(build(), {"C17": 12, "D17": 24, "E17": 780}))
     assert result.issues == []
 
 
 def test_a_cached_total_that_disagrees_is_a_warning_at_its_cell() -> None:
     # Excel's SUM skipped 5月 typed as text: the cached total is short by 50
     months = [FULL[0], (1, 2, "５０", None), *FULL[2:]]
-    result = read(cache(build(months), {"C17": 12, "D17": 24, "E17": 730}))
+    result = read(with_cached_results(build(months), {"C17": 12, "D17": 24, "E17": 730}))
     assert not errors(result)
-    assert warning_cells(result) == [("total-mismatch", "E17")]
+    assert issue_cells(result, "warning") == [("total-mismatch", "E17")]
     assert "730" in result.issues[0].message and "780" in result.issues[0].message
-    assert yearly(result)[(2024, 3)] == (780, "final")  # the months count, not the total
+    assert sums(result)[(2024, 3)] == (780, "final")  # the months count, not the total
 
 
 def test_a_typed_total_is_checked_too() -> None:
     result = read(build(total=(12, 25, "780")))
-    assert warning_cells(result) == [("total-mismatch", "D17")]
+    assert issue_cells(result, "warning") == [("total-mismatch", "D17")]
 
 
 def test_no_total_check_when_a_month_is_already_an_error() -> None:
     months = [("調査中", 2, 40, None), *FULL[1:]]
-    result = read(cache(build(months), {"C17": 11, "D17": 99, "E17": 780}))
-    assert error_cells(result) == [("not-a-number", "C5")]
-    assert warning_cells(result) == [("total-mismatch", "D17")]
+    result = read(with_cached_results(build(months), {"C17": 11, "D17": 99, "E17": 780}))
+    assert issue_cells(result) == [("not-a-number", "C5")]
+    assert issue_cells(result, "warning") == [("total-mismatch", "D17")]
 
 
 def test_a_deleted_total_row_is_fine_but_a_wrong_label_is_an_error() -> None:
     assert read(build(total=None)).issues == []
     result = read(build(total_label="12月"))
-    assert error_cells(result) == [("duplicate-label", "B17")]
+    assert issue_cells(result) == [("duplicate-label", "B17")]
 
 
 def test_values_below_the_table_are_warned_about() -> None:
     result = read(build(extra={"C19": 3, "B19": "※参考"}))
     assert not errors(result)
-    assert warning_cells(result) == [("outside-table", "C19")]
+    assert issue_cells(result, "warning") == [("outside-table", "C19")]
 
 
 # -- layout ----------------------------------------------------------------------------
@@ -322,7 +273,7 @@ def test_values_below_the_table_are_warned_about() -> None:
 )
 def test_a_wrong_header_is_an_error_at_its_cell(header: tuple[Any, ...], cell: str) -> None:
     result = read(build(header=header))
-    assert ("bad-header", cell) in error_cells(result)
+    assert ("bad-header", cell) in issue_cells(result)
 
 
 def test_half_width_brackets_in_the_header_are_the_same() -> None:
@@ -346,7 +297,7 @@ def test_a_label_that_is_no_month_is_an_error_at_the_label() -> None:
     labels[1], labels[2] = labels[2], labels[1]  # months reordered with their labels are fine
     labels[11] = "3月見込"
     result = read(build(labels=labels))
-    assert error_cells(result) == [("bad-month", "B16")]
+    assert issue_cells(result) == [("bad-month", "B16")]
     assert "3月見込" in errors(result)[0].message
 
 
@@ -355,7 +306,7 @@ def test_a_label_that_is_no_month_is_an_error_at_the_label() -> None:
 )
 def test_a_year_outside_the_plan_is_an_error_at_c2(year: Any, code: str) -> None:
     result = read(build(year=year))
-    assert error_cells(result) == [(code, "C2")]
+    assert issue_cells(result) == [(code, "C2")]
 
 
 @pytest.mark.parametrize(
@@ -371,14 +322,14 @@ def test_a_year_outside_the_plan_is_an_error_at_c2(year: Any, code: str) -> None
 def test_garbage_in_a_month_is_an_error_at_that_cell(value: Any, code: str) -> None:
     months = [*FULL[:7], (1, value, 3, None), *FULL[8:]]
     result = read(build(months), "飯豊町.xlsx")
-    assert error_cells(result) == [(code, "D12")]
+    assert issue_cells(result) == [(code, "D12")]
     assert errors(result)[0].message.startswith("飯豊町.xlsx!月別実績!D12: 11月の関係人口（人）")
 
 
 def test_every_problem_is_reported_not_only_the_first() -> None:
     months = [("x", 2, 3, None), *FULL[1:11], (1, 2, -5, None)]
     result = read(build(months, year="2099年度", made=None, labels=["4月", "4月", *[f"{m}月" for m in MONTHS[2:]]]))
-    assert sorted(error_cells(result)) == sorted(
+    assert sorted(issue_cells(result)) == sorted(
         [
             ("bad-fiscal-year", "C2"),
             ("missing-value", "F2"),
@@ -419,13 +370,13 @@ def test_template_layout_and_status() -> None:
     assert template.complete_status == "provisional"  # made in March, before the year ends
     result = read(template.fill({s: 1 for s in template.slots}))
     assert not errors(result)
-    assert warning_cells(result) == [("unmarked-estimate", "F16")]
+    assert issue_cells(result, "warning") == [("unmarked-estimate", "F16")]
 
 
 def test_template_without_a_date_leaves_f2_blank_and_reads_as_missing() -> None:
     template = saisei_iide.saisei_template(2024, load_plan(), None)
     assert template.workbook["月別実績"]["F2"].value is None
-    assert error_cells(read(template.fill({}))) == [("missing-value", "F2")]
+    assert issue_cells(read(template.fill({}))) == [("missing-value", "F2")]
 
 
 # -- property: whatever the town types into the months -----------------------------------
@@ -450,7 +401,7 @@ def test_year_value_is_the_sum_of_months_and_status_follows_the_rule(months: lis
         blank = any(v is None for v in given_values)
         status = "provisional" if estimate or blank else "final"
         want[(2024, kpi)] = (sum(v for v in given_values if v is not None), status)
-    assert yearly(result) == want
+    assert sums(result) == want
 
 
 # -- across workbooks: the March estimate, then the confirmed form --------------------------

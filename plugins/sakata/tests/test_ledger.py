@@ -11,7 +11,6 @@ import datetime as dt
 import subprocess
 import sys
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,10 +23,10 @@ from saisei_sakata._form import CANCELLED, HEADER, KPI_BY_LABEL, LABEL_BY_KPI, T
 
 from saisei import load_plan, open_workbook
 from saisei.plugin import CellError, NoCachedValue, Reading, Sheet, fiscal_year_of, is_blank, parse_count, parse_date
-from saisei.testing import make_registry, read_path
+from saisei.testing import example_path, make_registry, read_path
 
 PLAN = load_plan()
-SAMPLE = Path(__file__).parent / "data" / "酒田市_実績一覧.xlsx"
+SAMPLE = example_path("酒田市_実績一覧.xlsx")
 REGISTRY = make_registry(("sakata", saisei_sakata))
 FULL_WIDTH = str.maketrans("0123456789,.-/", "０１２３４５６７８９，．－／")
 
@@ -201,7 +200,7 @@ def test_the_rules_read_a_row_as_the_core_does_or_the_row_is_an_error(
     for event in read.settled:
         _as_the_core_reads([column[event[0] - _ledger.FIRST_ROW] for column in columns], event)
     observations, issues, (totals, _, _), _ = _reading(grid, summary)
-    observed = {int(cell[1:]) for _, _, _, _, _, _, cell, _ in observations}
+    observed = {int(cell[1:]) for *_, cell, _ in observations}
     settled_rows = {event[0] for event in read.settled}
     unsettled = {p.row for p in read.unsettled}
     assert observed >= settled_rows and not settled_rows & unsettled

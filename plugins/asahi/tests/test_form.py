@@ -1,10 +1,9 @@
-"""朝日町's kintone export: the sample workbook, and every rule of the form on built workbooks."""
+"""朝日町's kintone export: every rule of the form, on exports built here, and the template."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -19,11 +18,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from saisei import FileResult, consolidate, load_plan
-from saisei.plugin import Issue
-from saisei.testing import make_registry, observations, read_bytes, read_path
+from saisei.testing import errors, issue_cells, make_registry, observations, read_bytes, warnings
 
-DATA = Path(__file__).parent / "data"
-SAMPLE = DATA / "asahi_kintone_export_20250412.xlsx"
 HEADER = ("レコード番号", "年度", "四半期", "指標名", "実績", "更新者", "更新日時")
 NAMES = {1: "関係人口を受け入れる体制が整った地域・団体等数", 2: "関係人口数", 3: "事業により創出した交流人口数"}
 REGISTRY = make_registry(("asahi", saisei_asahi))
@@ -74,18 +70,6 @@ def read(rows: Sequence[Sequence[object]], name: str = "kintone.xlsx", **kwargs:
     return read_bytes(export(rows, **kwargs), name, registry=REGISTRY)
 
 
-def errors(result: FileResult) -> list[Issue]:
-    return [i for i in result.issues if i.is_error]
-
-
-def warnings(result: FileResult) -> list[Issue]:
-    return [i for i in result.issues if not i.is_error]
-
-
-def where(issues: list[Issue]) -> list[tuple[str, str | None, str | None]]:
-    return [(i.code, i.sheet, i.cell) for i in issues]
-
-
 def figures(result: FileResult) -> dict[tuple[int, int], tuple[int, set[str]]]:
     """(year, KPI) → (sum of the quarters, statuses), as the core adds a workbook up."""
     total: dict[tuple[int, int], int] = defaultdict(int)
@@ -97,39 +81,6 @@ def figures(result: FileResult) -> dict[tuple[int, int], tuple[int, set[str]]]:
 
 
 SAMPLE_VALUES = {1: (0, 1, 0, 0), 2: (1, 2, 1, 1), 3: (80, 120, 98, 90)}
-
-
-# -- the sample ---------------------------------------------------------------------------
-
-
-def test_sample_gives_the_expected_values() -> None:
-    result = consolidate([SAMPLE], registry=REGISTRY)
-    assert not result.errors, [i.message for i in result.errors]
-    asahi = result.values.filter(result.values["entity_code"] == "063231")
-    got = {(r["fiscal_year"], r["kpi"]): (r["value"], r["status"]) for r in asahi.iter_rows(named=True)}
-    assert got == {(2024, 1): (1, "final"), (2024, 2): (5, "final"), (2024, 3): (388, "final")}
-
-
-def test_sample_observations_are_quarters_at_their_cells() -> None:
-    result = read_path(SAMPLE, registry=REGISTRY)
-    assert result.plugin == "asahi"
-    assert result.entity_code == "063231"
-    assert not result.issues, [i.message for i in result.issues]
-    assert result.as_of == dt.date(2025, 4, 10)  # the newest 更新日時
-    rows = observations(result)
-    assert len(rows) == 12
-    by_cell = {o["cell"]: (o["period"], o["kpi"], o["value"]) for o in rows}
-    assert by_cell["E2"] == ("2024-Q4", 3, 90)  # newest first
-    assert by_cell["E13"] == ("2024-Q1", 1, 0)
-
-
-def test_a_renamed_sample_reads_the_same(tmp_path: Path) -> None:
-    renamed = tmp_path / "朝日町 提出用 (2).XLSX"
-    shutil.copy(SAMPLE, renamed)
-    original, copy = read_path(SAMPLE, registry=REGISTRY), read_path(renamed, registry=REGISTRY)
-    assert copy.plugin == "asahi"
-    strip = [{k: v for k, v in o.items() if k != "file"} for o in observations(copy)]
-    assert strip == [{k: v for k, v in o.items() if k != "file"} for o in observations(original)]
 
 
 # -- detection ------------------------------------------------------------------------------
@@ -167,7 +118,7 @@ def test_other_layouts_are_not_claimed(header: Sequence[str], sheet: str) -> Non
 
 def test_a_field_twice_in_the_header_is_an_error() -> None:
     result = read([[*record(1, 1, 1, 3), 4]], header=[*HEADER, "実績"])
-    assert ("bad-header", "レコード一覧", "H1") in where(errors(result))
+    assert ("bad-header", "レコード一覧", "H1") in issue_cells(result, sheet=True)
     assert not observations(result)
 
 
@@ -197,14 +148,14 @@ def test_kpi_names_and_aliases(name: str, kpi: int) -> None:
 @pytest.mark.parametrize("name", ["交流人口数（速報）", "移住者数", "KPI1"])
 def test_an_unknown_indicator_is_an_error_at_its_cell(name: str) -> None:
     result = read([record(1, 1, 1, 3), record(2, 1, name, 5)])
-    assert where(errors(result)) == [("unknown-kpi", "レコード一覧", "D3")]
+    assert issue_cells(result, sheet=True) == [("unknown-kpi", "レコード一覧", "D3")]
     assert name in errors(result)[0].message
 
 
 @pytest.mark.parametrize("name", ["山形県へのUIJターン者数（県移住相談窓口を通じて移住した人数）", "UIJターン者数"])
 def test_kpi4_is_not_the_towns_to_report(name: str) -> None:
     result = read([record(1, 1, name, 5)])
-    assert where(errors(result)) == [("unknown-kpi", "レコード一覧", "D2")]
+    assert issue_cells(result, sheet=True) == [("unknown-kpi", "レコード一覧", "D2")]
     assert "KPI④" in errors(result)[0].message
 
 
@@ -218,7 +169,7 @@ def test_quarter_spellings(quarter: str) -> None:
 @pytest.mark.parametrize("quarter", ["第5四半期", "Q1", "1", "第一四半期", "上期"])
 def test_a_bad_quarter_is_an_error_at_its_cell(quarter: str) -> None:
     result = read([record(1, quarter, 2, 4)])
-    assert where(errors(result)) == [("bad-quarter", "レコード一覧", "C2")]
+    assert issue_cells(result, sheet=True) == [("bad-quarter", "レコード一覧", "C2")]
 
 
 @pytest.mark.parametrize(("year", "fiscal_year"), [("令和7年度", 2025), ("R8", 2026), ("Ｒ６", 2024), (2025, 2025)])
@@ -231,7 +182,7 @@ def test_year_spellings(year: object, fiscal_year: int) -> None:
 @pytest.mark.parametrize("year", ["令和9年度", "令和5年度", "2023", "来年度"])
 def test_a_year_outside_the_plan_is_an_error(year: str) -> None:
     result = read([record(1, 1, 1, 2), record(2, 1, 1, 2, year=year)])
-    assert where(errors(result)) == [("bad-fiscal-year", "レコード一覧", "B3")]
+    assert issue_cells(result, sheet=True) == [("bad-fiscal-year", "レコード一覧", "B3")]
 
 
 @pytest.mark.parametrize(
@@ -247,7 +198,7 @@ def test_a_year_outside_the_plan_is_an_error(year: str) -> None:
 )
 def test_garbage_in_a_value_is_an_error_at_its_cell(value: object, code: str) -> None:
     result = read([record(2, 1, 1, 3), record(1, 1, 2, value)])
-    assert where(errors(result)) == [(code, "レコード一覧", "E3")]
+    assert issue_cells(result, sheet=True) == [(code, "レコード一覧", "E3")]
     assert errors(result)[0].message.startswith("kintone.xlsx!レコード一覧!E3: ")
 
 
@@ -259,7 +210,7 @@ def test_text_numbers_are_counts() -> None:
 
 def test_missing_fields_are_errors() -> None:
     result = read([[1, None, "第1四半期", NAMES[1], 3, None, None], [2, "令和6年度", None, None, 4, None, None]])
-    assert sorted(where(errors(result))) == [
+    assert sorted(issue_cells(result, sheet=True)) == [
         ("missing-value", "レコード一覧", "B2"),
         ("missing-value", "レコード一覧", "C3"),
         ("missing-value", "レコード一覧", "D3"),
@@ -268,7 +219,7 @@ def test_missing_fields_are_errors() -> None:
 
 def test_the_same_wrong_value_is_reported_at_every_cell() -> None:
     result = read([record(n, 1, "移住者数", n) for n in (1, 2, 3)])
-    assert where(errors(result)) == [("unknown-kpi", "レコード一覧", f"D{r}") for r in (2, 3, 4)]
+    assert issue_cells(result, sheet=True) == [("unknown-kpi", "レコード一覧", f"D{r}") for r in (2, 3, 4)]
 
 
 # -- the year's value and status -----------------------------------------------------------------
@@ -328,7 +279,7 @@ def test_two_records_for_one_quarter_are_an_error_at_the_later_record() -> None:
     # newest first, as kintone exports: record 13 (row 2) was created after record 1 (row 14)
     rows = [record(13, 1, 1, 5), *full_year(SAMPLE_VALUES)]
     result = read(rows)
-    assert where(errors(result)) == [("duplicate-row", "レコード一覧", "A2")]
+    assert issue_cells(result, sheet=True) == [("duplicate-row", "レコード一覧", "A2")]
     message = errors(result)[0].message
     assert "14行目" in message and "レコード番号 1" in message
     assert result.has_errors  # the workbook gives no value; nothing is summed or kept
@@ -338,7 +289,10 @@ def test_later_means_the_larger_record_number_not_the_lower_row() -> None:
     rows = [record(9, 2, 3, 11), record(3, 2, 3, 10), record(5, 2, 3, 12)]
     result = read(rows)
     # records 5 and 9 were created after record 3, whatever rows the export gave them
-    assert where(errors(result)) == [("duplicate-row", "レコード一覧", "A2"), ("duplicate-row", "レコード一覧", "A4")]
+    assert issue_cells(result, sheet=True) == [
+        ("duplicate-row", "レコード一覧", "A2"),
+        ("duplicate-row", "レコード一覧", "A4"),
+    ]
     assert all("3行目（レコード番号 3）" in i.message for i in errors(result))
     assert all("全部で3件" in i.message for i in errors(result))
 
@@ -352,12 +306,12 @@ def test_duplicates_are_never_summed_or_kept() -> None:
 
 def test_a_duplicate_with_a_blank_value_is_still_a_duplicate() -> None:
     result = read([record(2, 1, 2, None), record(1, 1, 2, 4)])
-    assert where(errors(result)) == [("duplicate-row", "レコード一覧", "A2")]
+    assert issue_cells(result, sheet=True) == [("duplicate-row", "レコード一覧", "A2")]
 
 
 def test_the_same_kpi_by_two_names_is_a_duplicate() -> None:
     result = read([record(2, 1, "関係人口数", 4), record(1, 1, "事業により創出した関係人口数", 4)])
-    assert where(errors(result)) == [("duplicate-row", "レコード一覧", "A2")]
+    assert issue_cells(result, sheet=True) == [("duplicate-row", "レコード一覧", "A2")]
 
 
 # -- record numbers and update times ---------------------------------------------------------------
@@ -373,16 +327,16 @@ def test_record_numbers(number: object) -> None:
 def test_a_bad_record_number_is_a_warning(number: object) -> None:
     result = read([record(number, 1, 1, 3)])
     assert not errors(result)
-    assert where(warnings(result)) == [("bad-record-number", "レコード一覧", "A2")]
+    assert issue_cells(result, "warning", sheet=True) == [("bad-record-number", "レコード一覧", "A2")]
     assert len(observations(result)) == 1
 
 
 def test_a_record_number_twice_is_a_warning_and_row_order_decides() -> None:
     result = read([record(7, 1, 1, 3), record(7, 1, 2, 4), record(8, 1, 3, 5)])
     assert not errors(result)
-    assert where(warnings(result)) == [("duplicate-record-number", "レコード一覧", "A3")]
+    assert issue_cells(result, "warning", sheet=True) == [("duplicate-record-number", "レコード一覧", "A3")]
     duplicate = read([record(7, 1, 1, 3), record(7, 1, 1, 4)])
-    assert where(errors(duplicate)) == [("duplicate-row", "レコード一覧", "A3")]
+    assert issue_cells(duplicate, sheet=True) == [("duplicate-row", "レコード一覧", "A3")]
 
 
 def test_a_record_number_past_64_bits_is_read_like_any_other() -> None:
@@ -391,10 +345,10 @@ def test_a_record_number_past_64_bits_is_read_like_any_other() -> None:
     big = "99999999999999999999"
     result = read([record(big, 1, 1, 3), record(big, 2, 1, 4)])
     assert not errors(result), [i.message for i in result.issues]
-    assert where(warnings(result)) == [("duplicate-record-number", "レコード一覧", "A3")]
+    assert issue_cells(result, "warning", sheet=True) == [("duplicate-record-number", "レコード一覧", "A3")]
     assert len(observations(result)) == 2
     duplicate = read([record(1e30, 1, 1, 3), record(big, 1, 1, 4)])  # 1e30 is the later record
-    assert where(errors(duplicate)) == [("duplicate-row", "レコード一覧", "A2")]
+    assert issue_cells(duplicate, sheet=True) == [("duplicate-row", "レコード一覧", "A2")]
     assert f"レコード番号 {big}" in errors(duplicate)[0].message
 
 
@@ -424,13 +378,13 @@ def test_no_update_time_at_all_is_not_an_error() -> None:
 @pytest.mark.parametrize("updated", ["昨日", "2025/13/01 09:00", "2025/04/10 25:00", 45757.5])
 def test_an_unreadable_update_time_is_an_error(updated: object) -> None:
     result = read([record(1, 1, 1, 3, updated=updated)])
-    assert where(errors(result)) == [("bad-date", "レコード一覧", "G2")]
+    assert issue_cells(result, sheet=True) == [("bad-date", "レコード一覧", "G2")]
 
 
 def test_a_record_updated_before_its_quarter_ended_is_a_warning() -> None:
     result = read([record(1, 4, 1, 3, updated="2025/02/15 10:00"), record(2, 3, 1, 3, updated="2025/01/10 09:00")])
     assert not errors(result)
-    assert where(warnings(result)) == [("early-update", "レコード一覧", "G2")]
+    assert issue_cells(result, "warning", sheet=True) == [("early-update", "レコード一覧", "G2")]
     assert "2025/03/31" in warnings(result)[0].message
 
 

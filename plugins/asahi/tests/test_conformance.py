@@ -5,6 +5,6 @@ import saisei_asahi
 from saisei.testing import PluginConformance
 
 
-class TestAsahiConformance(PluginConformance):
+class TestConformance(PluginConformance):
     plugin = saisei_asahi
     name = "asahi"
