@@ -12,9 +12,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 PLUGINS = sorted(p for p in (ROOT / "plugins").glob("*/src/saisei_*") if p.is_dir())
-#: Plugins whose circle is still being untangled (issue 10).  Strict: once the circle is
-#: gone this test fails until the name is taken out of here.
-KNOWN_CIRCLES = {"saisei_sakata"}
 
 
 def modules(package: Path) -> dict[str, Path]:
@@ -94,15 +91,7 @@ def test_no_import_circle_in_saisei() -> None:
     assert circle(graph_of(SRC / "saisei")) is None
 
 
-@pytest.mark.parametrize(
-    "package",
-    [
-        pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True, reason="known circle (issue 10)"))
-        if p.name in KNOWN_CIRCLES
-        else pytest.param(p, id=p.name)
-        for p in PLUGINS
-    ],
-)
+@pytest.mark.parametrize("package", PLUGINS, ids=lambda p: p.name)
 def test_no_import_circle_in_a_plugin(package: Path) -> None:
     assert circle(graph_of(package)) is None
 
