@@ -53,7 +53,7 @@ def test_a_renamed_sample_reads_the_same(tmp_path: Path) -> None:
 def test_the_other_bodies_sample_forms_are_not_claimed(path: Path) -> None:
     workbook = open_workbook(path)
     try:
-        assert saisei_asahi.saisei_detect(workbook) is False
+        assert not saisei_asahi.saisei_detect(workbook)
     finally:
         workbook.close()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,9 +9,9 @@ import saisei_obanazawa
 from edits import edited, figures, insert_columns, insert_rows, insertions, load, save, shifted, swap_columns
 from hypothesis import HealthCheck, given, settings
 
-from saisei.testing import errors, make_registry, read_bytes
+from saisei.testing import errors, example_path, make_registry, read_bytes
 
-SAMPLE = (Path(__file__).resolve().parents[3] / "examples" / "fy2024" / "KPI進捗管理表（尾花沢市）.xlsx").read_bytes()
+SAMPLE = example_path("KPI進捗管理表（尾花沢市）.xlsx").read_bytes()
 SHEET = "KPI進捗"
 REGISTRY = make_registry(("obanazawa", saisei_obanazawa))
 FIGURES = {(2024, 1, 2, "provisional"): "C6", (2024, 2, 6, "provisional"): "D6", (2024, 3, 412, "provisional"): "E6"}

@@ -55,7 +55,7 @@ def test_renamed_sample_reads_the_same(name: str) -> None:
 def test_the_other_bodies_sample_forms_are_not_claimed(path: Path) -> None:
     workbook = open_workbook(path)
     try:
-        assert saisei_obanazawa.saisei_detect(workbook) is False
+        assert not saisei_obanazawa.saisei_detect(workbook)
     finally:
         workbook.close()
 

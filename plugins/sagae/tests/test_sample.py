@@ -49,7 +49,7 @@ def test_sample_through_the_file_path() -> None:
 def test_the_other_bodies_sample_forms_are_not_claimed(path: Path) -> None:
     workbook = open_workbook(path)
     try:
-        assert saisei_sagae.saisei_detect(workbook) is False
+        assert not saisei_sagae.saisei_detect(workbook)
     finally:
         workbook.close()
 

@@ -80,7 +80,7 @@ def test_sample_renamed_is_still_read() -> None:
 def test_the_other_bodies_sample_forms_are_not_claimed(path: Path) -> None:
     workbook = open_workbook(path)
     try:
-        assert saisei_sakata.saisei_detect(workbook) is False
+        assert not saisei_sakata.saisei_detect(workbook)
     finally:
         workbook.close()
 

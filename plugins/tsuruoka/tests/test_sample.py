@@ -47,7 +47,7 @@ def test_sample_through_the_file_path() -> None:
 def test_the_other_bodies_sample_forms_are_not_claimed(path: Path) -> None:
     workbook = open_workbook(path)
     try:
-        assert saisei_tsuruoka.saisei_detect(workbook) is False
+        assert not saisei_tsuruoka.saisei_detect(workbook)
     finally:
         workbook.close()
 
