@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +19,9 @@ from edits import (
 )
 from hypothesis import HealthCheck, given, settings
 
-from saisei.testing import errors, make_registry, read_bytes
+from saisei.testing import errors, example_path, make_registry, read_bytes
 
-SAMPLE = (Path(__file__).resolve().parents[3] / "examples" / "fy2024" / "鶴岡市_KPI実績報告書_R6.xlsx").read_bytes()
+SAMPLE = example_path("鶴岡市_KPI実績報告書_R6.xlsx").read_bytes()
 SHEET = "実績報告"
 REGISTRY = make_registry(("tsuruoka", saisei_tsuruoka))
 FIGURES = {(2024, 1, 3, "final"): "E7", (2024, 2, 12, "final"): "E8", (2024, 3, 1120, "final"): "E9"}
