@@ -197,11 +197,11 @@ def test_the_rules_read_a_row_as_the_core_does_or_the_row_is_an_error(
 
     columns = _ledger._columns([[]] * (_ledger.FIRST_ROW - 1) + grid)
     read = _ledger.read_rows(columns, PLAN)
-    for event in read.settled:
+    for event in zip(*read.settled, strict=True):
         _as_the_core_reads([column[event[0] - _ledger.FIRST_ROW] for column in columns], event)
     observations, issues, (totals, _, _), _ = _reading(grid, summary)
     observed = {int(cell[1:]) for *_, cell, _ in observations}
-    settled_rows = {event[0] for event in read.settled}
+    settled_rows = set(read.settled.row)
     unsettled = {p.row for p in read.unsettled}
     assert observed >= settled_rows and not settled_rows & unsettled
     in_error = {int(cell[1:]) for severity, _, _, cell, _ in issues if severity == "error" and cell}

@@ -20,10 +20,10 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from functools import lru_cache
 from itertools import compress
-from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
 from saisei.plugin import (
@@ -43,7 +43,7 @@ from saisei.plugin import (
 
 from ._form import CANCELLED, FIRST_ROW, KPI_BY_LABEL, LABEL_BY_KPI, SUBTOTAL_LABEL, TOTAL_LABEL, UNITS
 
-__all__ = ["Ledger", "Missed", "RowReading", "Rows", "header_of", "read_ledger", "read_rows"]
+__all__ = ["Events", "Ledger", "Missed", "RowReading", "Rows", "header_of", "read_ledger", "read_rows"]
 
 T = TypeVar("T")
 
@@ -306,12 +306,35 @@ class RowReading(NamedTuple):
 Event = tuple[int, int, int, int, bool, bool]  # row, fiscal_year, kpi, value, text_date, text_count
 
 
+class Events(NamedTuple):
+    """Accepted events column by column, in row order: no Python object a row (a ledger of
+    100,000 rows would otherwise keep 100,000 tuples alive for the garbage collector to walk)."""
+
+    row: list[int]
+    fiscal_year: list[int]
+    kpi: list[int]
+    value: list[int]
+    text_date: list[bool]  #: 実施日 typed as text
+    text_count: list[bool]  #: 件数 typed as text
+
+    @classmethod
+    def empty(cls) -> Events:
+        return cls([], [], [], [], [], [])
+
+    def with_events(self, extra: list[Event]) -> Events:
+        """These events and ``extra`` (a few, settled one by one), in row order."""
+        if not extra:
+            return self
+        merged = sorted([*zip(*self, strict=True), *extra])
+        return Events(*(list(column) for column in zip(*merged, strict=True)))
+
+
 class Rows(NamedTuple):
     """The ledger's rows from FIRST_ROW on, as the rules read them."""
 
     #: the event rows the rules settled: a date in the plan's years, a known 指標区分, and a
     #: count with a fitting unit (or none: 中止)
-    settled: list[Event]
+    settled: Events
     unsettled: list[RowReading]  #: the other event rows
     duplicates: list[tuple[int, int]]  #: (row, the row above with the same 番号)
     totals: list[int]  #: the 合計 rows
@@ -343,7 +366,8 @@ def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
         numbers,
         strict=True,
     )
-    settled: list[Event] = []
+    settled = Events.empty()
+    add_row, add_year, add_kpi, add_value, add_text_date, add_text_count = (column.append for column in settled)
     unsettled: list[RowReading] = []
     duplicates: list[tuple[int, int]] = []
     first: dict[Hashable, int] = {}
@@ -357,14 +381,21 @@ def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
             else:
                 first[number] = row
         # A count read means a 件数 that is not blank (so not 中止); no count, a 件数 to settle.
+        value = None
         if year in years and kpi is not None:
             if count is not None:
                 if unit is None or unit == units[kpi]:
-                    settled.append((row, year, kpi, count, text_date, text_count))
-                    continue
+                    value = count
             elif blank and cancel:
-                settled.append((row, year, kpi, 0, text_date, text_count))
-                continue
+                value = 0
+        if value is not None:
+            add_row(row)
+            add_year(year)
+            add_kpi(kpi)
+            add_value(value)
+            add_text_date(text_date)
+            add_text_count(text_count)
+            continue
         unit_ok = unit is None or (kpi is not None and unit == units.get(kpi))
         cancelled = blank and cancel
         unsettled.append(RowReading(row, day, year, kpi, count, unit, unit_ok, cancelled, text_date, text_count))
@@ -382,19 +413,16 @@ class Missed(NamedTuple):
 
 
 class Ledger:
-    """What the ledger gave, for the cross-checks against 合計 and 集計 (:mod:`._checks`).
+    """What the ledger gave, for the cross-checks against 合計 and 集計 (:mod:`._checks`):
+    the accepted events, and whether each 実施日 or 件数 was typed as text (Excel's SUM and
+    SUMIFS do not see it)."""
 
-    The events are the accepted ones, in row order: a row, fiscal year, KPI and value
-    each, and whether the 実施日 or the 件数 was typed as text (Excel's SUM and SUMIFS do
-    not see it).
-    """
-
-    def __init__(self, events: list[Event], totals: list[tuple[int, Any]]) -> None:
+    def __init__(self, events: Events, totals: list[tuple[int, Any]]) -> None:
         self.events = events
         #: the 合計 rows: (row, the 件数 cell's value as read)
         self.totals = totals
         self._sums: dict[tuple[int, int], int] | None = None
-        self._unseen: dict[tuple[int, int], list[tuple[int, bool, bool]]] = {}
+        self._unseen: dict[tuple[int, int], list[int]] = {}  # indexes of the events typed as text
 
     def _gather(self) -> dict[tuple[int, int], int]:
         """The sums and the events typed as text, by KPI and year: one pass, when first asked."""
@@ -402,18 +430,24 @@ class Ledger:
             sums: dict[tuple[int, int], int] = {}
             self._sums = sums
             unseen = self._unseen
-            for row, year, kpi, value, text_date, text_count in self.events:
+            e = self.events
+            for i, (kpi, year, value, text_date, text_count) in enumerate(
+                zip(e.kpi, e.fiscal_year, e.value, e.text_date, e.text_count, strict=True)
+            ):
                 key = (kpi, year)
                 sums[key] = sums.get(key, 0) + value
                 if text_date or text_count:
-                    unseen.setdefault(key, []).append((row, text_date, text_count))
+                    unseen.setdefault(key, []).append(i)
         return self._sums
+
+    def _missed(self, indexes: list[int], shown: int) -> Missed:
+        e = self.events
+        return Missed([(e.row[i], e.text_date[i], e.text_count[i]) for i in indexes[:shown]], len(indexes))
 
     def above(self, row: int, shown: int) -> tuple[int, Missed]:
         """The sum of the events above ``row``, and those of them whose 件数 is text."""
-        above = [e for e in self.events if e[0] < row]
-        missed = [(e[0], e[4], e[5]) for e in above if e[5]]
-        return sum(e[3] for e in above), Missed(missed[:shown], len(missed))
+        n = bisect_left(self.events.row, row)  # the events are in row order
+        return sum(self.events.value[:n]), self._missed(list(compress(range(n), self.events.text_count[:n])), shown)
 
     def sums(self) -> dict[tuple[int, int], int]:
         """(kpi, fiscal_year) → the sum of its events."""
@@ -422,8 +456,7 @@ class Ledger:
     def unseen(self, kpi: int, fiscal_year: int, shown: int) -> Missed:
         """The events of a KPI and year whose 実施日 or 件数 is text."""
         self._gather()
-        missed = self._unseen.get((kpi, fiscal_year), [])
-        return Missed(missed[:shown], len(missed))
+        return self._missed(self._unseen.get((kpi, fiscal_year), []), shown)
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -445,10 +478,8 @@ def read_ledger(reading: Reading, sheet: Sheet, plan: Plan, as_of: dt.date | Non
     """
     columns = _columns(sheet.rows)
     rows = read_rows(columns, plan)
-    settled = rows.settled
     fixed = [e for p in rows.unsettled if (e := _settle(reading, sheet.name, p, columns, plan)) is not None]
-    if fixed:
-        settled = sorted(settled + fixed)
+    settled = rows.settled.with_events(fixed)
     for row, first in rows.duplicates:
         duplicate(reading, sheet.name, row, first, columns)
     if as_of is not None:
@@ -456,13 +487,13 @@ def read_ledger(reading: Reading, sheet: Sheet, plan: Plan, as_of: dt.date | Non
     return Ledger(settled, [(row, columns[4][row - FIRST_ROW]) for row in rows.totals])
 
 
-def _observe(reading: Reading, sheet: str, settled: list[Event], status: dict[int, str]) -> None:
+def _observe(reading: Reading, sheet: str, settled: Events, status: dict[int, str]) -> None:
     """An observation for each settled event (in one call: a ledger may hold 100,000)."""
     # Not at import time: `saisei plugins` loads every plugin, and needs no polars.
     import polars as pl
 
     names = ("row", "fiscal_year", "kpi", "value")
-    columns = {name: list(map(itemgetter(i), settled)) for i, name in enumerate(names)}
+    columns = {name: getattr(settled, name) for name in names}
     frame = pl.DataFrame(columns, schema=dict.fromkeys(names, pl.Int64))
     reading.extend(
         frame.select(
