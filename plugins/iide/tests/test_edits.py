@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,9 +9,9 @@ import saisei_iide
 from edits import cited, edited, insert_columns, insert_rows, insertions, load, save, shifted, swap_columns, swap_rows
 from hypothesis import HealthCheck, given, settings
 
-from saisei.testing import errors, make_registry, read_bytes
+from saisei.testing import errors, example_path, make_registry, read_bytes
 
-SAMPLE = (Path(__file__).resolve().parents[3] / "examples" / "fy2024" / "飯豊町_月別実績_R6.xlsx").read_bytes()
+SAMPLE = example_path("飯豊町_月別実績_R6.xlsx").read_bytes()
 SHEET = "月別実績"
 REGISTRY = make_registry(("iide", saisei_iide))
 CITED = cited(read_bytes(SAMPLE, registry=REGISTRY))
