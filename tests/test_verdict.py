@@ -258,3 +258,10 @@ def test_a_review_sheet_does_not_change_where_the_body_stands_with_its_figures(
     tsuruoka = next(r for r in out if r["entity_code"] == "062031")
     assert tsuruoka["status"] == "final"  # its figures are accepted; the sheet's error is the committee's
     assert tsuruoka["file"] != "鶴岡市_検証.xlsx"
+
+
+def test_saisei_plugins_names_the_review_sheet_reader() -> None:
+    code, doc, _ = cli("plugins", "--json")
+    assert code == 0
+    review = next(p for p in doc["plugins"] if p["name"] == "review")
+    assert review["builtin"] and review["entity"] == "効果検証シート（計画のどの団体も）"

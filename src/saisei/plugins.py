@@ -43,6 +43,7 @@ from .core.verdict import REVIEW_PLUGIN
 from .template import Template, print_ready
 
 __all__ = [
+    "BUILTIN_FORMS",
     "DEFAULT_PLUGINS",
     "DISABLE_ENV",
     "TRACE_ENV",
@@ -58,6 +59,8 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("standard", "saisei.default_plugins.standard"),
     (REVIEW_PLUGIN, "saisei.default_plugins.review"),
 )
+#: What each built-in plugin reads, as ``saisei plugins`` names it.
+BUILTIN_FORMS = {"standard": "標準様式", REVIEW_PLUGIN: "効果検証シート"}
 
 #: Comma-separated plugin names to leave out (``SAISEI_DISABLE_PLUGINS=sakata``).
 DISABLE_ENV = "SAISEI_DISABLE_PLUGINS"

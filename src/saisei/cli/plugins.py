@@ -18,7 +18,7 @@ __all__ = ["plugins"]
 @plan_option
 def plugins(as_json: bool, plan_path: Path | None) -> None:
     """読み取りプラグイン（様式）の一覧: 名前、版、団体、検証時期（団体と検証時期は計画から）。"""
-    from ..plugins import get_registry  # pluggy and every plugin: only when the command runs
+    from ..plugins import BUILTIN_FORMS, get_registry  # pluggy and every plugin: only when the command runs
 
     plan = load_plan_or_fail(plan_path)
     registry = get_registry()
@@ -32,7 +32,8 @@ def plugins(as_json: bool, plan_path: Path | None) -> None:
         elif info.code is not None:
             entity = f"計画にない団体（{info.code}）"
         else:
-            entity = "標準様式（計画のどの団体も）" if info.builtin else "（団体の指定なし）"
+            form = BUILTIN_FORMS.get(name, "標準様式")
+            entity = f"{form}（計画のどの団体も）" if info.builtin else "（団体の指定なし）"
         rows.append(
             {
                 "name": name,
