@@ -7,7 +7,10 @@ and a cell the clerk already commented gets saisei's note after the clerk's own 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from lxml import etree
 
 from ..core.cells import parse_ref
 from .styles import MAIN, parse_xml, to_bytes
@@ -15,7 +18,7 @@ from .styles import MAIN, parse_xml, to_bytes
 __all__ = ["AUTHOR", "comments_xml", "next_vml_ids", "note_text", "vml_xml"]
 
 AUTHOR = "saisei"
-_X14AC = "urn:schemas-microsoft-com:office:excel"
+_VML_EXCEL = "urn:schemas-microsoft-com:office:excel"
 _IDMAP = re.compile(rb"""<o:idmap\b[^>]*\bdata\s*=\s*["']([0-9, ]+)["']""")
 _SHAPE_ID = re.compile(rb"_x0000_s([0-9]+)")
 _SHAPE_TYPE = b'id="_x0000_t202"'
@@ -26,36 +29,25 @@ def comments_xml(existing: bytes | None, notes: Sequence[tuple[str, str]]) -> tu
     """A comments part with ``notes`` (cell, text) added to ``existing`` (or a new one),
     and the cells that had no comment before (each needs its shape in the drawing)."""
     root = parse_xml(existing if existing is not None else f'<comments xmlns="{MAIN}"/>'.encode())
-    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else MAIN
+    ns = etree.QName(root).namespace or MAIN
 
     def q(name: str) -> str:
         return f"{{{ns}}}{name}"
 
-    def child(parent: object, name: str, first: bool = False) -> object:
-        found = parent.find(q(name))  # type: ignore[attr-defined]
-        if found is None:
-            from lxml import etree
-
-            found = etree.Element(q(name))
-            if first:
-                parent.insert(0, found)  # type: ignore[attr-defined]
-            else:
-                parent.append(found)  # type: ignore[attr-defined]
-        return found
-
-    authors = child(root, "authors", first=True)
-    names = [a.text or "" for a in authors.findall(q("author"))]  # type: ignore[attr-defined]
+    authors = root.find(q("authors"))
+    if authors is None:
+        authors = etree.Element(q("authors"))
+        root.insert(0, authors)
+    listing = root.find(q("commentList"))
+    if listing is None:
+        listing = etree.SubElement(root, q("commentList"))
+    names = [a.text or "" for a in authors.findall(q("author"))]
     if AUTHOR in names:
         author = names.index(AUTHOR)
     else:
-        from lxml import etree
-
         etree.SubElement(authors, q("author")).text = AUTHOR
         author = len(names)
-    listing = child(root, "commentList")
-    by_ref = {c.get("ref"): c for c in listing.findall(q("comment"))}  # type: ignore[attr-defined]
-    from lxml import etree
-
+    by_ref = {c.get("ref"): c for c in listing.findall(q("comment"))}
     new: list[str] = []
     for ref, text in notes:
         comment = by_ref.get(ref)
@@ -64,8 +56,7 @@ def comments_xml(existing: bytes | None, notes: Sequence[tuple[str, str]]) -> tu
             comment = etree.SubElement(listing, q("comment"))
             comment.set("ref", ref)
             comment.set("authorId", str(author))
-            body = etree.SubElement(comment, q("text"))
-            _run(body, q, text, bold_head=True)
+            _runs(etree.SubElement(comment, q("text")), q, text)
             continue
         body = comment.find(q("text"))
         if body is None:
@@ -75,27 +66,24 @@ def comments_xml(existing: bytes | None, notes: Sequence[tuple[str, str]]) -> tu
             run = etree.Element(q("r"))
             body.replace(plain, run)
             run.append(plain)
-        _run(body, q, "\n\n" + text, bold_head=True)
+        _runs(body, q, "\n\n" + text)
     return to_bytes(root), new
 
 
-def _run(body: object, q: object, text: str, *, bold_head: bool) -> None:
+def _runs(body: Any, q: Callable[[str], str], text: str) -> None:
     """Runs for ``text`` in ``body``: its first line (after any leading breaks) in bold."""
-    from lxml import etree
-
     lead = text[: len(text) - len(text.lstrip("\n"))]
     head, _, rest = text[len(lead) :].partition("\n")
-    pieces = [(lead + head, bold_head), ("\n" + rest if rest else "", False)]
-    for piece, bold in pieces:
+    for piece, bold in ((lead + head, True), ("\n" + rest if rest else "", False)):
         if not piece:
             continue
-        run = etree.SubElement(body, q("r"))  # type: ignore[operator]
-        props = etree.SubElement(run, q("rPr"))  # type: ignore[operator]
+        run = etree.SubElement(body, q("r"))
+        props = etree.SubElement(run, q("rPr"))
         if bold:
-            etree.SubElement(props, q("b"))  # type: ignore[operator]
-        etree.SubElement(props, q("sz")).set("val", "9")  # type: ignore[operator]
-        etree.SubElement(props, q("rFont")).set("val", "MS P ゴシック")  # type: ignore[operator]
-        t = etree.SubElement(run, q("t"))  # type: ignore[operator]
+            etree.SubElement(props, q("b"))
+        etree.SubElement(props, q("sz")).set("val", "9")
+        etree.SubElement(props, q("rFont")).set("val", "MS P ゴシック")
+        t = etree.SubElement(run, q("t"))
         t.text = piece
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
@@ -115,7 +103,7 @@ def next_vml_ids(vml_parts: Sequence[bytes]) -> tuple[int, int]:
 #: The VML prefixes, declared on every element saisei adds (a drawing written by another
 #: program may declare them under other names, or only inside its own elements).
 _VML_NS = (
-    f'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="{_X14AC}"'
+    f'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="{_VML_EXCEL}"'
 )
 _SHAPE_TYPE_XML = (
     f"<v:shapetype {_VML_NS} "
@@ -150,7 +138,7 @@ def vml_xml(existing: bytes | None, notes: Sequence[tuple[str, str]], block: int
     if existing is None:
         return (
             '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-            f'xmlns:x="{_X14AC}">'
+            f'xmlns:x="{_VML_EXCEL}">'
             f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{block}"/></o:shapelayout>'
             f"{_SHAPE_TYPE_XML}{shapes}</xml>"
         ).encode()
