@@ -17,6 +17,7 @@ from saisei.core.cycle import (
     review_year_problem,
     reviewed_fiscal_year,
     status_for,
+    verification_window,
 )
 from saisei.core.plan import PlanError, parse_plan
 from saisei.plans import load_plan
@@ -169,3 +170,23 @@ def test_next_meeting_properties(day: dt.date, month: int) -> None:
 )
 def test_review_year_problem(as_of: dt.date, problem: str | None) -> None:
     assert review_year_problem(as_of, PLAN) == problem
+
+
+@pytest.mark.parametrize(
+    ("month", "fiscal_year", "months", "window"),
+    [
+        (2, 2024, 0, (dt.date(2025, 2, 1), dt.date(2025, 2, 28))),  # 尾花沢市: on estimates
+        (2, 2027, 0, (dt.date(2028, 2, 1), dt.date(2028, 2, 29))),  # a leap year
+        (2, 2024, 1, (dt.date(2025, 1, 1), dt.date(2025, 3, 31))),
+        (3, 2023, 0, (dt.date(2024, 3, 1), dt.date(2024, 3, 31))),  # 飯豊町
+        (9, 2025, 0, (dt.date(2026, 9, 1), dt.date(2026, 9, 30))),
+        (12, 2024, 1, (dt.date(2025, 11, 1), dt.date(2026, 1, 31))),  # across the new year
+        (1, 2024, 1, (dt.date(2024, 12, 1), dt.date(2025, 2, 28))),
+        (6, 2024, 12, (dt.date(2024, 6, 1), dt.date(2026, 6, 30))),
+    ],
+)
+def test_verification_window(month: int, fiscal_year: int, months: int, window: tuple[dt.date, dt.date]) -> None:
+    body = dataclasses.replace(PLAN.bodies[0], verification_month=month)
+    assert verification_window(body, fiscal_year, months) == window
+    if months == 0:
+        assert verification_window(body, fiscal_year) == window
