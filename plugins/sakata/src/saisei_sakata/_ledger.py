@@ -1,9 +1,9 @@
 """The ledger (実績一覧): one event per row, read column by column.
 
 A ledger may hold 100,000 rows; most hold a dozen.  Each cell gets a type tag (blank,
-text, number, date, anything else) and, from the rules below (the regular expressions,
-the white space, the era table), a reading: a date, a 指標区分, a count and its unit,
-a 中止 note, a 番号 as a key.
+text, number, date, anything else) and, from the rules of :mod:`._rules` (the regular
+expressions, the white space, the era table), a reading: a date, a 指標区分, a count and
+its unit, a 中止 note, a 番号 as a key.
 
 One engine for every size, plain Python: each column's distinct values (a ledger of
 100,000 rows holds a few thousand distinct dates and counts, a handful of 指標区分) are
@@ -17,12 +17,9 @@ problem at its cell.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from functools import lru_cache
 from itertools import compress
 from typing import Any, NamedTuple, TypeVar
 
@@ -41,157 +38,31 @@ from saisei.plugin import (
     status_for,
 )
 
-from ._form import CANCELLED, FIRST_ROW, KPI_BY_LABEL, LABEL_BY_KPI, SUBTOTAL_LABEL, TOTAL_LABEL, UNITS
+from ._form import FIRST_ROW, KPI_BY_LABEL, LABEL_BY_KPI, UNITS
+from ._rules import (
+    ALL_UNITS,
+    BLANK,
+    DATE,
+    INT64_MAX,
+    NUMBER,
+    SUBTOTAL_RE,
+    TAGS,
+    TEXT,
+    TOTAL_RE,
+    WHITE_SPACE,
+    blank_cell,
+    cancel_note,
+    kpi_of,
+    number_count,
+    number_key,
+    text_count,
+    text_date,
+    text_number,
+)
 
 __all__ = ["Events", "Ledger", "Missed", "RowReading", "Rows", "header_of", "read_ledger", "read_rows"]
 
 T = TypeVar("T")
-
-# -- the rules ------------------------------------------------------------------------------
-
-# Type tags of a cell value.  Anything else (bool, time, an Excel error, a formula without
-# a cached value) gets no tag (None): not blank, and never read by the rules (such a row
-# is settled by the core's parsers, which say what is wrong).
-BLANK, TEXT, NUMBER, DATE = 0, 1, 2, 3
-TAGS: dict[type, int] = {
-    type(None): BLANK,
-    str: TEXT,
-    float: NUMBER,
-    int: NUMBER,
-    dt.datetime: DATE,
-    dt.date: DATE,
-}
-INT64_MAX = 2**63 - 1
-
-#: White space: Unicode's White_Space.  Python's ``\s`` and ``str.strip()`` also take
-#: U+001C..U+001F (separators, not white space), so the rules use this set, spelled out.
-WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-WS = f"[{WHITE_SPACE}]"
-
-# The text dates parse_date accepts (after NFKC, trimmed, upper case).
-DATE_PATTERNS = (
-    rf"^(?P<era>令和|平成|昭和|[RHS]){WS}*(?P<n>元|[0-9]{{1,2}}){WS}*年{WS}*(?P<m>[0-9]{{1,2}}){WS}*月{WS}*(?P<d>[0-9]{{1,2}}){WS}*日$",
-    rf"^(?P<era>[RHS]){WS}*(?P<n>元|[0-9]{{1,2}})[./-](?P<m>[0-9]{{1,2}})[./-](?P<d>[0-9]{{1,2}})$",
-    r"^(?P<y>[0-9]{4})[./-](?P<m>[0-9]{1,2})[./-](?P<d>[0-9]{1,2})$",
-    rf"^(?P<y>[0-9]{{4}}){WS}*年{WS}*(?P<m>[0-9]{{1,2}}){WS}*月{WS}*(?P<d>[0-9]{{1,2}}){WS}*日$",
-)
-ERA_BASE = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
-ERA_LAST = {"令和": 99, "R": 99, "平成": 31, "H": 31, "昭和": 64, "S": 64}  # 平成31年 = 2019, 昭和64年 = 1989
-#: A count typed as text (NFKC, white space removed): digits (thousands commas in their
-#: places), then 人 or 団体.
-COUNT_PATTERN = r"^(?P<n>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?P<unit>人|団体)?$"
-_ALL_UNITS = tuple(dict.fromkeys(UNITS.values()))
-
-
-def label_pattern(label: str) -> str:
-    """A cell that says ``label`` (合計, 小計), white space anywhere aside."""
-    return f"^{WS}*" + f"{WS}*".join(label) + f"{WS}*$"
-
-
-_DATES = tuple(re.compile(p) for p in DATE_PATTERNS)
-_COUNT = re.compile(COUNT_PATTERN)
-_WS_RUN = re.compile(f"{WS}+")
-_TOTAL = re.compile(label_pattern(TOTAL_LABEL))
-_SUBTOTAL = re.compile(label_pattern(SUBTOTAL_LABEL))
-_TOTAL_LAST, _SUBTOTAL_LAST = TOTAL_LABEL[-1], SUBTOTAL_LABEL[-1]  # a cheap test before the pattern
-
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
-
-def _squeezed(text: str) -> str:
-    """Text as parse_count sees it: NFKC, without white space."""
-    return _WS_RUN.sub("", _nfkc(text))
-
-
-def _is_blank(value: Any, tag: int | None) -> bool:
-    return tag == BLANK or (tag == TEXT and not value.strip(WHITE_SPACE))
-
-
-def text_date(text: str) -> dt.date | None:
-    """A 実施日 typed as text, when it is one of the spellings and a real day."""
-    key = _nfkc(text).strip(WHITE_SPACE).upper()
-    for pattern in _DATES:
-        found = pattern.fullmatch(key)
-        if found is None:
-            continue
-        parts = found.groupdict()
-        era = parts.get("era")
-        if era is None:
-            year = int(parts["y"])
-        else:
-            n = 1 if parts["n"] == "元" else int(parts["n"])
-            if not 1 <= n <= ERA_LAST[era]:
-                return None
-            year = ERA_BASE[era] + n
-        try:
-            return dt.date(year, int(parts["m"]), int(parts["d"]))
-        except ValueError:
-            return None
-    return None
-
-
-def text_count(text: str) -> tuple[int | None, str | None]:
-    """A 件数 typed as text: the count and its unit, (None, None) when not plain."""
-    found = _COUNT.fullmatch(_squeezed(text))
-    if found is None:
-        return None, None
-    count = int(found["n"].replace(",", ""))
-    return (count if count <= INT64_MAX else None), found["unit"]
-
-
-def number_count(value: float) -> int | None:
-    """A 件数 typed as a number: the count when it is a whole number >= 0."""
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    if math.isfinite(number) and number >= 0 and number == math.floor(number) and number < 2.0**53:
-        return int(number)
-    return None
-
-
-@lru_cache(maxsize=256)
-def kpi_of(text: str) -> int | None:
-    return KPI_BY_LABEL.get(_squeezed(text))
-
-
-@lru_cache(maxsize=1024)
-def cancel_note(text: str) -> bool:
-    return CANCELLED in _nfkc(text)
-
-
-def text_number(text: str) -> str:
-    """A 番号 typed as text, as a key (``"３ "`` and ``3`` are the same 番号)."""
-    return _squeezed(text)
-
-
-def number_key(value: float) -> str | None:
-    """A 番号 typed as a number, as a key: the whole number, or the number's short spelling
-    (``1.5``, ``0.00001``, ``1e-7``: as a 番号 typed as text would be)."""
-    if isinstance(value, int) and not -(2**127) <= value < 2**127:
-        return None  # no key: the row is still read, only never a duplicate
-    number = float(value)
-    if not math.isfinite(number):
-        return None
-    if number == math.floor(number):
-        return str(int(number)) if -(2**63) <= number < 2**63 else None
-    return _float_text(number)
-
-
-def _float_text(number: float) -> str:
-    """A (finite, fractional) float's short spelling: as Python writes it, but
-    ``0.00001`` for ``1e-05`` and ``1e-7`` for ``1e-07``."""
-    text = repr(number)
-    mantissa, exponent_sign, exponent = text.partition("e-0")
-    if not exponent_sign:
-        return text
-    if exponent == "5":
-        sign = "-" if mantissa.startswith("-") else ""
-        return f"{sign}0.0000{mantissa.lstrip('-').replace('.', '')}"
-    return f"{mantissa}e-{exponent}"
-
 
 # -- each column's cells, each distinct value read once ----------------------------------
 
@@ -268,7 +139,7 @@ def _date_cell(value: Any, tag: int | None) -> tuple[dt.date | None, int | None,
 
 
 def _filled(value: Any, tag: int | None) -> bool:
-    return not _is_blank(value, tag)
+    return not blank_cell(value, tag)
 
 
 def _kpi(value: Any, tag: int | None) -> int | None:
@@ -285,7 +156,7 @@ def _count_cell(value: Any, tag: int | None) -> tuple[int | None, str | None, bo
 
 def _note_cell(value: Any, tag: int | None) -> tuple[bool, bool]:
     """備考: whether it is filled, and whether it says 中止."""
-    return not _is_blank(value, tag), tag == TEXT and cancel_note(value)
+    return not blank_cell(value, tag), tag == TEXT and cancel_note(value)
 
 
 class RowReading(NamedTuple):
@@ -352,7 +223,7 @@ def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
     labelled: set[int] = set()
     for column in (a, b, c, d):
         if column is not None:
-            total, subtotal = column.saying(_TOTAL, _SUBTOTAL)
+            total, subtotal = column.saying(TOTAL_RE, SUBTOTAL_RE)
             totals |= total
             labelled |= subtotal
     labelled = {i + FIRST_ROW for i in labelled | totals}
@@ -372,7 +243,10 @@ def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
     duplicates: list[tuple[int, int]] = []
     first: dict[Hashable, int] = {}
     units = UNITS
-    for row, named, (day, year, text_date), kpi, (count, unit, blank, text_count), (noted, cancel), number in cells:
+    for row, named, (day, year, date_is_text), kpi, (count, unit, blank, count_is_text), (
+        noted,
+        cancel,
+    ), number in cells:
         if not (named or not blank or noted) or row in labelled:
             continue  # not an event: an empty row, a 合計 or 小計 row
         if number is not None and number != "":
@@ -393,12 +267,12 @@ def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
             add_year(year)
             add_kpi(kpi)
             add_value(value)
-            add_text_date(text_date)
-            add_text_count(text_count)
+            add_text_date(date_is_text)
+            add_text_count(count_is_text)
             continue
         unit_ok = unit is None or (kpi is not None and unit == units.get(kpi))
         cancelled = blank and cancel
-        unsettled.append(RowReading(row, day, year, kpi, count, unit, unit_ok, cancelled, text_date, text_count))
+        unsettled.append(RowReading(row, day, year, kpi, count, unit, unit_ok, cancelled, date_is_text, count_is_text))
     return Rows(settled, unsettled, duplicates, sorted(i + FIRST_ROW for i in totals))
 
 
@@ -568,7 +442,7 @@ def _settle(reading: Reading, sheet: str, parsed: RowReading, columns: list[list
     elif parsed.counted is not None:
         value = parsed.counted
     else:
-        value = _slow_count(reading, sheet, f"E{row}", raw_count, (UNITS[kpi],) if kpi else _ALL_UNITS)
+        value = _slow_count(reading, sheet, f"E{row}", raw_count, (UNITS[kpi],) if kpi else ALL_UNITS)
     if year is None or kpi is None or value is None:
         return None
     return (row, year, kpi, value, parsed.text_date, parsed.text_count)
