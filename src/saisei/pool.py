@@ -11,6 +11,7 @@ import math
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
@@ -66,6 +67,45 @@ def _pool_context() -> BaseContext:
     return multiprocessing.get_context(method)
 
 
+def _start_fork_server(preload: Sequence[str]) -> None:
+    """Start the fork server (when the pool uses one) with Ctrl-C ignored, from here.
+
+    Ctrl-C is this process's to handle: a process started while SIGINT is ignored keeps
+    it ignored, and so do the workers the fork server forks, so none prints a traceback
+    when the user stops the run (this process then ends them).  Only the main thread may
+    change a signal's handler; elsewhere the pool starts the server as it would.
+    """
+    context = _pool_context()
+    if context.get_start_method() != "forkserver":
+        return
+    # The fork server imports these once; each worker forked from it starts warm.
+    context.set_forkserver_preload(list(preload))
+    if threading.current_thread() is not threading.main_thread():
+        return
+    from multiprocessing import forkserver
+
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()  # a few milliseconds: a Ctrl-C just then is lost
+    finally:
+        signal.signal(signal.SIGINT, handler)
+
+
+def _join(feeder: threading.Thread, abort: threading.Event) -> None:
+    """Wait for the pool's thread to end its workers, even through a Ctrl-C (raised after:
+    a process that left now would leave a worker starting without it)."""
+    interrupted: KeyboardInterrupt | None = None
+    while feeder.is_alive():
+        try:
+            feeder.join(timeout=30)
+            break
+        except KeyboardInterrupt as exc:
+            abort.set()
+            interrupted = exc
+    if interrupted is not None:
+        raise interrupted
+
+
 def _ready() -> bool:
     """Answered by a worker once its initializer has run."""
     return True
@@ -108,6 +148,7 @@ def share(
     finished: queue.SimpleQueue[int] = queue.SimpleQueue()  # chunks the pool did
     failed: list[int] = []  # chunks the pool could not do: done here at the end
     stop = threading.Event()
+    abort = threading.Event()  # set when this thread stops early: the pool stops too
 
     def claim(front: bool) -> int | None:
         with state:
@@ -131,9 +172,6 @@ def share(
 
     def feed() -> None:
         context = _pool_context()
-        if context.get_start_method() == "forkserver":
-            # The fork server imports these once; each worker forked from it starts warm.
-            context.set_forkserver_preload(list(preload))
         running: dict[Future[list[R]], int] = {}
         try:
             executor = ProcessPoolExecutor(
@@ -148,12 +186,12 @@ def share(
                     return
                 wait([ready], timeout=0.05)
             ready.result()
-            while True:
+            while not abort.is_set():
                 while len(running) < workers and (index := claim(front=True)) is not None:
                     running[executor.submit(remote, chunks[index])] = index
                 if not running:
                     return
-                completed, _ = wait(running, return_when="FIRST_COMPLETED")
+                completed, _ = wait(running, timeout=0.1, return_when="FIRST_COMPLETED")
                 for future in completed:
                     index = running.pop(future)
                     try:
@@ -167,7 +205,15 @@ def share(
                 failed.extend(held)
                 held.clear()
                 state.notify_all()
-            executor.shutdown(wait=False, cancel_futures=True)
+            # The pool has nothing left to do (or the run stopped, Ctrl-C): its workers go now,
+            # even one still starting, and the pool's own thread ends before share returns,
+            # so no worker outlives the run and none finds this process gone.
+            started = list((getattr(executor, "_processes", None) or {}).values())
+            for process in started:
+                process.terminate()
+            for process in started:
+                process.join(timeout=10)
+            executor.shutdown(wait=True, cancel_futures=True)
 
     def report_pool_progress() -> None:
         if progress is None:
@@ -188,7 +234,9 @@ def share(
                 progress(item)
         done[index] = out
 
-    threading.Thread(target=feed, name="saisei-pool-feeder", daemon=True).start()
+    _start_fork_server(preload)
+    feeder = threading.Thread(target=feed, name="saisei-pool-feeder", daemon=True)
+    feeder.start()
     try:
         while (index := claim(front=False)) is not None:
             here(index)
@@ -196,8 +244,12 @@ def share(
         with state:  # wait for the chunks the pool holds
             while held:
                 state.wait(0.05)
+    except BaseException:  # Ctrl-C: the pool stops too
+        abort.set()
+        raise
     finally:
         stop.set()
+        _join(feeder, abort)
     report_pool_progress()
     for index in sorted(set(failed)):
         here(index)

@@ -9,14 +9,37 @@ until a command runs, so ``saisei --help`` and ``saisei plugins`` stay quick.
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
+<<<<<<< HEAD
 from . import consolidate, new_plugin, plugins, publish, record, review_sheet, schedule, sendback, template
+=======
+from . import consolidate, new_plugin, plugins, publish, record, schedule, sendback, template
+from ._common import EXIT_INTERRUPTED, INTERRUPTED, EnvironmentFailure, environment_message
+>>>>>>> 6c54355 (Failures of the environment and Ctrl-C (issue 15 items 4, 7, 8): an OSError in a command (disk full, read-only, no permission, --out under a file, …) is one Japanese line saying what, where and what to do, exit 3 (EXIT_ENVIRONMENT), from guard and, for the commands without it, from the group; a bug is exit 70, no longer 1; Ctrl-C is one line and exit 130 (the group, instead of click's Aborted!/1). report.write_set writes a set of outputs (report, pages) under a flock on the output folder, so two runs never mix their files, and holds Ctrl-C back while renaming; the pool starts its fork server with SIGINT ignored (workers inherit it and print no traceback), ends its workers and waits for its thread before share returns, also through a Ctrl-C. One race is left: a worker still starting when the run stops can print a traceback (the test says so))
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class SaiseiGroup(click.Group):
+    """The group: Ctrl-C is one line and exit 130 (click says "Aborted!" and exits 1, the
+    status of a report with errors); a failure of the disk or the file system in any
+    command is one line and exit 3 (commands under ``guard`` get the same there)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(f"\n{INTERRUPTED}", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except OSError as exc:
+            raise EnvironmentFailure(environment_message(exc)) from None
+
+
+@click.group(cls=SaiseiGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="saisei")
 def main() -> None:
     """地域再生計画のKPI様式を読み取り、検証し、県の集計レポートにまとめます。"""

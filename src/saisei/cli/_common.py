@@ -8,6 +8,7 @@ commands (for ``saisei --help``) stays quick.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -22,11 +23,16 @@ if TYPE_CHECKING:
     from ..core.plan import Plan
 
 __all__ = [
+    "EXIT_ENVIRONMENT",
     "EXIT_ERRORS",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
+    "EnvironmentFailure",
     "as_of_option",
     "debug_option",
+    "environment_message",
     "guard",
     "load_plan_or_fail",
     "parse_date_option",
@@ -38,6 +44,15 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+#: The files could not be read or written (disk full, read-only, no permission, not a folder).
+EXIT_ENVIRONMENT = 3
+#: Stopped with Ctrl-C (128 + SIGINT, as shells say it).
+EXIT_INTERRUPTED = 130
+#: saisei itself failed (a bug).
+EXIT_INTERNAL = 70
+
+INTERRUPTED = "中断しました（Ctrl-C）。書きかけの出力は残していません（前回の出力があればそのままです）。"
+_NOT_WRITTEN = "出力は書いていません（前回の出力があればそのままです）"
 
 
 def parse_date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -83,6 +98,40 @@ record_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="記録ファイル（全年度の提出ブックと集計の記録、SQLite）。環境変数 SAISEI_RECORD でも指定できます。",
 )
+
+
+class EnvironmentFailure(click.ClickException):
+    """A file or folder could not be read or written: one line, :data:`EXIT_ENVIRONMENT`."""
+
+    exit_code = EXIT_ENVIRONMENT
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"[エラー] {self.message}", err=True)
+
+
+def environment_message(exc: OSError) -> str:
+    """What failed, where and what to do, for a failure of the disk or the file system."""
+    from ..core.text import safe_text
+
+    where = safe_text(str(exc.filename)) if exc.filename is not None else "出力先"
+    code = exc.errno
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        what = f"{where} に書き込めません: ディスクの空きがありません。空きを作るか、別の場所を指定して、もう一度実行してください"
+    elif code == errno.EROFS:
+        what = f"{where} に書き込めません: 読み取り専用の場所です。書き込める場所（--out など）を指定してください"
+    elif code == errno.ENOTDIR:
+        what = (
+            f"{where} を作れません: 途中にフォルダーではなくファイルがあります。出力先にはフォルダーを指定してください"
+        )
+    elif code in (errno.EACCES, errno.EPERM):
+        what = f"{where} を開けません: 権限がありません。権限のある場所を指定するか、管理者に権限を頼んでください"
+    elif code == errno.EISDIR:
+        what = f"{where} はフォルダーです。ファイル名を指定してください"
+    elif code == errno.ENOENT:
+        what = f"{where} が見つかりません。場所を確かめてください"
+    else:
+        what = f"{where} を読み書きできません: {safe_text(exc.strerror or str(exc))}。場所と空き容量を確かめてください"
+    return f"{what}。{_NOT_WRITTEN}"
 
 
 class RecordFailure(click.ClickException):
@@ -196,6 +245,10 @@ def guard(debug: bool, func: Callable[[], int]) -> int:
         return func()
     except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
         raise
+    except OSError as exc:  # the disk or the file system, not saisei
+        if debug:
+            raise
+        raise EnvironmentFailure(environment_message(exc)) from None
     except Exception as exc:
         if debug:
             raise
@@ -204,6 +257,6 @@ def guard(debug: bool, func: Callable[[], int]) -> int:
             f"{type(exc).__name__}: {exc}",
             err=True,
         )
-        sys.exit(EXIT_ERRORS)
+        sys.exit(EXIT_INTERNAL)
     finally:
         log.removeHandler(handler)

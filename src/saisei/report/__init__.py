@@ -10,10 +10,14 @@ import glob
 import io
 import os
 import re
+import signal
 import tempfile
+import threading
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..workbook import Limits
 from ..workbook._zipguard import BOOK, BOOK_RELS, sheet_parts
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
 
     from ..results import Consolidation
 
-__all__ = ["atomic_write", "deterministic_xlsx", "write_outputs"]
+__all__ = ["atomic_write", "deterministic_xlsx", "write_outputs", "write_set"]
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -226,18 +230,68 @@ def write_outputs(result: Consolidation, out_dir: Path) -> list[Path]:
         # every accepted observation with its own cell: the full trail behind each value
         "observations.parquet": parquet_bytes(observations_in_cell_order(result.observations)),
     }
-    # Every file is written and flushed before any is renamed into place: a failure while
-    # writing (disk full, a kill) leaves all the previous outputs as they were.
+    return write_set(out_dir, outputs)
+
+
+def write_set(out_dir: Path, outputs: Mapping[str, bytes]) -> list[Path]:
+    """Write ``outputs`` (file name → bytes) into ``out_dir`` as one set.
+
+    Every file is written and flushed before any is renamed into place, so a failure
+    while writing (disk full, a kill) leaves the previous outputs as they were.  Another
+    run writing into the same folder waits (a lock on the folder), so the folder
+    never holds one run's report beside another's CSV; Ctrl-C waits for the renames, so
+    the set is never half replaced.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     temps: dict[Path, Path] = {}
-    try:
-        for name, data in outputs.items():
-            temps[out_dir / name] = _write_temp(out_dir / name, data)
-        for path, tmp in temps.items():
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
-        raise
-    _sync_folder(out_dir)
+    with _folder_lock(out_dir):
+        try:
+            for name, data in outputs.items():
+                temps[out_dir / name] = _write_temp(out_dir / name, data)
+            with _no_interrupt():
+                for path, tmp in temps.items():
+                    os.replace(tmp, path)
+        except BaseException:
+            for tmp in temps.values():
+                tmp.unlink(missing_ok=True)
+            raise
+        _sync_folder(out_dir)
     return list(temps)
+
+
+@contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold a lock on ``folder`` (POSIX ``flock`` on the folder: released when the process
+    ends, even killed); wait while another run holds it.  Where there is no ``flock``
+    (Windows), no lock."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)  # the folder itself: no lock file left beside the outputs
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """Ctrl-C held back until the block is done, then raised as usual.
+
+    Python runs signal handlers in the main thread whichever thread the signal reached,
+    so a handler that only notes the signal holds it back; elsewhere nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[tuple[int, Any]] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append((number, frame)))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(*caught[0])

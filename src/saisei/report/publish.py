@@ -30,7 +30,7 @@ from ..core.cycle import next_meeting
 from ..core.fiscal import fiscal_year_label, wareki_year_label
 from ..core.plan import SECTORS, Body
 from ..schedule import ScheduledMeeting
-from . import atomic_write
+from . import write_set
 from .data import csv_safe
 from .verdict_views import VerdictStatus, verdict_statuses
 from .views import body_rows, committee_text, summary_rows
@@ -417,11 +417,6 @@ def pages(result: Consolidation) -> dict[str, bytes]:
 
 
 def write_pages(result: Consolidation, out_dir: Path) -> list[Path]:
-    """Write every page into ``out_dir`` (each atomically); all are built before any is written."""
-    built = pages(result)
-    written = []
-    for name, data in built.items():
-        path = out_dir / name
-        atomic_write(path, data)
-        written.append(path)
-    return written
+    """Write every page into ``out_dir``, as one set (:func:`saisei.report.write_set`);
+    all are built before any is written."""
+    return write_set(out_dir, pages(result))
