@@ -14,12 +14,8 @@ from typing import Any
 
 import click
 
-<<<<<<< HEAD
 from . import consolidate, new_plugin, plugins, publish, record, review_sheet, schedule, sendback, template
-=======
-from . import consolidate, new_plugin, plugins, publish, record, schedule, sendback, template
 from ._common import EXIT_INTERRUPTED, INTERRUPTED, EnvironmentFailure, environment_message
->>>>>>> 6c54355 (Failures of the environment and Ctrl-C (issue 15 items 4, 7, 8): an OSError in a command (disk full, read-only, no permission, --out under a file, …) is one Japanese line saying what, where and what to do, exit 3 (EXIT_ENVIRONMENT), from guard and, for the commands without it, from the group; a bug is exit 70, no longer 1; Ctrl-C is one line and exit 130 (the group, instead of click's Aborted!/1). report.write_set writes a set of outputs (report, pages) under a flock on the output folder, so two runs never mix their files, and holds Ctrl-C back while renaming; the pool starts its fork server with SIGINT ignored (workers inherit it and print no traceback), ends its workers and waits for its thread before share returns, also through a Ctrl-C. One race is left: a worker still starting when the run stops can print a traceback (the test says so))
 
 __all__ = ["main"]
 
