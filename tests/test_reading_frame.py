@@ -107,3 +107,23 @@ def test_observed_rows_of_any_type_give_what_the_column_by_column_build_gives() 
         assert fast.to_dicts() == slow.to_dicts()
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("KPI②", 2),
+        ("2", 2),
+        ("事業により創出した関係人口数", 2),
+        ("関係人口", 2),
+        ("①事業により関係人口を受け入れる体制が整った地域・団体等数", 1),  # a mark before the name
+        ("交流人口（人）", 3),  # a unit in brackets
+        ("KPI② 交流人口数", None),  # the mark and the name disagree
+        ("観光客数", None),
+    ],
+)
+def test_reading_kpi_understands_the_labels_forms_write(text: str, number: int | None) -> None:
+    reading = Reading(SimpleNamespace(name="f.xlsx"), load_plan())  # type: ignore[arg-type]
+    got = reading.kpi(SimpleNamespace(name="S"), "B2", value=text)  # type: ignore[arg-type]
+    assert got == number
+    assert [i.code for i in reading.issues] == ([] if number else ["unknown-kpi"])

@@ -24,6 +24,7 @@ from .core.codes import CodeError, normalize_code
 from .core.fiscal import parse_date, parse_fiscal_year
 from .core.issues import Issue, Severity
 from .core.plan import Plan
+from .core.tables import parse_kpi_label
 from .core.text import safe_text
 from .core.values import (
     CellError,
@@ -320,6 +321,9 @@ class Reading:
         else:
             kpi = self.plan.kpi_named(text)
             number = kpi.number if kpi else None
+        if number is None:  # a mark before a name (①関係人口数), a unit in brackets, 関係人口 for 関係人口数 …
+            label = parse_kpi_label(raw, self.plan)
+            number = label.number if label is not None and not label.conflict else None
         if number is None or self.plan.kpi(number) is None:
             known = "、".join(k.label for k in self.plan.kpis)
             self.error(

@@ -7,6 +7,7 @@ means the plugin returned something it should not have: the file gets an error
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -52,7 +53,9 @@ def validate_observations(
                     if r.frame is not None:
                         bad_rows.setdefault(-1 - i, []).append(f"{row['column']}: {row['check']}")
                 continue
-            bad_rows.setdefault(int(index), []).append(f"{row['column']} = {row['failure_case']!r} ({row['check']})")
+            bad_rows.setdefault(int(index), []).append(
+                f"{row['column']} = {_shown(row['failure_case'])}（{_expected(str(row['check']))}）"
+            )
 
     # The plan: a body of the plan, a year of the plan, a KPI that body reports.
     allowed = pl.DataFrame(
@@ -62,10 +65,18 @@ def validate_observations(
     ).with_columns(pl.lit(True).alias("_ok"))
     indexed = observations.with_row_index("_row").join(allowed, on=["entity_code", "kpi"], how="left")
     outside = indexed.filter(pl.col("_ok").is_null() | ~pl.col("fiscal_year").is_in(list(plan.fiscal_years)))
-    for row in outside.select("_row", "entity_code", "fiscal_year", "kpi").iter_rows(named=True):
-        bad_rows.setdefault(int(row["_row"]), []).append(
-            f"計画にない組み合わせ（団体 {row['entity_code']}、{row['fiscal_year']}年度、KPI{row['kpi']}）"
-        )
+    for row in outside.select("_row", "entity_code", "fiscal_year", "kpi", "_ok").iter_rows(named=True):
+        wrong = bad_rows.setdefault(int(row["_row"]), [])
+        if row["fiscal_year"] not in plan.fiscal_years:
+            wrong.append(f"fiscal_year = {row['fiscal_year']}（計画の年度 {plan.years_text} のはず）")
+        if row["_ok"] is None:
+            code, kpi = row["entity_code"], row["kpi"]
+            if plan.body(code) is None:
+                wrong.append(f"entity_code = {code!r}（計画の団体のはず）")
+            elif plan.kpi(kpi) is None:
+                wrong.append(f"kpi = {kpi}（計画のKPI {'、'.join(str(k.number) for k in plan.kpis)} のどれかのはず）")
+            else:
+                wrong.append(f"kpi = {kpi}（団体 {code} が報告するKPIのはず）")
 
     # Counts past MAX_COUNT (a plugin that skipped parse_count): totals would wrap around.
     huge = observations.with_row_index("_row").filter(pl.col("value") > MAX_COUNT).select("_row", "value")
@@ -133,3 +144,32 @@ def validate_observations(
                 )
             )
     return found
+
+
+def _shown(value: object) -> str:
+    """A failing value as the author wrote it: ``-5``, ``'確定'``."""
+    if isinstance(value, str):
+        try:
+            return str(int(value))
+        except ValueError:
+            return repr(value)
+    return repr(value)
+
+
+_CHECKS = (
+    (re.compile(r"greater_than_or_equal_to\((.*)\)"), "{}以上のはず"),
+    (re.compile(r"less_than_or_equal_to\((.*)\)"), "{}以下のはず"),
+    (re.compile(r"isin\(\((.*)\)\)|isin\(\[(.*)\]\)"), "{} のどれかのはず"),
+    (re.compile(r"str_matches\('(.*)'\)"), "形式 {} のはず"),
+    (re.compile(r"str_length\(.*\)"), "空でないはず"),
+)
+
+
+def _expected(check: str) -> str:
+    """What a pandera check asks, in the author's words: ``isin(('final', 'provisional'))``
+    → ``'final', 'provisional' のどれかのはず``."""
+    for pattern, text in _CHECKS:
+        m = pattern.fullmatch(check)
+        if m:
+            return text.format(next((g for g in m.groups() if g), ""))
+    return check
