@@ -15,6 +15,7 @@ from saisei.core.fiscal import (
     fiscal_year_start,
     parse_date,
     parse_fiscal_year,
+    parse_month,
     parse_quarter,
     to_wareki,
     wareki_date,
@@ -281,3 +282,44 @@ def test_not_a_quarter(bad: object, shown: str) -> None:
 )
 def test_wareki_date_at_the_era_boundaries(day: dt.date, text: str) -> None:
     assert wareki_date(day) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("R6.4", (2024, 4)),
+        ("Ｒ６．４", (2024, 4)),
+        ("R6/12", (2024, 12)),
+        ("R7-1", (2025, 1)),
+        ("令和6年4月", (2024, 4)),
+        ("令和元年5月", (2019, 5)),
+        ("平成31年4月", (2019, 4)),
+        ("2024/04", (2024, 4)),
+        ("2024-4", (2024, 4)),
+        ("2025.03", (2025, 3)),
+        ("2024年4月", (2024, 4)),
+        ("２０２４年１２月", (2024, 12)),
+        ("2024/04/15", (2024, 4)),
+        ("令和6年11月3日", (2024, 11)),
+        (dt.date(2025, 1, 18), (2025, 1)),
+        (dt.datetime(2025, 2, 1, 9, 30), (2025, 2)),
+    ],
+)
+def test_month_spellings(text: object, month: tuple[int, int]) -> None:
+    assert parse_month(text) == month
+
+
+@pytest.mark.parametrize("bad", ["R6.13", "2024/00", "令和6年13月", "R6", "2024", "来月", "", 202404, None])
+def test_not_a_month(bad: object) -> None:
+    with pytest.raises(ValueError, match="年月"):
+        parse_month(bad)
+
+
+@given(st.integers(2019, 2100), st.integers(1, 12))
+def test_month_spellings_round_trip(year: int, month: int) -> None:
+    reiwa = year - 2018
+    texts = [f"{year}/{month:02d}", f"{year}年{month}月"]
+    if (year, month) >= (2019, 5):
+        texts += [f"R{reiwa}.{month}", f"令和{reiwa}年{month}月"]
+    for text in texts:
+        assert parse_month(text) == (year, month)

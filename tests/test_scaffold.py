@@ -10,24 +10,13 @@ from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
+from kit_forms import plan_file
 
 from saisei.cli import main
 from saisei.scaffold import ScaffoldError, new_plugin, register
 from saisei.testing import PluginConformance
 
 ROOT = Path(__file__).resolve().parents[1]
-PLAN = (ROOT / "src" / "saisei" / "core" / "data" / "yamagata.toml").read_text(encoding="utf-8")
-YAMAGATA_CITY = """
-[[bodies]]
-code = "062014"
-name = "山形市"
-verification_month = 9
-method = "山形市総合計画審議会で検証する。"
-publication = "市ホームページで公表する。"
-publication_channel = "市ホームページ"
-[bodies.committee]
-industry = ["山形商工会議所"]
-"""
 
 
 def _workspace(tmp_path: Path) -> tuple[Path, Path]:
@@ -35,9 +24,7 @@ def _workspace(tmp_path: Path) -> tuple[Path, Path]:
     root = tmp_path / "repo"
     root.mkdir(parents=True)
     (root / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    plan = tmp_path / "plan.toml"
-    plan.write_text(PLAN + YAMAGATA_CITY, encoding="utf-8")
-    return root, plan
+    return root, plan_file(tmp_path, named=False)
 
 
 def _load(path: Path, name: str) -> ModuleType:
@@ -49,10 +36,10 @@ def _load(path: Path, name: str) -> ModuleType:
     return module
 
 
-@pytest.fixture
-def generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+@pytest.fixture(params=[False, True], ids=["python", "declarative"])
+def generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     root, plan = _workspace(tmp_path)
-    done = new_plugin("yamagata_city", "062014", root=root, plan_path=plan)
+    done = new_plugin("yamagata_city", "062014", root=root, plan_path=plan, declarative=request.param)
     monkeypatch.syspath_prepend(str(done.directory / "src"))
     yield root, plan, done
     for name in [n for n in sys.modules if n.startswith(("saisei_yamagata_city", "generated_"))]:
@@ -69,7 +56,9 @@ def test_the_plugin_is_registered_and_the_plan_names_it(generated) -> None:  # t
     assert done.plan_changed == plan
     assert 'code = "062014"\nplugin = "yamagata_city"\n' in plan.read_text(encoding="utf-8")
     project = tomllib.loads((done.directory / "pyproject.toml").read_text(encoding="utf-8"))
-    assert project["project"]["entry-points"]["saisei"] == {"yamagata_city": "saisei_yamagata_city"}
+    declarative = (done.directory / "src" / "saisei_yamagata_city" / "form.toml").is_file()
+    entry = "saisei_yamagata_city:plugin" if declarative else "saisei_yamagata_city"
+    assert project["project"]["entry-points"]["saisei"] == {"yamagata_city": entry}
     readme = (done.directory / "README.md").read_text(encoding="utf-8")
     for heading in (
         "## 様式",

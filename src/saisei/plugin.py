@@ -33,7 +33,10 @@ in saisei is internal and may move.  The hooks a plugin implements are documente
   (a label and the value beside it: 作成日 | 2025/2/14), :class:`Problem`; on a workbook: :func:`detect_table` (for
   ``saisei_detect``, a :class:`Detection` saying how close a workbook came),
   :func:`read_header`, :func:`record`, :func:`rows_after_total`
-* spellings: :func:`is_dash` (a dash alone: no figure), :func:`parse_quarter` (第一四半期, 1Q, 4-6月)
+* spellings: :func:`is_dash` (a dash alone: no figure), :func:`parse_quarter` (第一四半期, 1Q, 4-6月),
+  :func:`parse_month` (R6.4, 令和6年4月, 2024/04)
+* a form described in TOML instead of programmed (:mod:`saisei.declarative`):
+  :class:`DeclarativeForm` (``plugin = DeclarativeForm.load(path)``) and :class:`FormError`
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from .core.fiscal import (
     fiscal_year_start,
     parse_date,
     parse_fiscal_year,
+    parse_month,
     parse_quarter,
     wareki_date,
     wareki_year_label,
@@ -79,6 +83,7 @@ from .core.values import (
     normalize_text,
     parse_count,
 )
+from .declarative import DeclarativeForm, FormError
 from .forms import detect_table, read_header, record, rows_after_total
 from .hookspecs import Detection, hookimpl
 from .reading import Reading
@@ -92,8 +97,10 @@ __all__ = [
     "Body",
     "CellError",
     "CellValueError",
+    "DeclarativeForm",
     "Detection",
     "Field",
+    "FormError",
     "Header",
     "Issue",
     "KpiLabel",
@@ -128,6 +135,7 @@ __all__ = [
     "parse_date",
     "parse_fiscal_year",
     "parse_kpi_label",
+    "parse_month",
     "parse_quarter",
     "parse_ref",
     "range_ref",

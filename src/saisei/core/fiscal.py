@@ -21,6 +21,7 @@ __all__ = [
     "fiscal_year_start",
     "parse_date",
     "parse_fiscal_year",
+    "parse_month",
     "parse_quarter",
     "to_wareki",
     "wareki_date",
@@ -112,6 +113,12 @@ _DATE_FORMS = (
 )
 
 
+def _year_of(parts: dict[str, str]) -> int:
+    """The Gregorian year of a matched date or month: ``era`` and ``y``, or ``y`` alone."""
+    era = parts.get("era")
+    return _era_year(era, parts["y"]) if era else int(parts["y"])
+
+
 def parse_date(value: object) -> dt.date:
     """Return the date a cell value names.
 
@@ -131,8 +138,7 @@ def parse_date(value: object) -> dt.date:
         if not m:
             continue
         parts = m.groupdict()
-        era = parts.get("era")
-        year = _era_year(era, parts["y"]) if era else int(parts["y"])
+        year = _year_of(parts)
         try:
             return dt.date(year, int(parts["m"]), int(parts["d"]))
         except ValueError:
@@ -169,6 +175,48 @@ def parse_quarter(value: object) -> int:
     if m and (int(m.group(1)), int(m.group(2))) in _QUARTER_MONTHS:
         return _QUARTER_MONTHS[(int(m.group(1)), int(m.group(2)))]
     raise ValueError(f'四半期 "{value}" を読み取れません（例: 第1四半期、第一四半期、1Q、4-6月）')
+
+
+_MONTH_FORMS = (
+    # 令和6年4月, R6年4月
+    re.compile(r"(?P<era>令和|平成|昭和|[RHS])\s*(?P<y>元|\d{1,2})\s*年\s*(?P<m>\d{1,2})\s*月"),
+    # R6.4, R6/4, R6-4
+    re.compile(r"(?P<era>[RHS])\s*(?P<y>元|\d{1,2})[./-](?P<m>\d{1,2})"),
+    # 2024/04, 2024-04, 2024.4
+    re.compile(r"(?P<y>\d{4})[./-](?P<m>\d{1,2})"),
+    # 2024年4月
+    re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月"),
+)
+
+
+def parse_month(value: object) -> tuple[int, int]:
+    """The calendar (year, month) a cell names, as monthly forms write it.
+
+    Accepts ``R6.4``, ``令和6年4月``, ``2024/04``, ``2024-04``, ``2024年4月`` (full-width
+    digits too), an Excel date (its month) and the full dates :func:`parse_date` reads.
+    Raises ``ValueError`` (a message for a clerk) on anything else.
+    """
+    if isinstance(value, dt.date):
+        return value.year, value.month
+    if isinstance(value, str):
+        text = _nfkc(value)
+        for form in _MONTH_FORMS:
+            m = form.fullmatch(text)
+            if not m:
+                continue
+            parts = m.groupdict()
+            year = _year_of(parts)
+            month = int(parts["m"])
+            if not 1 <= month <= 12:
+                raise ValueError(f'年月 "{value}" の月が1〜12ではありません')
+            return year, month
+        try:
+            day = parse_date(value)
+        except ValueError:
+            pass
+        else:
+            return day.year, day.month
+    raise ValueError(f'年月 "{value}" を読み取れません（例: R6.4、令和6年4月、2024/04）')
 
 
 def fiscal_year_of(day: dt.date) -> int:
