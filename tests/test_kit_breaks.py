@@ -182,3 +182,15 @@ def test_the_kit_fails_a_broken_plugin_without_samples_too(kit: type[PluginConfo
     failures = _run(bare, BREAKS[name])
     assert failures, f"the kit missed without samples: {name}"
     assert all(CELL.search(message) for message in failures.values()), failures
+
+
+def test_units_may_be_given_by_kpi(kit: type[PluginConformance]) -> None:
+    allows = replace(monthly_form(), units=("団体",))
+    by_kpi: type[PluginConformance] = type("ByKpi", (kit,), {"samples": {}, "units": {1: ("団体",)}})
+    failures = _run(by_kpi, allows)
+    message = failures["test_units_the_form_forbids_are_errors_and_those_it_allows_are_read"]
+    assert "（単位つきの「3団体」: 様式が認めない単位）" in message  # accepted for KPI② too
+    everywhere: type[PluginConformance] = type(
+        "Everywhere", (kit,), {"samples": {}, "units": dict.fromkeys((1, 2, 3), ("団体",))}
+    )
+    assert _run(everywhere, allows, first=False) == {}

@@ -290,9 +290,10 @@ class PluginConformance:
     as_of: ClassVar[dt.date | None] = None
     #: Hypothesis examples per round-trip test; each writes and reads one workbook.
     examples: ClassVar[int] = 25
-    #: Units the form allows typed after a figure (``("人", "団体")``); any other unit
-    #: (and every unit, when empty) must be an error at the cell.  ``None``: not checked.
-    units: ClassVar[tuple[str, ...] | None] = None
+    #: Units the form allows typed after a figure (``("人", "団体")``, or by KPI:
+    #: ``{1: ("団体",), 2: ("人",)}``); any other unit (every unit, when empty) must be an
+    #: error at the cell.  ``None``: not checked.
+    units: ClassVar[tuple[str, ...] | Mapping[int, tuple[str, ...]] | None] = None
     #: The words of the form's status cells and the status each gives
     #: (``{"確定": "final", "速報": "provisional"}``); checked where slots have a status cell.
     status_words: ClassVar[Mapping[str, str]] = {}
@@ -463,13 +464,16 @@ class PluginConformance:
             return
         template = self._template()
         plan = self._plan()
+        given = self.units
         kpi_units = {k.unit for k in plan.kpis if k.unit}
-        candidates = sorted({"人", "団体", "件", "回", *kpi_units} | set(self.units))
+        every = {u for units in given.values() for u in units} if isinstance(given, Mapping) else set(given)
+        candidates = sorted({"人", "団体", "件", "回", *kpi_units} | every)
         for slot in _spread(template.slots):
+            allowed = given.get(slot.kpi, ()) if isinstance(given, Mapping) else given
             others = {s: 1 for s in template.slots if s != slot}
             for unit in candidates:
                 result = self._read(template.fill({**others, slot: f"3{unit}"}))
-                if unit in self.units:
+                if unit in allowed:
                     got = _figures(result).get(f"{slot.sheet}!{slot.cell}")
                     assert got is not None and got[2] == 3 and not errors(result), (
                         f"{slot.sheet}!{slot.cell} の「3{unit}」は単位つきで読めるはずです（units に {unit!r}）:"
