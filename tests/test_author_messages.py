@@ -41,7 +41,7 @@ def test_each_invalid_field_is_named_with_its_value_and_what_was_expected() -> N
     assert "cell = 'b3'（形式 ^[A-Z]{1,3}[1-9][0-9]*$ のはず）" in messages["b3"]
     assert "fiscal_year = 2030（計画の年度 2024〜2026年度 のはず）" in messages["b3"]
     assert "kpi = 7（計画のKPI 1、2、3、4 のどれかのはず）" in messages["b3"]
-    assert "kpi = 4（団体 062031 が報告するKPIのはず）" in messages["B4"]
+    assert "kpi = 4（KPI4 は団体 062031 が報告するKPIではありません）" in messages["B4"]
     assert all(
         m.startswith(f"form.xlsx!X!{c}: プラグイン tsuruoka が不正な観測値を返しました: ") for c, m in messages.items()
     )

@@ -76,7 +76,7 @@ def validate_observations(
             elif plan.kpi(kpi) is None:
                 wrong.append(f"kpi = {kpi}（計画のKPI {'、'.join(str(k.number) for k in plan.kpis)} のどれかのはず）")
             else:
-                wrong.append(f"kpi = {kpi}（団体 {code} が報告するKPIのはず）")
+                wrong.append(f"kpi = {kpi}（KPI{kpi} は団体 {code} が報告するKPIではありません）")
 
     # Counts past MAX_COUNT (a plugin that skipped parse_count): totals would wrap around.
     huge = observations.with_row_index("_row").filter(pl.col("value") > MAX_COUNT).select("_row", "value")
