@@ -16,6 +16,7 @@ from builders import review_sheet, standard_form
 
 import saisei
 from saisei.record import APPLICATION_ID, SCHEMA_VERSION, TABLES, RecordError, open_record, read, store
+from saisei.record.schema import KEYS, MIGRATIONS, SAME_ROW_SKIPPED
 
 PREF = ("060003", "山形県")
 
@@ -64,13 +65,74 @@ def test_every_table_refuses_update_and_delete(filled: Path, table: str) -> None
     conn.close()
 
 
-def test_insert_or_replace_cannot_delete_either(filled: Path) -> None:
+@pytest.mark.parametrize("table", TABLES)
+def test_every_table_refuses_insert_or_replace_from_any_connection(filled: Path, table: str) -> None:
+    # A plain connection, as the sqlite3 shell or a script opens one: recursive_triggers is
+    # off there, so REPLACE's implicit delete fires no DELETE trigger.
     conn = sqlite3.connect(filled)
-    conn.execute("PRAGMA recursive_triggers = ON")
-    row = conn.execute("SELECT * FROM run_values LIMIT 1").fetchone()
-    with pytest.raises(sqlite3.IntegrityError, match="記録は追記のみです"):
-        conn.execute(f"INSERT OR REPLACE INTO run_values VALUES ({','.join('?' * len(row))})", row)
+    assert conn.execute("PRAGMA recursive_triggers").fetchone()[0] == 0
+    before = conn.execute(f"SELECT rowid, * FROM {table}").fetchall()
+    row = before[0]
+    marks = ",".join("?" * len(row))
+    with pytest.raises(sqlite3.IntegrityError, match=f"記録は追記のみです: {table} の行は置き換えられません"):
+        conn.execute(f"INSERT OR REPLACE INTO {table} (rowid, {_columns(conn, table)}) VALUES ({marks})", row)
+    if table in KEYS or table in SAME_ROW_SKIPPED:  # the same key again (a receipt: skipped)
+        replace = f"REPLACE INTO {table} SELECT * FROM {table}"
+        if table in KEYS:
+            with pytest.raises(sqlite3.IntegrityError, match="記録は追記のみです"):
+                conn.execute(replace)
+        else:
+            conn.execute(replace)
+    assert conn.execute(f"SELECT rowid, * FROM {table}").fetchall() == before
     conn.close()
+
+
+def test_a_replace_on_a_tables_key_is_refused_too(filled: Path) -> None:
+    conn = sqlite3.connect(filled)
+    row = conn.execute("SELECT * FROM run_values LIMIT 1").fetchone()
+    changed = (*row[:4], row[4] + 1000, *row[5:])
+    with pytest.raises(sqlite3.IntegrityError, match="run_values の行は置き換えられません"):
+        conn.execute(f"INSERT OR REPLACE INTO run_values VALUES ({','.join('?' * len(row))})", changed)
+    sha, content = conn.execute("SELECT sha256, content FROM submissions LIMIT 1").fetchone()
+    with pytest.raises(sqlite3.IntegrityError, match="submissions の行は置き換えられません"):
+        conn.execute(
+            "INSERT OR REPLACE INTO submissions (sha256, name, size, content, run, added_at, accepted)"
+            " VALUES (?, 'x.xlsx', 1, x'00', 1, '2000-01-01', 1)",
+            (sha,),
+        )
+    assert conn.execute("SELECT * FROM run_values LIMIT 1").fetchone() == row
+    assert conn.execute("SELECT content FROM submissions WHERE sha256 = ?", (sha,)).fetchone()[0] == content
+    conn.close()
+
+
+def test_a_record_of_schema_2_is_migrated_and_then_refuses_replace(tmp_path: Path) -> None:
+    rec = tmp_path / "記録.sqlite"
+    conn = sqlite3.connect(rec, isolation_level=None)
+    for number in (1, 2):
+        for statement in MIGRATIONS[number][1]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_migrations VALUES (?, '2026-01-01', '0', ?)", (number, MIGRATIONS[number][0]))
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    with pytest.raises(RecordError, match="形式が古い版"):
+        open_record(rec)
+    folder = tmp_path / "r1"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes(rows((2024, 1, 4, "確定")))
+    saisei.consolidate([folder], record=rec, out=tmp_path / "out")
+    with open_record(rec) as opened:
+        assert opened.verify() == []
+    conn = sqlite3.connect(rec)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert [v for (v,) in conn.execute("SELECT version FROM schema_migrations")] == [1, 2, 3]
+    with pytest.raises(sqlite3.IntegrityError, match="runs の行は置き換えられません"):
+        conn.execute("REPLACE INTO runs SELECT * FROM runs")
+    conn.close()
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> str:
+    return ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
 
 
 def test_every_workbook_is_stored_once_and_hashes_to_its_sha256(filled: Path, tmp_path: Path) -> None:

@@ -5,18 +5,21 @@ A record is a SQLite file whose ``application_id`` is :data:`APPLICATION_ID` and
 migration in order; a record of an older version is brought up to date the same way,
 inside the run's transaction.  A later version (the council's verdicts, other kinds of
 submission) adds a migration at the end of :data:`MIGRATIONS`, never edits one: its
-statements create the new tables with :func:`append_only_triggers` for each, and the new
+statements create the new tables with :func:`append_only_triggers` and
+:func:`no_replace_triggers` for each (its keys in :data:`KEYS`), and the new
 tables are appended to :data:`TABLES` (``saisei record verify`` checks every table there
 has its triggers).  A new kind of submission can be a new table keyed by
 ``submissions.submission`` (the bytes stay in ``submissions``).
 
-Every table refuses UPDATE and DELETE (a trigger per table and statement): the record is
-append-only.  A correction is a new submission that supersedes an older one.
+Every table refuses UPDATE and DELETE (a trigger per table and statement), and an INSERT
+that would take the place of a row (``INSERT OR REPLACE``, ``REPLACE``: SQLite's implicit
+delete fires no DELETE trigger unless the connection turned ``recursive_triggers`` on, which
+the sqlite3 shell and Python do not): the record is append-only.  A correction is a new submission that supersedes an older one.
 """
 
 from __future__ import annotations
 
-__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "TABLES", "append_only_triggers"]
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "TABLES", "append_only_triggers", "no_replace_triggers"]
 
 #: ``PRAGMA application_id`` of a saisei record: the bytes "SAIS".
 APPLICATION_ID = 0x53414953
@@ -45,6 +48,40 @@ def append_only_triggers(table: str) -> list[str]:
         f"SELECT RAISE(ABORT, '記録は追記のみです: {table} の行は{what}できません'); END"
         for verb, what in (("UPDATE", "変更"), ("DELETE", "削除"))
     ]
+
+
+#: The unique keys of each table besides its rowid (which every table has): an INSERT
+#: that meets an existing row on one of them is refused.
+KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "submissions": (("sha256",),),
+    "run_values": (("run", "entity_code", "fiscal_year", "kpi"),),
+    "run_totals": (("run", "fiscal_year", "kpi"),),
+    "outputs": (("run", "name"),),
+}
+#: Tables that are all key: the same row again is skipped, never put in the old one's place
+#: (saisei adds a receipt OR IGNORE; a REPLACE of one leaves it as it was).
+SAME_ROW_SKIPPED: dict[str, tuple[str, ...]] = {"receipts": ("run", "submission", "name")}
+
+
+def _exists(table: str, key: tuple[str, ...]) -> str:
+    return f"EXISTS (SELECT 1 FROM {table} WHERE {' AND '.join(f'{c} = NEW.{c}' for c in key)})"
+
+
+def no_replace_triggers(table: str) -> list[str]:
+    """Triggers that make ``table`` refuse an INSERT meeting an existing row's rowid or key
+    (what ``INSERT OR REPLACE`` would delete, without a DELETE trigger firing)."""
+    clash = " OR ".join(_exists(table, key) for key in (("rowid",), *KEYS.get(table, ())))
+    triggers = [
+        f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN {clash} BEGIN "
+        f"SELECT RAISE(ABORT, '記録は追記のみです: {table} の行は置き換えられません'); END"
+    ]
+    if table in SAME_ROW_SKIPPED:
+        triggers.append(
+            f"CREATE TRIGGER {table}_same_row BEFORE INSERT ON {table} "
+            f"WHEN {_exists(table, SAME_ROW_SKIPPED[table])} AND NOT {_exists(table, ('rowid',))} "
+            "BEGIN SELECT RAISE(IGNORE); END"
+        )
+    return triggers
 
 
 _V1 = [
@@ -180,10 +217,13 @@ _V2 = [
     *append_only_triggers("verdicts"),
 ]
 
+_V3 = [trigger for table in TABLES for trigger in no_replace_triggers(table)]
+
 #: ``version -> (description, statements)``; version N brings a record from N-1 to N.
 MIGRATIONS: dict[int, tuple[str, list[str]]] = {
     1: ("提出ブック、観測値、問題、集計の実行と受理した値・合計・改訂", _V1),
     2: ("効果検証シートの検証結果（検証日・事業効果・今後の方針・外部有識者からの意見）", _V2),
+    3: ("行の置き換え（INSERT OR REPLACE）も拒否するトリガー", _V3),
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -481,7 +481,7 @@ class Record:
             problems.append(f"{table} の行 {rowid} が {parent} にない行を指しています")
         have = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         for table in TABLES:
-            for verb in ("update", "delete"):
+            for verb in ("update", "delete", "replace"):
                 if f"{table}_no_{verb}" not in have:
                     problems.append(f"表 {table} の追記専用トリガー {table}_no_{verb} がありません")
         for sha, name, size, content in self.conn.execute("SELECT sha256, name, size, content FROM submissions"):
