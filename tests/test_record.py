@@ -282,6 +282,26 @@ def test_a_second_writer_waits_then_gives_up_clearly(
     assert read.runs(filled).height == before
 
 
+@pytest.mark.parametrize("write", [False, True])
+def test_a_record_held_by_another_program_is_said_to_be_in_use_not_damaged(
+    filled: Path, monkeypatch: pytest.MonkeyPatch, write: bool
+) -> None:
+    # An SQLite tool writing (an EXCLUSIVE lock) keeps even readers out until it is done.
+    monkeypatch.setattr(store, "WAIT_SECONDS", 0.2)
+    holder = sqlite3.connect(filled, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(RecordError) as caught:
+            open_record(filled, write=write)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "書き込み中" in str(caught.value) and "記録は変わっていません" in str(caught.value)
+    assert "壊れて" not in str(caught.value)
+    with open_record(filled) as rec:
+        assert rec.verify() == []
+
+
 def test_validate_with_a_record_reads_it_and_adds_nothing(filled: Path, tmp_path: Path) -> None:
     before = filled.read_bytes()
     third = tmp_path / "r3"

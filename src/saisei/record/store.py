@@ -600,6 +600,15 @@ def open_record(path: str | Path, *, write: bool = False) -> Record:
                     f"{path}: 記録の形式が古い版（{version}）です。saisei consolidate --record で一度実行すると更新されます"
                 )
             _migrate(record, version)
+    except sqlite3.OperationalError as exc:
+        record.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            # Another program (an SQLite tool, a run committing) holds the whole file.
+            raise RecordError(
+                f"{path}: ほかのプログラムがこの記録に書き込み中のため、{WAIT_SECONDS:.0f} 秒待っても開けませんでした"
+                f"（{exc}）。記録を開いているツールを閉じてから、もう一度実行してください（記録は変わっていません）"
+            ) from None
+        raise RecordError(f"{path}: 記録ファイルを読めません（壊れているか、別の形式です）: {exc}") from None
     except sqlite3.DatabaseError as exc:
         record.close()
         raise RecordError(f"{path}: 記録ファイルを読めません（壊れているか、別の形式です）: {exc}") from None
