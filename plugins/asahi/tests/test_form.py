@@ -107,7 +107,7 @@ def test_extra_columns_are_not_read() -> None:
     [
         (HEADER[:-1], "レコード一覧"),  # 更新日時 missing
         (("番号", *HEADER[1:]), "レコード一覧"),
-        (HEADER, "Sheet1"),
+        (HEADER[:-1], "Sheet1"),
     ],
 )
 def test_other_layouts_are_not_claimed(header: Sequence[str], sheet: str) -> None:
@@ -116,9 +116,14 @@ def test_other_layouts_are_not_claimed(header: Sequence[str], sheet: str) -> Non
     assert [i.code for i in errors(result)] == ["unknown-form"]
 
 
+def test_the_export_under_any_sheet_name_when_it_is_the_only_sheet() -> None:
+    result = read([record(1, 1, 1, 3)], sheet="asahi_kintone_export_20250412")
+    assert result.plugin == "asahi" and not errors(result)
+
+
 def test_a_field_twice_in_the_header_is_an_error() -> None:
     result = read([[*record(1, 1, 1, 3), 4]], header=[*HEADER, "実績"])
-    assert ("bad-header", "レコード一覧", "H1") in issue_cells(result, sheet=True)
+    assert ("ambiguous-header", "レコード一覧", "H1") in issue_cells(result, sheet=True)
     assert not observations(result)
 
 
@@ -166,7 +171,7 @@ def test_quarter_spellings(quarter: str) -> None:
     assert [o["period"] for o in observations(result)] == ["2024-Q1"]
 
 
-@pytest.mark.parametrize("quarter", ["第5四半期", "Q1", "1", "第一四半期", "上期"])
+@pytest.mark.parametrize("quarter", ["第5四半期", "Q5", "1", "第五四半期", "上期"])
 def test_a_bad_quarter_is_an_error_at_its_cell(quarter: str) -> None:
     result = read([record(1, quarter, 2, 4)])
     assert issue_cells(result, sheet=True) == [("bad-quarter", "レコード一覧", "C2")]

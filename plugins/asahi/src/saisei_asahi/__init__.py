@@ -16,6 +16,12 @@ year and KPI is final (確定) when all four quarters carry a value, else provis
 (見込み).  Two records for the same year, quarter and KPI are an error at the later
 record — the one kintone created later, i.e. with the larger レコード番号, whatever the
 export's row order — and nothing is summed or kept for that quarter.
+
+The header is found by its seven labels on any of the first rows, in any order; columns
+the export does not have are ignored, blank rows skipped.  A workbook of one visible sheet
+is the export whatever the sheet is called (saved from the CSV, it takes the file's name).
+四半期 may be spelled ``第1四半期``, ``第一四半期``, ``1Q``, ``Q1`` or ``4-6月``.  A dash
+alone in 実績 is no figure, with a warning.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from typing import Any, NamedTuple, TypeVar
 
 from saisei.plugin import (
     CellValueError,
+    Detection,
+    Field,
+    Header,
     Plan,
     Reading,
     Severity,
@@ -38,13 +47,18 @@ from saisei.plugin import (
     Workbook,
     cell_ref,
     column_letter,
+    detect_table,
     display,
+    find_header,
     hookimpl,
     is_blank,
+    is_dash,
     normalize_text,
     parse_count,
     parse_date,
     parse_fiscal_year,
+    parse_quarter,
+    read_header,
     wareki_year_label,
 )
 
@@ -73,7 +87,6 @@ FORM_NAMES: dict[str, int] = {
     "交流人口数": 3,
 }
 
-_QUARTER = re.compile(r"第\s*([1-4])\s*四半期")
 _RECORD_NUMBER = re.compile(r"(?:[A-Za-z0-9_]+-)?([0-9]+)")  # kintone prefixes the app code when one is set
 _DATETIME = re.compile(r"(.+?)(?:[ T]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?")
 
@@ -94,28 +107,34 @@ def saisei_body_code() -> str:
 # -------------------------------------------------------------------------
 
 
-def _columns(sheet: Sheet) -> dict[str, list[int]]:
-    """Header name → the columns of row 1 that carry it (normally one)."""
-    found: dict[str, list[int]] = defaultdict(list)
-    for column in range(1, sheet.max_column + 1):
-        name = sheet.text(cell_ref(1, column))
-        if name in HEADER:
-            found[name].append(column)
-    return found
+FIELDS = tuple(Field(name, (name,), loose=False) for name in HEADER)
 
 
-def _record_sheet(workbook: Workbook) -> Sheet | None:
-    name = workbook.find_sheet(SHEET)
-    if name is None:
-        return None
-    sheet = workbook.sheet(name)
-    return sheet if set(_columns(sheet)) == set(HEADER) else None
+def _record_sheet(workbook: Workbook) -> tuple[Sheet, Header] | None:
+    """The sheet holding the export, and its header row (found by its seven labels).
+
+    The export's sheet is ``レコード一覧``; a workbook of one visible sheet is the export
+    whatever that sheet is called (saved from the CSV, it is named after the file) when
+    its header row is kintone's.
+    """
+    names = list(workbook.find_sheets(SHEET)[:1])
+    if not names and len(workbook.visible_sheet_names) == 1:
+        names = list(workbook.visible_sheet_names)
+    for name in names:
+        sheet = workbook.sheet(name)
+        header, _, _ = find_header(sheet, FIELDS, first_only=True)
+        if header is not None:
+            return sheet, header
+    return None
 
 
 @hookimpl
-def saisei_detect(workbook: Workbook) -> bool:
-    """A sheet ``レコード一覧`` whose row 1 names all seven fields of the export."""
-    return _record_sheet(workbook) is not None
+def saisei_detect(workbook: Workbook, explain: bool = False) -> Detection:
+    """A sheet ``レコード一覧`` (or the only sheet) with the seven fields of the export on a
+    header row, in any order."""
+    if _record_sheet(workbook) is not None:
+        return Detection(True)
+    return detect_table(workbook, SHEET, FIELDS, explain=explain)
 
 
 @dataclass(frozen=True)
@@ -146,23 +165,17 @@ class _Record(NamedTuple):
 
 @hookimpl
 def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
-    sheet = _record_sheet(workbook)
-    if sheet is None:
+    found = _record_sheet(workbook)
+    if found is None:
         return None
+    sheet = found[0]
     reading = Reading(workbook, plan, entity_code=CODE)
-    found = _columns(sheet)
-    for name, columns in found.items():
-        for column in columns[1:]:
-            reading.error(
-                "bad-header",
-                f"見出し「{name}」が{cell_ref(1, columns[0])}と二重にあります（どちらを読むか決められません）",
-                sheet=sheet.name,
-                cell=cell_ref(1, column),
-            )
-    if reading.has_errors:
+    header = read_header(reading, sheet, FIELDS)
+    if header is None or reading.has_errors:
         return reading
-    col = {name: columns[0] for name, columns in found.items()}
-    body = sheet.rows[1:]
+    col = header.columns
+    first = header.row + 1  # the first record's row
+    body = sheet.rows[header.row :]
 
     # Each column's distinct values are parsed once.  An export holds a few dozen records
     # (4 quarters × the town's KPIs × the years), so the rest is plain Python: polars'
@@ -183,7 +196,7 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     for name in HEADER:
         for index, outcome in enumerate(parsed[name]):
             if isinstance(outcome, _Problem) and not blank[index]:
-                pending.append((index + 2, col[name], outcome))
+                pending.append((index + first, col[name], outcome))
 
     def ints(name: str) -> list[int | None]:
         return [v if isinstance(v, int) else None for v in parsed[name]]
@@ -197,7 +210,7 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
         [v if isinstance(v, dt.datetime) else None for v in parsed[UPDATED_AT]],
         strict=True,
     )
-    records = [_Record(index + 2, *values) for index, values in enumerate(cells) if not blank[index]]
+    records = [_Record(index + first, *values) for index, values in enumerate(cells) if not blank[index]]
     if not records:
         reading.warning("no-records", "レコードが1件もありません（書き出す範囲を確認してください）", sheet=sheet.name)
     pending += _record_number_warnings(records, col[RECORD])
@@ -267,14 +280,17 @@ def _fiscal_year(plan: Plan, raw: Any) -> int | _Problem:
 
 
 def _quarter(raw: Any) -> int | _Problem:
+    """``第1四半期`` (the digit full-width or a kanji: ``第一四半期``), ``1Q``, ``Q1``, ``4-6月``."""
     if is_blank(raw):
         return _missing(QUARTER, "第1四半期")
-    match = _QUARTER.fullmatch(normalize_text(display(raw)))
-    if match is None:
+    try:
+        return parse_quarter(raw)
+    except ValueError:
         return _Problem(
-            "error", "bad-quarter", f'四半期 "{display(raw)}" を読み取れません（「第1四半期」〜「第4四半期」）'
+            "error",
+            "bad-quarter",
+            f'四半期 "{display(raw)}" を読み取れません（「第1四半期」〜「第4四半期」、1Q、4-6月 など）',
         )
-    return int(match.group(1))
 
 
 def _kpi(plan: Plan, raw: Any) -> int | _Problem:
@@ -297,7 +313,15 @@ def _kpi(plan: Plan, raw: Any) -> int | _Problem:
 
 
 def _count(raw: Any) -> int | _Problem | None:
-    """The 実績: a count, or None when blank (not reported)."""
+    """The 実績: a count, or None when blank (not reported); a dash alone is no figure, with
+    a warning (the export has no dashes: someone typed it)."""
+    if is_dash(raw):
+        return _Problem(
+            "warning",
+            "no-figure",
+            f'{VALUE} "{raw}" はダッシュだけなので「値なし」（空欄と同じ、未報告）として扱います'
+            "（値があるなら数字を、ゼロなら0を入力してください）",
+        )
     try:
         return parse_count(raw, what=VALUE)
     except CellValueError as exc:
