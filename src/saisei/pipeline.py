@@ -77,7 +77,8 @@ def _read_file(path: Path, plan: Plan, registry: Registry, limits: Limits | None
         claims, failures = registry.detect(workbook)
         for failure in failures:
             issue = _plugin_issue(failure, name)
-            if issue not in issues:  # several plugins tripping over the same sheet
+            # several plugins tripping over the same sheet: the file's fault, said once
+            if not any(i.message == issue.message and i.code == issue.code for i in issues):
                 issues.append(issue)
         if failures and not claims:
             return done()
