@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from saisei.testing import errors, make_registry, read_bytes
 
-SAMPLE = (
-    Path(__file__).resolve().parents[3] / "examples" / "fy2024" / "asahi_kintone_export_20250412.xlsx"
-).read_bytes()
+SAMPLE = example_path("asahi_kintone_export_20250412.xlsx").read_bytes()
 SHEET = "レコード一覧"
 REGISTRY = make_registry(("asahi", saisei_asahi))
 CITED = cited(read_bytes(SAMPLE, registry=REGISTRY))
