@@ -9,7 +9,7 @@ import saisei_asahi
 from edits import cited, edited, insert_columns, insert_rows, insertions, load, save, shifted, swap_columns
 from hypothesis import HealthCheck, given, settings
 
-from saisei.testing import errors, make_registry, read_bytes
+from saisei.testing import errors, example_path, make_registry, read_bytes
 
 SAMPLE = example_path("asahi_kintone_export_20250412.xlsx").read_bytes()
 SHEET = "レコード一覧"
