@@ -67,6 +67,15 @@ def test_an_extra_column_inside_the_table_is_ignored(at: int, label: str | None,
     assert cited(read(edit)) == moved(columns=[at])
 
 
+def test_three_columns_between_a_label_and_its_value() -> None:
+    # 年度 (B2) and its value (C2): three blank columns inserted at C move the value to F2.
+    def edit(ws: Any) -> None:
+        for _ in range(3):
+            insert_columns(ws, 3)
+
+    assert cited(read(edit)) == moved(columns=[3, 3, 3])
+
+
 def test_kpi_columns_reordered_with_their_headers() -> None:
     swapped = {("E" if c[0] == "C" else "C" if c[0] == "E" else c[0]) + c[1:]: f for c, f in CITED.items()}
     assert cited(read(lambda ws: swap_columns(ws, 3, 5, rows=range(4, 18)))) == swapped

@@ -524,11 +524,11 @@ def find_label(
 
 
 def value_beside(
-    grid: Grid, row: int, column: int, *, reach: int = 3, labels: Iterable[str] = ()
+    grid: Grid, row: int, column: int, *, reach: int = 4, labels: Iterable[str] = ()
 ) -> tuple[int, int] | None:
-    """The first non-blank cell right of (row, column), within ``reach`` columns (a column
-    inserted between a label and its value moves the value right) — unless that cell is
-    another label (one of ``labels``): then the value is blank."""
+    """The first non-blank cell right of (row, column), within ``reach`` columns (up to
+    three columns inserted between a label and its value move the value right) — unless
+    that cell is another label (one of ``labels``): then the value is blank."""
     keys = tuple(label_key(x) for x in labels)
     for c in range(column + 1, column + reach + 1):
         value = grid.at(row, c)
