@@ -439,3 +439,36 @@ def test_ctrl_c_at_any_moment_with_worker_processes(samples: Path, tmp_path: Pat
         ["observations.parquet", "report.xlsx", "values.csv", "values.parquet"],
     ), written
     assert not [n for n in written if n.endswith(".tmp")]
+
+
+# -- item 15: click's texts in Japanese, tables by display width -------------------------------
+
+
+def test_click_speaks_japanese() -> None:
+    out = CliRunner().invoke(main, ["--help"])
+    assert out.exit_code == 0
+    assert out.stdout.startswith("使い方: ") and "この説明を表示して終了します。" in out.stdout
+    assert "Usage:" not in out.stdout and "Show this message" not in out.stdout and "Options:" not in out.stdout
+    out = CliRunner().invoke(main, ["nosuch"])
+    assert out.exit_code == 2 and "エラー: 'nosuch' というコマンドはありません。" in out.stderr
+    assert "Error" not in out.stderr and "Try " not in out.stderr
+    out = CliRunner().invoke(main, ["consolidate"])
+    assert out.exit_code == 2 and "引数がありません" in out.stderr and "Missing" not in out.stderr
+
+
+def test_tables_line_up_by_display_width() -> None:
+    from saisei.cli._texts import table, width
+
+    assert width("abc") == 3 and width("山形県") == 6 and width("ＡＢ") == 4
+    lines = table(
+        [["名前", "団体", "月"], ["asahi", "朝日町", "9月"], ["standard", "標準様式（計画のどの団体も）", "—"]]
+    )
+    starts = {width(line[: line.index(last)]) for line, last in zip(lines, ["月", "9月", "—"], strict=True)}
+    assert len(starts) == 1  # the last column starts at the same display column on every line
+    out = CliRunner().invoke(main, ["schedule", "--as-of", "2025-08-29"])
+    rows = out.stdout.splitlines()[1:]
+    assert len({width(r[: r.index("令和")]) for r in rows}) == 1
+    assert len({width(r[: r.index("確定値" if "確定値" in r else "見込み値")]) for r in rows}) == 1
+    out = CliRunner().invoke(main, ["plugins"])
+    rows = [r for r in out.stdout.splitlines() if r]
+    assert len({width(r[: r.rindex(" ") + 1]) for r in rows}) == 1

@@ -9,15 +9,19 @@ until a command runs, so ``saisei --help`` and ``saisei plugins`` stay quick.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
 import click
 
 from . import consolidate, new_plugin, plugins, publish, record, review_sheet, schedule, sendback, template
-from ._common import EXIT_INTERRUPTED, INTERRUPTED, EnvironmentFailure, environment_message
+from ._common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, INTERRUPTED, EnvironmentFailure, environment_message
+from ._texts import install
 
 __all__ = ["main"]
+
+install()  # click's own texts in Japanese (click looks them up when it shows them)
 
 
 class SaiseiGroup(click.Group):
@@ -28,6 +32,9 @@ class SaiseiGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # the reader of our output went away (| head): nothing to say
+            sys.stderr = sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes them at exit
+            sys.exit(EXIT_BROKEN_PIPE)
         except KeyboardInterrupt:
             click.echo(f"\n{INTERRUPTED}", err=True)
             sys.exit(EXIT_INTERRUPTED)

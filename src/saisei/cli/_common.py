@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..core.plan import Plan
 
 __all__ = [
+    "EXIT_BROKEN_PIPE",
     "EXIT_ENVIRONMENT",
     "EXIT_ERRORS",
     "EXIT_INTERNAL",
@@ -48,6 +49,8 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 EXIT_ENVIRONMENT = 3
 #: Stopped with Ctrl-C (128 + SIGINT, as shells say it).
 EXIT_INTERRUPTED = 130
+#: The program reading the output went away (``saisei schedule | head``).
+EXIT_BROKEN_PIPE = 141
 #: saisei itself failed (a bug).
 EXIT_INTERNAL = 70
 
@@ -243,7 +246,7 @@ def guard(debug: bool, func: Callable[[], int]) -> int:
         log.setLevel(logging.DEBUG)
     try:
         return func()
-    except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
+    except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt, BrokenPipeError):
         raise
     except OSError as exc:  # the disk or the file system, not saisei
         if debug:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ._common import EXIT_ERRORS, EXIT_OK, load_plan_or_fail, plan_option
+from ._texts import table
 
 __all__ = ["plugins"]
 
@@ -48,11 +49,12 @@ def plugins(as_json: bool, plan_path: Path | None) -> None:
         doc = {"plugins": rows, "issues": [i.to_dict() for i in issues]}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
     else:
-        width = max([10, *(len(str(r["name"])) for r in rows)]) + 2
-        click.echo(f"{'名前':<{width}}{'版':<10}{'団体コード':<10}{'団体':<24}検証時期")
+        lines = [["名前", "版", "団体コード", "団体", "検証時期"]]
         for r in rows:
             month = f"{r['verification_month']}月" if r["verification_month"] else "—"
-            click.echo(f"{r['name']:<{width}}{r['version']:<10}{r['entity_code'] or '—':<10}{r['entity']:<24}{month}")
+            lines.append([str(r["name"]), str(r["version"]), str(r["entity_code"] or "—"), str(r["entity"]), month])
+        for line in table(lines):
+            click.echo(line)
         for issue in issues:
             click.echo(f"[{'エラー' if issue.is_error else '警告'}] {issue.message}", err=True)
     sys.exit(EXIT_ERRORS if any(i.is_error for i in issues) else EXIT_OK)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ._common import load_plan_or_fail, parse_date_option, plan_option
+from ._texts import table
 
 __all__ = ["schedule"]
 
@@ -55,9 +56,15 @@ def schedule(as_of: dt.date | None, ics_path: Path | None, as_json: bool, plan_p
         click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
         return
     click.echo(f"{day.isoformat()} 以降の効果検証（検証時期は月単位）")
-    for m in meetings:
-        kind = "見込み値（年度末前）" if m.on_estimates else "確定値"
-        click.echo(
-            f"{m.meeting.label:<10}{m.body.name:<8}{fiscal_year_label(m.reviews_fiscal_year)}分  {kind:<12}"
-            f"{m.body.publication_channel}"
-        )
+    rows = [
+        [
+            m.meeting.label,
+            m.body.name,
+            f"{fiscal_year_label(m.reviews_fiscal_year)}分",
+            "見込み値（年度末前）" if m.on_estimates else "確定値",
+            m.body.publication_channel,
+        ]
+        for m in meetings
+    ]
+    for line in table(rows):
+        click.echo(line)

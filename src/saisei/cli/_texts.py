@@ -1,0 +1,107 @@
+"""click's own texts in Japanese, and tables aligned by display width.
+
+click wraps its messages in ``gettext`` (bound as ``_`` when each of its modules is
+imported) but installs no catalogue, so ``Usage:`` and ``Show this message and exit.``
+stay English.  :func:`install` rebinds ``_`` and ``ngettext`` in click's modules to look
+the message up here first (placeholders kept), falling back to gettext for the rest.
+
+:func:`table` pads columns by display width (East Asian Width: a full-width character
+takes two columns), so Japanese columns line up in a terminal.
+"""
+
+from __future__ import annotations
+
+import gettext
+import importlib
+import unicodedata
+from collections.abc import Sequence
+
+__all__ = ["JA", "install", "table", "width"]
+
+JA: dict[str, str] = {
+    "Usage:": "使い方:",
+    "Options": "オプション",
+    "Commands": "コマンド",
+    "Positional arguments": "引数",
+    "Show this message and exit.": "この説明を表示して終了します。",
+    "Show the version and exit.": "版を表示して終了します。",
+    "%(prog)s, version %(version)s": "%(prog)s 版 %(version)s",
+    "Error: {message}": "エラー: {message}",
+    "Try '{command} {option}' for help.": "説明は '{command} {option}' で表示されます。",
+    "No such command {name!r}.": "{name!r} というコマンドはありません。",
+    "No such option {name!r}.": "{name!r} というオプションはありません。",
+    "Did you mean {possibility}?": "{possibility} のことですか？",
+    "(Did you mean one of: {possibilities}?)": "（{possibilities} のどれかのことですか？）",
+    "Missing command.": "コマンドを指定してください。",
+    "Missing argument": "引数がありません",
+    "Missing option": "オプションがありません",
+    "Missing parameter": "指定がありません",
+    "Missing parameter: {param_name}": "指定がありません: {param_name}",
+    "Missing {param_type}": "{param_type} がありません",
+    "Missing {param_type} {param_hint}.": "{param_type} {param_hint} がありません。",
+    "Invalid value for {param_hint}: {message}": "{param_hint} の値が正しくありません: {message}",
+    "Invalid value: {message}": "値が正しくありません: {message}",
+    "Option {name!r} does not take a value.": "オプション {name!r} は値をとりません。",
+    "Option {name!r} requires an argument.": "オプション {name!r} には値が必要です。",
+    "Option {name!r} requires {nargs} arguments.": "オプション {name!r} には値が {nargs} 個必要です。",
+    "Got unexpected extra argument ({args})": "余分な引数があります（{args}）",
+    "Got unexpected extra arguments ({args})": "余分な引数があります（{args}）",
+    "Argument {name!r} takes {nargs} values.": "引数 {name!r} は値を {nargs} 個とります。",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} が見つかりません。",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} はフォルダーです。",
+    "{name} {filename!r} is a file.": "{name} {filename!r} はファイルです（フォルダーを指定してください）。",
+    "{name} {filename!r} is not readable.": "{name} {filename!r} を読む権限がありません。",
+    "{name} {filename!r} is not writable.": "{name} {filename!r} に書き込む権限がありません。",
+    "{name} {filename!r} is not executable.": "{name} {filename!r} は実行できません。",
+    "file": "ファイル",
+    "directory": "フォルダー",
+    "path": "パス",
+    "{value!r} is not a valid {number_type}.": "{value!r} は正しい{number_type}ではありません。",
+    "{value!r} is not one of {choices}.": "{value!r} は {choices} のどれでもありません。",
+    "{value!r} is not {choice}.": "{value!r} は {choice} ではありません。",
+    "{value} is not in the range {range}.": "{value} は範囲 {range} の外です。",
+    "default: {default}": "既定値: {default}",
+    "env var: {var}": "環境変数: {var}",
+    "Aborted!": "中断しました。",
+    "Do you want to continue?": "続けますか？",
+}
+
+
+def _gettext(message: str) -> str:
+    return JA.get(message) or gettext.gettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    chosen = singular if n == 1 else plural
+    return JA.get(chosen) or gettext.ngettext(singular, plural, n)
+
+
+def install() -> None:
+    """Rebind click's ``_`` and ``ngettext`` to the Japanese texts (idempotent)."""
+    for name in ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui"):
+        module = importlib.import_module(f"click.{name}")
+        if hasattr(module, "_"):
+            module._ = _gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = _ngettext  # type: ignore[attr-defined]
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: two for wide and full-width characters."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def table(rows: Sequence[Sequence[str]], *, gap: int = 2) -> list[str]:
+    """``rows`` as lines, each column padded to its widest cell by display width (the
+    last column is not padded)."""
+    if not rows:
+        return []
+    columns = max(len(r) for r in rows)
+    widths = [max((width(r[i]) for r in rows if i < len(r)), default=0) for i in range(columns)]
+    lines = []
+    for row in rows:
+        cells = [
+            cell if i == len(row) - 1 else cell + " " * (widths[i] - width(cell) + gap) for i, cell in enumerate(row)
+        ]
+        lines.append("".join(cells))
+    return lines
