@@ -42,3 +42,12 @@ def test_odd_styles_are_found_by_their_index_in_cell_xfs() -> None:
     )
     assert odd_styles(styles) == {2: ";;;", 3: "0%"}
     assert odd_styles(b"") == {}
+
+
+def test_date_formats_are_not_odd() -> None:
+    code = 'yyyy"年"m"月"d"日"'.replace('"', "&quot;")
+    styles = (
+        f'<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="{code}"/></numFmts>'
+        '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>'
+    ).encode()
+    assert odd_styles(styles) == {}

@@ -99,6 +99,8 @@ def _section_problem(section: str, value: float) -> str | None:
     if bare.strip().lower() == "general" or bare.strip() == "@":
         return None
     if not re.search(r"[0#?]", bare):
+        if re.search(r"[ymdhsegYMDHSEG]", bare):
+            return None  # a date or time format: a date is shown, not a count (not this check's concern)
         return f"「{_literal(section)}」と表示されます" if _literal(section) else "何も表示されません"
     scaled = re.search(r"[0#?.](,+)(?![0#?])", bare)
     if scaled and not re.search(r"[0#?]", bare.split(",")[-1]):
