@@ -8,3 +8,4 @@ from saisei.testing import PluginConformance
 class TestConformance(PluginConformance):
     plugin = saisei_asahi
     name = "asahi"
+    units = ()  # the form allows no unit typed into a value cell

@@ -8,3 +8,4 @@ from saisei.testing import PluginConformance
 class TestConformance(PluginConformance):
     plugin = saisei_sagae
     name = "sagae"
+    units = {1: ("団体",), 2: ("人",), 3: ("人",)}  # the units the form allows, by KPI

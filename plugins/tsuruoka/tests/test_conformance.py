@@ -8,3 +8,4 @@ from saisei.testing import PluginConformance
 class TestConformance(PluginConformance):
     plugin = saisei_tsuruoka
     name = "tsuruoka"
+    units = ()  # the form allows no unit typed into a value cell
