@@ -1,5 +1,7 @@
 """寒河江市's plugin passes the conformance kit every saisei plugin passes."""
 
+from typing import ClassVar
+
 import saisei_sagae
 
 from saisei.testing import PluginConformance
@@ -8,4 +10,4 @@ from saisei.testing import PluginConformance
 class TestConformance(PluginConformance):
     plugin = saisei_sagae
     name = "sagae"
-    units = {1: ("団体",), 2: ("人",), 3: ("人",)}  # the units the form allows, by KPI
+    units: ClassVar[dict[int, tuple[str, ...]]] = {1: ("団体",), 2: ("人",), 3: ("人",)}  # allowed, by KPI
