@@ -237,3 +237,20 @@ def test_each_dash_alone_is_no_figure(dash: str) -> None:
 @pytest.mark.parametrize("text", ["--", "ーー", "△", "▲", "~", "3", "ー3", " ", "", None, 0, 1.0, ["ー"]])
 def test_not_a_dash(text: object) -> None:
     assert not is_dash(text)
+
+
+@pytest.mark.parametrize("value", ["3 3", "1 203", "３　３", "1, 203", "1. 0", "△ 3 3"])
+def test_a_space_inside_a_number_is_an_error_never_a_guess(value: str) -> None:
+    with pytest.raises(CellValueError) as info:
+        parse_count(value, what="件数")
+    assert info.value.code == "not-a-number"
+    assert str(info.value) == (
+        f'件数 "{value}" は数字の間に空白があります（一つの数なら空白を消して、0以上の整数を入力してください）'
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "units", "expected"), [("3 人", ("人",), 3), (" 12 ", (), 12), ("1,203 団体", ("団体",), 1203)]
+)
+def test_spaces_around_a_number_are_fine(value: str, units: tuple[str, ...], expected: int) -> None:
+    assert parse_count(value, units=units) == expected

@@ -232,6 +232,8 @@ def test_history_of_a_figure_text_and_json(story: dict[str, Any]) -> None:
     assert "5" in lines[2] and "#2" in lines[2] and "山形県_R7.xlsx!KPI実績!E2" in lines[2]
     code, _, err = cli("history", "どこか", "--record", str(story["record"]))
     assert code == 2 and "計画の団体ではありません" in err
+    code, _, err = cli("history", "朝日町", "--kpi", "9", "--record", str(story["record"]))
+    assert code == 2 and "KPI 9 は計画にありません（1、2、3、4 のどれか）" in err
 
 
 def test_validate_with_the_record_shows_the_revision_and_writes_nothing(story: dict[str, Any], tmp_path: Path) -> None:

@@ -102,6 +102,9 @@ def history(
     plan = load_plan_or_fail(plan_path)
     code = _body_code(plan, body) if body else None
     year = _fiscal_year(fiscal_year_text)
+    if kpi is not None and plan.kpi(kpi) is None:
+        numbers = "、".join(str(k.number) for k in plan.kpis)
+        raise click.BadParameter(f"KPI {kpi} は計画にありません（{numbers} のどれか）", param_hint="--kpi")
     with record_failure(), open_record(_need(record_path)) as rec:
         figures = read.history(rec, code, fiscal_year=year, kpi=kpi)
     names = {b.code: b.name for b in plan.bodies}

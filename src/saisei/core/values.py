@@ -162,8 +162,18 @@ def _non_negative(number: int, shown: object, what: str) -> int:
     return number
 
 
+#: A space inside a number (``3 3``, ``1 203``): two numbers or one? Never guessed.
+_SPACED_DIGITS = re.compile(r"[0-9,.] [0-9]")
+
+
 def _parse_count_text(raw: str, units: tuple[str, ...], what: str) -> int:
-    text = normalize_text(raw).replace(" ", "")
+    text = normalize_text(raw)
+    if _SPACED_DIGITS.search(text):
+        raise CellValueError(
+            "not-a-number",
+            f'{what} "{raw}" は数字の間に空白があります（一つの数なら空白を消して、0以上の整数を入力してください）',
+        )
+    text = text.replace(" ", "")  # between a sign or a unit and the number: "△ 3", "3 人"
     negative = text[:1] in MINUS_SIGNS  # a lone sign leaves no digits: not a number, below
     if negative:
         text = text[1:]
