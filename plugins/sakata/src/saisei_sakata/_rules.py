@@ -59,6 +59,7 @@ def label_pattern(label: str) -> str:
 _DATES = tuple(re.compile(p) for p in DATE_PATTERNS)
 _COUNT = re.compile(COUNT_PATTERN)
 _WS_RUN = re.compile(f"{WS}+")
+_SPACED_DIGITS = re.compile(f"[0-9,.]{WS}+[0-9]")
 TOTAL_RE = re.compile(label_pattern(TOTAL_LABEL))
 SUBTOTAL_RE = re.compile(label_pattern(SUBTOTAL_LABEL))
 TOTAL_LAST, SUBTOTAL_LAST = TOTAL_LABEL[-1], SUBTOTAL_LABEL[-1]  # a cheap test before the pattern
@@ -101,8 +102,12 @@ def text_date(text: str) -> dt.date | None:
 
 
 def text_count(text: str) -> tuple[int | None, str | None]:
-    """A 件数 typed as text: the count and its unit, (None, None) when not plain."""
-    found = _COUNT.fullmatch(_squeezed(text))
+    """A 件数 typed as text: the count and its unit, (None, None) when not plain (a space
+    inside the number, ``3 3``, is not: parse_count makes it an error)."""
+    nfkc = _nfkc(text)
+    if _SPACED_DIGITS.search(nfkc):
+        return None, None
+    found = _COUNT.fullmatch(_WS_RUN.sub("", nfkc))
     if found is None:
         return None, None
     count = int(found["n"].replace(",", ""))
