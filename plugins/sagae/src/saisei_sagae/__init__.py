@@ -8,6 +8,16 @@ merged over B:C and the value in D (a number, or text with its unit: ``3団体``
 
 The sheet ``記入例`` is a filled-in example and the hidden sheet ``リスト`` holds the
 drop-down values: neither is read.
+
+The cells above are the form as issued; the table is found by its labels
+(:mod:`saisei.core.tables`): the title anywhere in the first rows, the header row by
+``項目`` and ``実績``, each KPI's row by its label in the 項目 column (``①事業により…``, the
+circled number or the name alone), the status and the date by their labels
+(``確定・見込の別``, ``記入日``) in the 項目 column, their values in the 実績 column.  Rows
+and columns inserted above, left or inside, blank rows, columns the form does not know
+(hidden or not; a 目標 column before 実績), and KPI rows sorted with their labels read the
+same figures, cited where they now are.  A label whose number and name disagree, a KPI
+twice, two 実績 columns, two header rows, are errors at the cells.
 """
 
 from __future__ import annotations
@@ -20,18 +30,30 @@ from saisei.plugin import (
     CIRCLED,
     ERAS,
     KPI,
+    Detection,
+    Field,
+    Header,
+    KpiLabel,
     Plan,
     Reading,
     Sheet,
     Slot,
     Template,
     Workbook,
+    cell_ref,
     display,
+    find_header,
     hookimpl,
     is_blank,
+    label_key,
     normalize_text,
     parse_fiscal_year,
+    parse_kpi_label,
+    read_header,
+    scan_labels,
     status_for,
+    table_rows,
+    value_beside,
     wareki_year_label,
 )
 
@@ -45,11 +67,20 @@ LIST_SHEET = "リスト"
 FORM_NAME = "地域再生計画KPI実績報告"
 #: The title after NFKC with spaces removed: ``令和6年度地域再生計画KPI実績報告(寒河江市)``.
 TITLE = re.compile(rf"(?P<example>【{EXAMPLE}】)?(?P<year>.+?年度){FORM_NAME}\((?P<body>[^)]*)\)")
+#: Where the title is looked for (B2 as issued; a clerk adds a few rows and columns).
+TITLE_ROWS, TITLE_COLUMNS = 10, 30
+#: The template's cells (reading finds them by their labels; B2 is also where a title that
+#: is not this form's is reported).
 TITLE_CELL = "B2"
 FIRST_KPI_ROW = 5
 VALUE_COLUMN = "D"
 STATUS_CELL, DATE_CELL = "D9", "D10"
-HEADERS = {"B4": "項目", "D4": "実績"}
+#: The header row: 項目 over the KPI labels, 実績 over the values (備考 is not read).
+FIELDS = (
+    Field("item", ("項目", "項目名", "指標", "指標名")),
+    Field("actual", ("実績", "実績値")),
+    Field("note", ("備考",), required=False),
+)
 STATUS_LABEL, DATE_LABEL = "確定・見込の別", "記入日"
 STATUS = {"確定": "final", "見込": "provisional", "見込み": "provisional"}
 #: The unit a clerk may type after each KPI's number (``3団体``, ``14人``).
@@ -71,6 +102,8 @@ def saisei_body_code() -> str:
 # reading
 # -------------------------------------------------------------------------
 
+_FORM_KEY = label_key(FORM_NAME)
+
 
 def _squash(text: str) -> str:
     """NFKC without any space: titles are compared this way (spaces come and go)."""
@@ -89,22 +122,90 @@ def _is_example(name: str) -> bool:
     return EXAMPLE in normalize_text(name)
 
 
-def _is_title(text: str) -> bool:
-    """True for this form's title (the example's too): the form's name and 寒河江市."""
-    squashed = _squash(text)
-    return FORM_NAME in squashed and NAME in squashed
+def _titles(sheet: Sheet) -> list[tuple[int, int, str]]:
+    """The cells of the first rows holding the form's name, with their squashed text
+    (the title, B2 as issued; a note may name the form too)."""
+    found = []
+    for row, line in enumerate(sheet.rows[:TITLE_ROWS], start=1):
+        for column, value in enumerate(line[:TITLE_COLUMNS], start=1):
+            if type(value) is str and _FORM_KEY in label_key(value):
+                found.append((row, column, _squash(value)))
+    return found
+
+
+def _own_title(sheet: Sheet) -> tuple[int, int, str] | None:
+    """The first cell titled as this form's (the form's name and 寒河江市), example or not."""
+    return next((t for t in _titles(sheet) if NAME in t[2]), None)
+
+
+def _looks_named(name: str) -> bool:
+    """A sheet named as this form names its sheets: a fiscal year (``R6``) or ``記入例``."""
+    return _is_example(name) or _year_of_name(name) is not None
 
 
 @hookimpl
-def saisei_detect(workbook: Workbook) -> bool:
-    """A year sheet (``R6``) or the ``記入例`` sheet whose B2 is this form's title.
+def saisei_detect(workbook: Workbook, explain: bool = False) -> Detection:
+    """A year sheet (``R6``) or the ``記入例`` sheet titled as this form (in its first rows,
+    anywhere), or the only visible sheet so titled whatever its name.
 
-    Only sheets whose names look like this form's are opened.
+    Only sheets whose names look like this form's are opened (and the only visible sheet).
+    When none is titled, the :class:`Detection` says how close the workbook came: a year
+    sheet with the 項目/実績 header but no title, another body's title, or (``explain``)
+    this form's title on a sheet of another name.
     """
-    for name in workbook.sheet_names:
-        if (_is_example(name) or _year_of_name(name) is not None) and _is_title(workbook.sheet(name).text(TITLE_CELL)):
-            return True
-    return False
+    named = [n for n in workbook.sheet_names if _looks_named(n)]
+    visible = workbook.visible_sheet_names
+    lone = [visible[0]] if len(visible) == 1 and visible[0] not in named else []
+    for name in (*named, *lone):
+        if _own_title(workbook.sheet(name)) is not None:
+            return Detection(True)
+    best = Detection(False, 0.0, "年度のシート（R6、R7 …）がありません", sheet=None)
+    for name in named:
+        near = _near(workbook.sheet(name))
+        if near.score > best.score:
+            best = near
+    if explain and best.score < 0.8:
+        for name in visible:
+            if name in named or name in lone:
+                continue
+            title = _own_title(workbook.sheet(name))
+            if title is not None and EXAMPLE not in title[2]:
+                return Detection(
+                    False,
+                    0.8,
+                    f"シート『{name}』に{NAME}の様式の見出しがありますが、シート名が年度（R6、R7 …）ではありません"
+                    "（シート名を『R6』のように年度にしてください）",
+                    sheet=name,
+                    cell=cell_ref(title[0], title[1]),
+                )
+    return best
+
+
+def _near(sheet: Sheet) -> Detection:
+    """How close a sheet named as a year sheet came to being one: another body's title, or
+    the 項目/実績 header without the title."""
+    other = next(iter(_titles(sheet)), None)
+    if other is not None:
+        return Detection(
+            False,
+            0.6,
+            f"シート『{sheet.name}』の見出し「{display(sheet.at(other[0], other[1]))}」が{NAME}のものではありません"
+            f"（例: 令和6年度 地域再生計画KPI実績報告（{NAME}））",
+            sheet=sheet.name,
+            cell=cell_ref(other[0], other[1]),
+        )
+    header, _, _ = find_header(sheet, FIELDS, first_only=True)
+    if header is None:
+        return Detection(False, 0.0, f"シート『{sheet.name}』に見出し（{FORM_NAME}）がありません", sheet=sheet.name)
+    above = (max(1, header.row - 2), header.first_column)
+    return Detection(
+        False,
+        0.7,
+        f"シート『{sheet.name}』に見出し『令和6年度 地域再生計画KPI実績報告（{NAME}）』が見つかりません"
+        f"（1〜{TITLE_ROWS}行目を探しました）",
+        sheet=sheet.name,
+        cell=cell_ref(*above),
+    )
 
 
 def _year_sheets(workbook: Workbook) -> list[str]:
@@ -121,8 +222,8 @@ def _year_sheets(workbook: Workbook) -> list[str]:
         if _year_of_name(name) is not None:
             names.append(name)
         elif not workbook.is_hidden(name):
-            title = workbook.sheet(name).text(TITLE_CELL)
-            if _is_title(title) and EXAMPLE not in title:
+            title = _own_title(workbook.sheet(name))
+            if title is not None and EXAMPLE not in title[2]:
                 names.append(name)
     return names
 
@@ -148,10 +249,31 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     return reading
 
 
+def _title_ref(reading: Reading, sheet: Sheet) -> str:
+    """The title's cell: the first of the first rows that is this form's title (B2 as
+    issued), else the first naming the form, else B2.  Two titles that disagree are an
+    error at the second."""
+    titles = _titles(sheet)
+    full = [t for t in titles if TITLE.fullmatch(t[2])]
+    for row, column, text in full[1:]:
+        if text != full[0][2]:
+            first = cell_ref(full[0][0], full[0][1])
+            reading.error(
+                "conflicting-label",
+                f'見出し "{display(sheet.at(row, column))}" が {first} の見出しと合いません'
+                "（どちらの年度・団体か決められません。見出しは1つにしてください）",
+                sheet=sheet.name,
+                cell=cell_ref(row, column),
+            )
+    chosen = full[0] if full else titles[0] if titles else None
+    return TITLE_CELL if chosen is None else cell_ref(chosen[0], chosen[1])
+
+
 def _sheet_year(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> int | None:
-    """The sheet's fiscal year, from its name and its title (B2), which must agree."""
+    """The sheet's fiscal year, from its name and its title, which must agree."""
     from_name = _year_of_name(sheet.name)
-    raw = sheet.value(TITLE_CELL)
+    ref = _title_ref(reading, sheet)
+    raw = sheet.value(ref)
     title = _squash(display(raw)) if not is_blank(raw) else ""
     from_title: int | None = None
     broken = False
@@ -163,7 +285,7 @@ def _sheet_year(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> int | N
                 "bad-header",
                 f'見出し "{display(raw)}" が様式と違います（例: 令和6年度 地域再生計画KPI実績報告（{NAME}））',
                 sheet=sheet.name,
-                cell=TITLE_CELL,
+                cell=ref,
             )
         else:
             if m["example"]:
@@ -173,7 +295,7 @@ def _sheet_year(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> int | N
                     f"見出しが【{EXAMPLE}】のままです（{EXAMPLE}シートを写した場合は、見出しから【{EXAMPLE}】を消し、"
                     "値を入れ直してください）",
                     sheet=sheet.name,
-                    cell=TITLE_CELL,
+                    cell=ref,
                 )
             if m["body"] != NAME:
                 broken = True
@@ -181,20 +303,20 @@ def _sheet_year(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> int | N
                     "unknown-body",
                     f"見出しの団体名「{m['body']}」が{NAME}ではありません（この様式は{NAME}の実績報告です）",
                     sheet=sheet.name,
-                    cell=TITLE_CELL,
+                    cell=ref,
                 )
             try:
                 from_title = parse_fiscal_year(m["year"])
             except ValueError as exc:
                 broken = True
-                reading.error("bad-fiscal-year", f"見出しの{exc}", sheet=sheet.name, cell=TITLE_CELL)
+                reading.error("bad-fiscal-year", f"見出しの{exc}", sheet=sheet.name, cell=ref)
     if from_name is not None and from_title is not None and from_name != from_title:
         reading.error(
             "bad-fiscal-year",
             f"シート名「{sheet.name}」（{wareki_year_label(from_name)}）と見出しの年度"
             f"（{wareki_year_label(from_title)}）が合いません（どちらかを直してください）",
             sheet=sheet.name,
-            cell=TITLE_CELL,
+            cell=ref,
         )
         return None
     year = from_title if from_title is not None else from_name
@@ -202,87 +324,166 @@ def _sheet_year(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> int | N
         return None
     problem = reading.plan.year_problem(year, what=f"シート「{sheet.name}」の年度", shown=wareki_year_label(year))
     if problem is not None:
-        reading.error("bad-fiscal-year", problem, sheet=sheet.name, cell=TITLE_CELL)
+        reading.error("bad-fiscal-year", problem, sheet=sheet.name, cell=ref)
         return None
     if year in seen:
         reading.error(
             "duplicate-row",
             f"{wareki_year_label(year)}のシートが「{seen[year]}」と「{sheet.name}」の2つあります（1年度1シートにしてください）",
             sheet=sheet.name,
-            cell=TITLE_CELL,
+            cell=ref,
         )
         return None
     seen[year] = sheet.name
     return year
 
 
-def _check_headers(reading: Reading, sheet: Sheet) -> bool:
-    good = True
-    for ref, expected in HEADERS.items():
-        found = sheet.text(ref)
-        if found != expected:
-            good = False
+def _footer_kind(value: Any) -> str | None:
+    """``status`` for the label 確定・見込の別 (any label with 確定), ``date`` for 記入日."""
+    key = label_key(value) if type(value) is str else ""
+    if "確定" in key:
+        return "status"
+    if key.startswith(DATE_LABEL):
+        return "date"
+    return None
+
+
+def _footer(reading: Reading, sheet: Sheet, header: Header) -> dict[str, int]:
+    """The rows labelled 確定・見込の別 and 記入日 in the 項目 column below the header (9
+    and 10 as issued); a label twice is an error at the second."""
+    item = header.columns["item"]
+    last = min(sheet.max_row, header.row + 30)
+    places, problems = scan_labels(
+        sheet,
+        ((row, item) for row in range(header.row + 1, last + 1)),
+        _footer_kind,
+        what=lambda kind: f"「{STATUS_LABEL if kind == 'status' else DATE_LABEL}」の行",
+    )
+    for p in problems:
+        reading.error(p.code, p.message, sheet=sheet.name, cell=p.cell)
+    return {kind: row for kind, (row, _) in places.items()}
+
+
+def _known(reading: Reading) -> str:
+    return "、".join(f"「{_label(k)}」" for k in reading.plan.kpis_for(CODE))
+
+
+def _label(kpi: KPI) -> str:
+    return f"{CIRCLED[kpi.number - 1]}{kpi.name}"
+
+
+def _named(plan: Plan, number: int) -> str:
+    kpi = plan.kpi(number)
+    return f"KPI{number}" if kpi is None else f"「{_label(kpi)}」"
+
+
+def _kpi_rows(reading: Reading, sheet: Sheet, header: Header, rows: tuple[int, ...]) -> dict[int, int]:
+    """The row of each KPI, found by its label in the 項目 column, in any order.
+
+    A label may be the circled number and the name (as issued), or either alone; the two
+    must agree.  A KPI named in two rows is an error: at the row whose place in the table
+    (①②③ in order, as issued) is another KPI's, else at the second.  A row whose label
+    names no KPI is an error when it holds a value (else it is a note).
+    """
+    plan = reading.plan
+    item, actual = header.columns["item"], header.columns["actual"]
+    kpis = plan.kpis_for(CODE)
+    placed = {row: kpis[i] for i, row in enumerate(rows[: len(kpis)])}  # the form's order
+    issued = {label_key(_label(k)): k.number for k in kpis}  # as the form prints them: no need to parse
+    named: dict[int, list[int]] = {}
+    for row in rows:
+        ref, raw = cell_ref(row, item), sheet.at(row, item)
+        if is_blank(raw):
             reading.error(
-                "bad-header",
-                f"見出しが「{found or '空欄'}」です（「{expected}」のはずです）",
+                "missing-value",
+                f"項目が空欄です（指標名を入れてください: {_known(reading)}）",
                 sheet=sheet.name,
                 cell=ref,
             )
-    label = sheet.text("B9")
-    if "確定" not in label:
-        good = False
-        reading.error(
-            "bad-header",
-            f"「{label or '空欄'}」の行に確定・見込を書く様式です（B9「{STATUS_LABEL}」、D9に確定か見込）",
-            sheet=sheet.name,
-            cell="B9",
-        )
-    return good
+            continue
+        number = issued.get(label_key(raw))
+        label = KpiLabel(number, number) if number is not None else parse_kpi_label(raw, plan)
+        if label is not None and label.conflict:
+            assert label.mark is not None and label.name is not None
+            reading.error(
+                "conflicting-label",
+                f'項目 "{display(raw)}" の番号は KPI{label.mark}、名前は {_named(plan, label.name)} です'
+                f"（どちらの指標か決められません。{_known(reading)} のどれかにしてください）",
+                sheet=sheet.name,
+                cell=ref,
+            )
+            continue
+        kpi = plan.kpi(label.number) if label is not None and label.number is not None else None
+        if kpi is None or not kpi.is_reported_by(CODE):
+            if not is_blank(sheet.at(row, actual)):
+                reading.error(
+                    "unknown-kpi",
+                    f'項目 "{display(raw)}" は{NAME}の指標ではありません（{_known(reading)} のどれかにしてください）',
+                    sheet=sheet.name,
+                    cell=ref,
+                )
+            continue
+        named.setdefault(kpi.number, []).append(row)
+    found: dict[int, int] = {}
+    blamed: set[int] = set()
+    for number, where in named.items():
+        misplaced = [r for r in where if r in placed and placed[r].number != number]
+        if not 0 < len(misplaced) < len(where):
+            misplaced = []  # no row is told apart by its place: the second is the one too many
+        rest = [r for r in where if r not in misplaced]
+        found[number] = rest[0]
+        for row in misplaced:
+            blamed.add(placed[row].number)
+            others = "、".join(f"{r}行目" for r in where if r != row)
+            reading.error(
+                "unknown-kpi",
+                f'項目 "{display(sheet.at(row, item))}" は {row}行目の「{_label(placed[row])}」ではありません'
+                f"（同じ指標の行が{others}にもあります。行を書き換えていないか確認してください）",
+                sheet=sheet.name,
+                cell=cell_ref(row, item),
+            )
+        for row in rest[1:]:
+            reading.error(
+                "duplicate-label",
+                f"{_named(plan, number)}の行が {rest[0]}行目と{row}行目の2つあります"
+                "（どちらを読むか決められません。1つの指標は1行にしてください）",
+                sheet=sheet.name,
+                cell=cell_ref(row, item),
+            )
+    after = (rows[-1] if rows else header.row) + 1
+    for kpi in kpis:
+        if kpi.number not in named and kpi.number not in blamed:
+            reading.error(
+                "missing-row",
+                f"{_label(kpi)}の行がありません（項目の列に指標名を入れた行にしてください）",
+                sheet=sheet.name,
+                cell=cell_ref(after, item),
+            )
+    return dict(sorted(found.items()))
 
 
-def _kpi_of_label(reading: Reading, raw: Any) -> KPI | None:
-    """The KPI a label names: circled number and full name (``①事業により…``), either alone."""
-    text = normalize_text(display(raw))  # NFKC turns ① into 1
-    m = re.fullmatch(r"(?:KPI)?\s*([0-9]+)?\s*[.、:)]?\s*(.*)", text)
-    assert m is not None  # the pattern matches any text
-    number = int(m[1]) if m[1] else None
-    named = reading.plan.kpi_named(m[2]) if m[2] else None
-    if named is not None and number not in (None, named.number):
-        return None  # the number and the name disagree
-    if named is None and m[2]:
-        return None  # a name that is no KPI's
-    return named or (reading.plan.kpi(number) if number is not None else None)
+def _beside(sheet: Sheet, row: int | None, header: Header) -> str | None:
+    """The value of a footer row (確定・見込の別, 記入日): in the 実績 column (D as issued),
+    or, when that is blank, the first value right of the label (cells shifted right)."""
+    if row is None:
+        return None
+    ref = cell_ref(row, header.columns["actual"])
+    if not is_blank(sheet.value(ref)):
+        return ref
+    beside = value_beside(sheet, row, header.columns["item"], labels=(STATUS_LABEL, DATE_LABEL))
+    return ref if beside is None else cell_ref(*beside)
 
 
-def _check_label(reading: Reading, sheet: Sheet, row: int, kpi: KPI) -> bool:
-    ref = f"B{row}"
+def _status(reading: Reading, sheet: Sheet, ref: str, reported: bool) -> str | None:
+    """確定 → final, 見込 → provisional.  Blank is an error when the sheet has values."""
     raw = sheet.value(ref)
-    expected = f"{CIRCLED[kpi.number - 1]}{kpi.name}"
-    if is_blank(raw):
-        reading.error("missing-value", f"項目が空欄です（{row}行目は「{expected}」です）", sheet=sheet.name, cell=ref)
-        return False
-    found = _kpi_of_label(reading, raw)
-    if found is None or found.number != kpi.number:
-        reading.error(
-            "unknown-kpi",
-            f'項目 "{display(raw)}" は {row}行目の「{expected}」ではありません（行を入れ替え・挿入していないか確認してください）',
-            sheet=sheet.name,
-            cell=ref,
-        )
-        return False
-    return True
-
-
-def _status(reading: Reading, sheet: Sheet, reported: bool) -> str | None:
-    """D9: 確定 → final, 見込 → provisional.  Blank is an error when the sheet has values."""
-    raw = sheet.value(STATUS_CELL)
     if is_blank(raw):
         if reported:
             reading.error(
                 "missing-value",
                 "確定・見込の別が空欄です（「確定」か「見込」を選んでください）",
                 sheet=sheet.name,
-                cell=STATUS_CELL,
+                cell=ref,
             )
         return None
     status = STATUS.get(normalize_text(display(raw)))
@@ -291,58 +492,73 @@ def _status(reading: Reading, sheet: Sheet, reported: bool) -> str | None:
             "bad-status",
             f'確定・見込の別 "{display(raw)}" は「確定」「見込」のどちらでもありません',
             sheet=sheet.name,
-            cell=STATUS_CELL,
+            cell=ref,
         )
     return status
 
 
 def _read_sheet(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> dt.date | None:
-    """Read one year sheet; return the date written in D10 (None when blank or wrong)."""
+    """Read one year sheet; return the date written (None when blank or wrong)."""
     year = _sheet_year(reading, sheet, seen)
-    headers_ok = _check_headers(reading, sheet)
+    header = read_header(reading, sheet, FIELDS)
+    if header is None:
+        return None
+    item, actual = header.columns["item"], header.columns["actual"]
+    footer = _footer(reading, sheet, header)
+    end = min(footer.values(), default=sheet.max_row + 1) - 1
+    rows = table_rows(sheet, (item, actual), header.row + 1, last_row=end).rows
+    kpis = _kpi_rows(reading, sheet, header, rows)
     label = wareki_year_label(year) if year is not None else sheet.name
+    reported = any(not is_blank(sheet.at(row, actual)) for row in rows)
     found: list[tuple[KPI, str, int]] = []
-    reported = False
-    for offset, kpi in enumerate(reading.plan.kpis_for(CODE)):
-        row = FIRST_KPI_ROW + offset
-        ref = f"{VALUE_COLUMN}{row}"
-        raw = sheet.value(ref)
-        reported = reported or not is_blank(raw)
-        label_ok = _check_label(reading, sheet, row, kpi)
+    for number, row in kpis.items():
+        kpi = reading.plan.kpi(number)
+        assert kpi is not None
+        ref = cell_ref(row, actual)
         merged = sheet.hidden_by_merge(ref)
         if merged is not None:
             reading.error(
                 "bad-header",
-                f"{kpi.label}の実績欄が結合されています（{merged}）。結合を解除してD列に入力してください",
+                f"{kpi.label}の実績欄が結合されています（{merged}）。結合を解除して実績の列に入力してください",
                 sheet=sheet.name,
                 cell=ref,
             )
             continue
-        value = reading.count(sheet, ref, value=raw, units=UNITS.get(kpi.number, ()), what=f"{label} {kpi.label}の実績")
-        if value is not None and label_ok:
+        value = reading.count(sheet, ref, units=UNITS.get(number, ()), what=f"{label} {kpi.label}の実績")
+        if value is not None:
             found.append((kpi, ref, value))
-    status = _status(reading, sheet, reported)
-    written = _date_written(reading, sheet)
+    status_ref = _beside(sheet, footer.get("status"), header)
+    if status_ref is None:
+        status = None
+        reading.error(
+            "bad-header",
+            f"「{STATUS_LABEL}」の行が見つかりません（表の下の項目の列に「{STATUS_LABEL}」、その行の実績の列に"
+            "確定か見込を入れてください）",
+            sheet=sheet.name,
+            cell=cell_ref(end + 1 if footer else (rows[-1] if rows else header.row) + 2, item),
+        )
+    else:
+        status = _status(reading, sheet, status_ref, reported)
+    date_ref = _beside(sheet, footer.get("date"), header)
+    written = None if date_ref is None or is_blank(sheet.value(date_ref)) else _date(reading, sheet, date_ref)
     if year is not None and status == "final" and written is not None and status_for(year, written) != "final":
         reading.warning(
             "final-before-year-end",
             f"{label}の実績が「確定」ですが、記入日 {written.isoformat()} は年度末（{year + 1}年3月31日）より前です"
             "（年度が終わっていなければ「見込」のはずです。確かめてください）",
             sheet=sheet.name,
-            cell=STATUS_CELL,
+            cell=status_ref,
         )
-    if year is None or status is None or not headers_ok:
+    if year is None or status is None:
         return written
     for kpi, ref, value in found:
         reading.observe(kpi=kpi.number, fiscal_year=year, value=value, status=status, sheet=sheet.name, cell=ref)
     return written
 
 
-def _date_written(reading: Reading, sheet: Sheet) -> dt.date | None:
-    """D10, the date written: optional (the status is D9's), but a date when given."""
-    if is_blank(sheet.value(DATE_CELL)):
-        return None
-    return reading.date(sheet, DATE_CELL, what=DATE_LABEL)
+def _date(reading: Reading, sheet: Sheet, ref: str) -> dt.date | None:
+    """The date written: optional (the status is its own cell's), but a date when given."""
+    return reading.date(sheet, ref, what=DATE_LABEL)
 
 
 # -------------------------------------------------------------------------
