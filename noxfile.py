@@ -58,7 +58,8 @@ def mutants(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def libreoffice(session: nox.Session) -> None:
-    """LibreOffice opens every annotated copy of ``saisei sendback`` (needs ``soffice``:
+    """LibreOffice opens every annotated copy of ``saisei sendback``, and forms it saved again
+    read the same (needs ``soffice``:
     ``apt-get install libreoffice-calc``); not in the default sessions nor in CI."""
     import shutil
 
@@ -70,6 +71,7 @@ def libreoffice(session: nox.Session) -> None:
         "-p",
         "no:cacheprovider",
         "tests/test_sendback_libreoffice.py",
+        "plugins/sagae/tests/test_edits.py::test_a_libreoffice_resave_reads_the_same",
         *session.posargs,
         env={"SAISEI_LIBREOFFICE": "1"},
     )

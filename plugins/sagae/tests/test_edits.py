@@ -135,6 +135,7 @@ def test_actual_and_note_columns_swapped_with_their_headers() -> None:
         ("D4", "実 績"),
         ("D4", "実績\n（人）"),
         ("D4", "実績値"),
+        ("D4", "実績【人】"),
         ("B4", "項　目"),
         ("B4", "指標名"),
         ("B6", "②関係人口数"),
@@ -165,6 +166,16 @@ def test_the_title_moved_below_a_note_gives_the_year_of_a_sheet_named_otherwise(
     result = read(edit)
     assert figures(result) == FIGURES
     assert {o["sheet"] for o in observations(result)} == {"R6 (2)"}
+
+
+def test_a_note_under_the_table_that_names_the_status_is_a_note() -> None:
+    def edit(ws: Any) -> None:
+        ws["B12"] = "※確定・見込の別はリストから選んでください"
+        ws["B8"] = "※関係人口は延べ人数"
+
+    result = read(edit)
+    assert figures(result) == FIGURES
+    assert result.issues == []
 
 
 @pytest.mark.parametrize("dash", ["ー", "―", "−", "－", "‐", "-"])
@@ -259,6 +270,13 @@ def test_a_year_sheet_without_its_title_names_the_form_the_sheet_and_the_cell() 
         "form.xlsx!R6!B2: 寒河江市の様式に近いですが、シート『R6』に見出し"
         "『令和6年度 地域再生計画KPI実績報告（寒河江市）』が見つかりません（1〜10行目を探しました）"
     )
+
+
+def test_another_bodys_title_on_a_year_sheet_is_named() -> None:
+    data = _without_example(lambda book: book[SHEET].__setitem__("B2", "令和6年度 地域再生計画KPI実績報告（酒田市）"))
+    [issue] = errors(read_bytes(data, registry=REGISTRY))
+    assert (issue.code, issue.sheet, issue.cell) == ("unknown-form", "R6", "B2")
+    assert issue.message.startswith("form.xlsx!R6!B2: 寒河江市の様式に近いですが、シート『R6』の見出し「令和6年度")
 
 
 def test_the_form_under_another_sheet_name_beside_a_memo_sheet_is_named() -> None:

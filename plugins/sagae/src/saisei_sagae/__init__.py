@@ -339,9 +339,10 @@ def _sheet_year(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> int | N
 
 
 def _footer_kind(value: Any) -> str | None:
-    """``status`` for the label 確定・見込の別 (any label with 確定), ``date`` for 記入日."""
+    """``status`` for the label 確定・見込の別 (any label starting with 確定: 確定／見込 …),
+    ``date`` for 記入日; a note (``※確定・見込の別は…``) is neither."""
     key = label_key(value) if type(value) is str else ""
-    if "確定" in key:
+    if key.startswith("確定"):
         return "status"
     if key.startswith(DATE_LABEL):
         return "date"
