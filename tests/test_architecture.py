@@ -1,6 +1,6 @@
 """The package's shape: no import circle among saisei's modules or a plugin's, counting
 imports inside functions and under TYPE_CHECKING (they hide a circle from Python, not from
-a reader)."""
+a reader), and no module too long to read (about 600 lines at the most)."""
 
 from __future__ import annotations
 
@@ -99,3 +99,16 @@ def test_no_import_circle_in_a_plugin(package: Path) -> None:
 def test_every_plugin_is_checked() -> None:
     folders = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
     assert folders and [p.parents[1].name for p in PLUGINS] == folders
+
+
+#: The most lines a module in src/saisei may have: past it, split the module along a seam.
+MOST_LINES = 600
+
+
+def test_no_module_in_saisei_is_over_600_lines() -> None:
+    long = {
+        str(path.relative_to(SRC)): n
+        for path in modules(SRC / "saisei").values()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MOST_LINES
+    }
+    assert long == {}, f"modules over {MOST_LINES} lines: split them along a seam"

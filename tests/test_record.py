@@ -267,7 +267,7 @@ def test_verify_finds_a_tampered_workbook(filled: Path) -> None:
 def test_a_second_writer_waits_then_gives_up_clearly(
     filled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "WAIT_SECONDS", 0.2)
+    monkeypatch.setenv("SAISEI_RECORD_WAIT", "0.2")
     holder = sqlite3.connect(filled, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     told: list[str] = []
@@ -287,7 +287,7 @@ def test_a_record_held_by_another_program_is_said_to_be_in_use_not_damaged(
     filled: Path, monkeypatch: pytest.MonkeyPatch, write: bool
 ) -> None:
     # An SQLite tool writing (an EXCLUSIVE lock) keeps even readers out until it is done.
-    monkeypatch.setattr(store, "WAIT_SECONDS", 0.2)
+    monkeypatch.setenv("SAISEI_RECORD_WAIT", "0.2")
     holder = sqlite3.connect(filled, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -373,7 +373,7 @@ def test_a_second_writer_waits_for_the_first_and_then_runs(
 ) -> None:
     import threading
 
-    monkeypatch.setattr(store, "WAIT_SECONDS", 60)
+    monkeypatch.setenv("SAISEI_RECORD_WAIT", "60")
     holder = sqlite3.connect(filled, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")
     holder.execute("INSERT INTO outputs VALUES (2, 'ほかの集計.xlsx', 'x', 1)")  # the other run's work

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .pipeline import assemble
-from .record.store import Record, open_record
+from .record.opening import open_record
+from .record.store import Record
 from .results import Consolidation, FileResult
 
 if TYPE_CHECKING:

@@ -21,7 +21,8 @@ import polars as pl
 
 from ..core.aggregate import KEY, combine_within
 from ..core.columns import OBSERVATION_COLUMNS
-from .store import Record, open_record
+from .opening import open_record
+from .store import Record
 
 __all__ = ["history", "runs", "submissions", "values"]
 
