@@ -12,7 +12,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +43,10 @@ class Sheet:
     def max_row(self) -> int:
         return len(self.rows)
 
-    @property
+    @cached_property
     def max_column(self) -> int:
+        """The widest row's length; counted once (a sheet's rows do not change once read, and
+        a ledger of 100,000 rows is asked by every plugin's header search)."""
         return max((len(r) for r in self.rows), default=0)
 
     def at(self, row: int, column: int) -> Any:
