@@ -156,18 +156,24 @@ def hide_column(ws: Any, column: int) -> None:
     ws.column_dimensions[column_letter(column)].hidden = True
 
 
+def _swap(x: Any, y: Any) -> None:
+    """Swap two cells' values and number formats (a date keeps its date format, as when
+    Excel moves cells)."""
+    formats = y.number_format, x.number_format  # before: openpyxl gives a date value a format
+    x.value, y.value = y.value, x.value
+    x.number_format, y.number_format = formats
+
+
 def swap_rows(ws: Any, a: int, b: int, columns: Iterable[int] | None = None) -> None:
     """Swap the values of rows ``a`` and ``b`` (in ``columns``, default every column)."""
     for c in columns or range(1, ws.max_column + 1):
-        x, y = ws.cell(a, c), ws.cell(b, c)
-        x.value, y.value = y.value, x.value
+        _swap(ws.cell(a, c), ws.cell(b, c))
 
 
 def swap_columns(ws: Any, a: int, b: int, rows: Iterable[int] | None = None) -> None:
     """Swap the values of columns ``a`` and ``b`` (in ``rows``, default every row)."""
     for r in rows or range(1, ws.max_row + 1):
-        x, y = ws.cell(r, a), ws.cell(r, b)
-        x.value, y.value = y.value, x.value
+        _swap(ws.cell(r, a), ws.cell(r, b))
 
 
 def shifted(ref: str, *, rows: Iterable[int] = (), columns: Iterable[int] = ()) -> str:
