@@ -22,7 +22,17 @@ from saisei_sakata._checks import check_summary, check_totals
 from saisei_sakata._form import CANCELLED, HEADER, KPI_BY_LABEL, LABEL_BY_KPI, TITLE, UNITS
 
 from saisei import load_plan, open_workbook
-from saisei.plugin import CellError, NoCachedValue, Reading, Sheet, fiscal_year_of, is_blank, parse_count, parse_date
+from saisei.plugin import (
+    CellError,
+    NoCachedValue,
+    Reading,
+    Sheet,
+    fiscal_year_of,
+    is_blank,
+    is_dash,
+    parse_count,
+    parse_date,
+)
 from saisei.testing import example_path, make_registry, read_path
 
 PLAN = load_plan()
@@ -118,7 +128,10 @@ _COUNT_TEXTS = st.builds(
     st.booleans(),
 ) | st.text(alphabet="0123456789,.人団体 　０１２△", min_size=1, max_size=6)
 
-_COUNTS = _spaced(_COUNT_TEXTS) | _INTS | _FLOATS | _SPACES | st.none() | _ODD | st.just(dt.datetime(2024, 6, 8))
+_DASHES = _spaced(st.sampled_from(["ー", "－", "-", "―", "−", "ｰ", "--"]))  # a dash alone: no figure (-- is not one)
+_COUNTS = (
+    _spaced(_COUNT_TEXTS) | _INTS | _FLOATS | _SPACES | st.none() | _ODD | st.just(dt.datetime(2024, 6, 8)) | _DASHES
+)
 
 _LABELS = (
     _spaced(st.sampled_from(["受入体制", "関係人口", "交流人口", "関係 人口", "交流人口\x1c", "移住", "KPI①"]))
@@ -176,7 +189,7 @@ def _as_the_core_reads(raw: list[Any], event: tuple[int, int, int, int, bool, bo
     _, year, kpi, value, text_date, text_count = event
     assert fiscal_year_of(parse_date(raw_date)) == year, raw
     assert KPI_BY_LABEL["".join(unicodedata.normalize("NFKC", raw_kpi).split())] == kpi, raw
-    if is_blank(raw_count):
+    if is_blank(raw_count) or is_dash(raw_count):  # a dash alone is no figure, as a blank
         assert value == 0 and CANCELLED in unicodedata.normalize("NFKC", raw_note), raw
     else:
         assert parse_count(raw_count, units=(UNITS[kpi],)) == value, raw

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from saisei.plugin import Plan, Reading, Template, Workbook, hookimpl
+from saisei.plugin import Detection, Plan, Reading, Template, Workbook, hookimpl
 
 from . import _read, _template
 from ._form import CODE
@@ -26,8 +26,8 @@ def saisei_body_code() -> str:
 
 
 @hookimpl
-def saisei_detect(workbook: Workbook) -> bool:
-    return _read.detect(workbook)
+def saisei_detect(workbook: Workbook, explain: bool = False) -> Detection:
+    return _read.detect(workbook, explain)
 
 
 @hookimpl

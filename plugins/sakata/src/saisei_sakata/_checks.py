@@ -11,9 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from saisei.plugin import Reading, Sheet, cell_ref, display, parse_fiscal_year, wareki_year_label
+from saisei.plugin import (
+    Reading,
+    Sheet,
+    cell_ref,
+    display,
+    find_header,
+    label_key,
+    parse_fiscal_year,
+    wareki_year_label,
+)
 
-from ._form import KPI_BY_LABEL, LABEL_BY_KPI
+from ._form import KPI_BY_LABEL, LABEL_BY_KPI, SUMMARY_FIELDS
 from ._ledger import Ledger, Missed
 
 __all__ = ["check_summary", "check_totals", "rows_text"]
@@ -43,12 +52,13 @@ def rows_text(missed: Missed, *, dates: bool = True) -> str:
 
 
 def check_totals(reading: Reading, sheet: Sheet, ledger: Ledger) -> None:
-    """The 合計 row's cached SUM against the sum of the 件数 of the events above it."""
+    """The 合計 row's cached SUM against the sum of the 件数 of the events above it (or below
+    it, when it was moved to the top of the table)."""
     for row, raw in ledger.totals:
         cached = _number(raw)
         if cached is None:
             continue
-        total, missed = ledger.above(row, SHOWN_ROWS)
+        total, missed, below = ledger.summed(row, SHOWN_ROWS)
         if cached == total:
             continue
         why = (
@@ -58,25 +68,38 @@ def check_totals(reading: Reading, sheet: Sheet, ledger: Ledger) -> None:
         )
         reading.warning(
             "total-mismatch",
-            f"合計 {display(raw)} が上の各行の件数の合計 {total} と合いません（{why}）。各行の件数を使います",
+            f"合計 {display(raw)} が{'下' if below else '上'}の各行の件数の合計 {total} と合いません（{why}）。各行の件数を使います",
             sheet=sheet.name,
-            cell=f"E{row}",
+            cell=f"{ledger.count_column}{row}",
         )
 
 
 def check_summary(reading: Reading, summary: Sheet, ledger_sheet: str, ledger: Ledger) -> None:
-    """Each cached cell of the 集計 pivot (指標区分 × 年度) against the ledger's sum."""
+    """Each cached cell of the 集計 pivot (指標区分 × 年度) against the ledger's sum.
+
+    The pivot is found by its labels wherever it was moved: the header row by 指標区分, a
+    column per fiscal year right of it, a row per 指標区分 below it (in any order, up to a
+    second pivot's header).  No 指標区分 header: nothing to compare.  A year or a 指標区分
+    twice is compared twice: each cell is a cached figure of its own, never used.
+    """
+    header, _, _ = find_header(summary, SUMMARY_FIELDS, first_only=True)
+    if header is None:
+        return
+    labels = header.columns["kpi"]
     years: dict[int, int] = {}
-    for column in range(2, summary.max_column + 1):
+    for column in range(labels + 1, summary.max_column + 1):
         try:
-            years[column] = parse_fiscal_year(summary.text(cell_ref(1, column)))
+            years[column] = parse_fiscal_year(summary.text(cell_ref(header.row, column)))
         except ValueError:
             continue  # not a year column (a 計 column, a note)
     if not years:
         return
     sums: dict[tuple[int, int], int] | None = None  # added up at the first cached figure
-    for row in range(2, summary.max_row + 1):
-        kpi = KPI_BY_LABEL.get(summary.text(f"A{row}").replace(" ", ""))
+    for row in range(header.row + 1, summary.max_row + 1):
+        key = label_key(summary.at(row, labels))
+        if SUMMARY_FIELDS[0].matches(key):
+            break  # a second pivot below: not this one's rows
+        kpi = KPI_BY_LABEL.get(key)
         if kpi is None:
             continue
         for column, year in years.items():

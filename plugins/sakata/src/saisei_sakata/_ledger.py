@@ -26,19 +26,22 @@ from typing import Any, NamedTuple, TypeVar
 from saisei.plugin import (
     CellError,
     CellValueError,
+    Header,
     NoCachedValue,
     Plan,
     Reading,
     Sheet,
+    column_letter,
     display,
     fiscal_year_of,
     is_blank,
+    is_dash,
     parse_count,
     parse_date,
     status_for,
 )
 
-from ._form import FIRST_ROW, KPI_BY_LABEL, LABEL_BY_KPI, UNITS
+from ._form import FIELDS, FIRST_ROW, KPI_BY_LABEL, LABEL_BY_KPI, UNITS
 from ._rules import (
     ALL_UNITS,
     BLANK,
@@ -60,9 +63,46 @@ from ._rules import (
     text_number,
 )
 
-__all__ = ["Events", "Ledger", "Missed", "RowReading", "Rows", "header_of", "read_ledger", "read_rows"]
+__all__ = [
+    "AS_ISSUED",
+    "DASH",
+    "Events",
+    "Layout",
+    "Ledger",
+    "Missed",
+    "RowReading",
+    "Rows",
+    "read_ledger",
+    "read_rows",
+]
 
 T = TypeVar("T")
+
+#: A 件数 that is a dash alone (ー, －, - …): no figure, read as a blank (truthy, as ``blank`` is).
+DASH = 2
+
+
+class Layout(NamedTuple):
+    """Where the ledger is on its sheet: the first row below the header, the column
+    (1-based) of each field in :data:`FIELDS` order, and the columns left of the table
+    (a 合計 label merged over them sits there)."""
+
+    first_row: int
+    columns: tuple[int, ...]  #: 番号, 実施日, 事業名, 指標区分, 件数, 備考
+    before: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, header: Header) -> Layout:
+        columns = tuple(header.columns[f.key] for f in FIELDS)
+        return cls(header.row + 1, columns, tuple(range(1, header.first_column)))
+
+    @property
+    def letters(self) -> tuple[str, ...]:
+        return tuple(column_letter(c) for c in self.columns)
+
+
+#: The form as issued: header on row 3, A to F.
+AS_ISSUED = Layout(FIRST_ROW, (1, 2, 3, 4, 5, 6))
 
 # -- each column's cells, each distinct value read once ----------------------------------
 
@@ -97,7 +137,7 @@ class _Column:
         return list(map(table.__getitem__, keys))
 
     def saying(self, *patterns: re.Pattern[str]) -> list[set[int]]:
-        """For each pattern, the indexes of the texts that match it."""
+        """For each pattern, the indexes of the texts that match it (whole)."""
         if self._distinct is None:
             distinct: Iterable[Any] = self.values
         elif self.keys is self.values:
@@ -146,11 +186,15 @@ def _kpi(value: Any, tag: int | None) -> int | None:
     return kpi_of(value) if tag == TEXT else None
 
 
-def _count_cell(value: Any, tag: int | None) -> tuple[int | None, str | None, bool, bool]:
-    """件数: the count and its unit (None when not plain), whether it is blank, whether text."""
+def _count_cell(value: Any, tag: int | None) -> tuple[int | None, str | None, int, bool]:
+    """件数: the count and its unit (None when not plain), whether it is blank (:data:`DASH`:
+    a dash alone, no figure), whether text."""
     if tag == TEXT:
         count, unit = text_count(value)
-        return count, unit, not value.strip(WHITE_SPACE), True
+        blank = not value.strip(WHITE_SPACE)
+        if count is None and not blank and is_dash(value):
+            return None, None, DASH, True
+        return count, unit, blank, True
     return (number_count(value) if tag == NUMBER else None), None, tag == BLANK, False
 
 
@@ -209,12 +253,21 @@ class Rows(NamedTuple):
     unsettled: list[RowReading]  #: the other event rows
     duplicates: list[tuple[int, int]]  #: (row, the row above with the same 番号)
     totals: list[int]  #: the 合計 rows
+    #: rows whose 件数 is a dash alone and that give no figure from it: (row, cancelled)
+    #: — a prepared line (not an event) or a 中止 event (0); any other is unsettled
+    dashes: list[tuple[int, bool]]
 
 
-def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
-    """What the rules make of every row from FIRST_ROW on (``columns``: A to F).
+def read_rows(
+    columns: list[list[Any]], plan: Plan, first_row: int = FIRST_ROW, before: Sequence[list[Any]] = ()
+) -> Rows:
+    """What the rules make of every row from ``first_row`` on (``columns``: 番号, 実施日,
+    事業名, 指標区分, 件数, 備考; ``before``: the columns left of the table).
 
     An event row is one with something in 事業名, 件数 or 備考 that is not a 合計 or 小計 row.
+    A 合計 or 小計 label in 番号, 実施日, 事業名 or 指標区分 makes a total row; left of the
+    table (a label merged over the first columns, a column inserted at the left) only on a
+    row whose 実施日 and 指標区分 are blank.
     """
     years = set(plan.fiscal_years)
     numbers, a = _number_keys(columns[0])
@@ -226,9 +279,12 @@ def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
             total, subtotal = column.saying(TOTAL_RE, SUBTOTAL_RE)
             totals |= total
             labelled |= subtotal
-    labelled = {i + FIRST_ROW for i in labelled | totals}
+    for values in before:
+        for found, into in zip(_Column(values).saying(TOTAL_RE, SUBTOTAL_RE), (totals, labelled), strict=True):
+            into |= {i for i in found if is_blank(columns[1][i]) and is_blank(columns[3][i])}
+    labelled = {i + first_row for i in labelled | totals}
     cells = zip(
-        range(FIRST_ROW, FIRST_ROW + len(numbers)),
+        range(first_row, first_row + len(numbers)),
         c.read(_filled),
         b.read(_date_cell),
         d.read(_kpi),
@@ -241,6 +297,7 @@ def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
     add_row, add_year, add_kpi, add_value, add_text_date, add_text_count = (column.append for column in settled)
     unsettled: list[RowReading] = []
     duplicates: list[tuple[int, int]] = []
+    dashes: list[tuple[int, bool]] = []
     first: dict[Hashable, int] = {}
     units = UNITS
     for row, named, (day, year, date_is_text), kpi, (count, unit, blank, count_is_text), (
@@ -248,6 +305,8 @@ def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
         cancel,
     ), number in cells:
         if not (named or not blank or noted) or row in labelled:
+            if blank == DASH and row not in labelled:
+                dashes.append((row, False))  # a prepared line with a dash: no event
             continue  # not an event: an empty row, a 合計 or 小計 row
         if number is not None and number != "":
             if number in first:
@@ -262,6 +321,8 @@ def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
                     value = count
             elif blank and cancel:
                 value = 0
+                if blank == DASH:
+                    dashes.append((row, True))
         if value is not None:
             add_row(row)
             add_year(year)
@@ -273,7 +334,7 @@ def read_rows(columns: list[list[Any]], plan: Plan) -> Rows:
         unit_ok = unit is None or (kpi is not None and unit == units.get(kpi))
         cancelled = blank and cancel
         unsettled.append(RowReading(row, day, year, kpi, count, unit, unit_ok, cancelled, date_is_text, count_is_text))
-    return Rows(settled, unsettled, duplicates, sorted(i + FIRST_ROW for i in totals))
+    return Rows(settled, unsettled, duplicates, sorted(i + first_row for i in totals), dashes)
 
 
 # -- what the cross-checks get -------------------------------------------------------------
@@ -291,10 +352,11 @@ class Ledger:
     the accepted events, and whether each 実施日 or 件数 was typed as text (Excel's SUM and
     SUMIFS do not see it)."""
 
-    def __init__(self, events: Events, totals: list[tuple[int, Any]]) -> None:
+    def __init__(self, events: Events, totals: list[tuple[int, Any]], count_column: str = "E") -> None:
         self.events = events
         #: the 合計 rows: (row, the 件数 cell's value as read)
         self.totals = totals
+        self.count_column = count_column  #: the 件数 column's letter
         self._sums: dict[tuple[int, int], int] | None = None
         self._unseen: dict[tuple[int, int], list[int]] = {}  # indexes of the events typed as text
 
@@ -323,6 +385,14 @@ class Ledger:
         n = bisect_left(self.events.row, row)  # the events are in row order
         return sum(self.events.value[:n]), self._missed(list(compress(range(n), self.events.text_count[:n])), shown)
 
+    def summed(self, row: int, shown: int) -> tuple[int, Missed, bool]:
+        """What a 合計 row at ``row`` adds up: the events above it, or when there is none
+        (the 合計 row was moved to the top of the table), the events below it (then True)."""
+        if bisect_left(self.events.row, row) > 0 or not self.events.row:
+            return (*self.above(row, shown), False)
+        e = self.events
+        return sum(e.value), self._missed(list(compress(range(len(e.row)), e.text_count)), shown), True
+
     def sums(self) -> dict[tuple[int, int], int]:
         """(kpi, fiscal_year) → the sum of its events."""
         return dict(self._gather())
@@ -336,32 +406,76 @@ class Ledger:
 # -- reading --------------------------------------------------------------------------------
 
 
-def _columns(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
-    """The first six columns of the rows from FIRST_ROW on, as lists of equal length
-    (a row may end early: the cells after its last value are blank)."""
-    body = rows[FIRST_ROW - 1 :]
+def _columns(rows: Sequence[Sequence[Any]], layout: Layout = AS_ISSUED, *, before: bool = False) -> list[list[Any]]:
+    """The ledger's columns (or with ``before``, the columns left of it) of the rows from
+    its first row on, as lists of equal length (a row may end early: the cells after its
+    last value are blank)."""
+    body = rows[layout.first_row - 1 :]
     shortest = min(map(len, body), default=0)
-    return [[r[c] for r in body] if c < shortest else [r[c] if len(r) > c else None for r in body] for c in range(6)]
+    indexes = [c - 1 for c in (layout.before if before else layout.columns)]
+    return [[r[c] for r in body] if c < shortest else [r[c] if len(r) > c else None for r in body] for c in indexes]
 
 
-def read_ledger(reading: Reading, sheet: Sheet, plan: Plan, as_of: dt.date | None) -> Ledger:
+def read_ledger(
+    reading: Reading, sheet: Sheet, plan: Plan, as_of: dt.date | None, layout: Layout = AS_ISSUED
+) -> Ledger:
     """Read every event row into ``reading`` (observations, and an error per problem).
 
-    With ``as_of`` unknown (the A2 date is missing or unreadable, an error already
+    With ``as_of`` unknown (the as-of date is missing or unreadable, an error already
     recorded) the rows are still checked but give no observation: their status is unknown.
     """
-    columns = _columns(sheet.rows)
-    rows = read_rows(columns, plan)
-    fixed = [e for p in rows.unsettled if (e := _settle(reading, sheet.name, p, columns, plan)) is not None]
+    columns = _columns(sheet.rows, layout)
+    before = _columns(sheet.rows, layout, before=True) if layout.before else []
+    first_row, letters = layout.first_row, layout.letters
+    rows = read_rows(columns, plan, first_row, before)
+    where = _Cells(sheet.name, first_row, letters, columns)
+    fixed = [e for p in rows.unsettled if (e := _settle(reading, where, p, plan)) is not None]
     settled = rows.settled.with_events(fixed)
     for row, first in rows.duplicates:
-        duplicate(reading, sheet.name, row, first, columns)
+        duplicate(reading, where, row, first)
+    for row, cancelled in rows.dashes:
+        _dash(reading, where, row, cancelled)
     if as_of is not None:
-        _observe(reading, sheet.name, settled, statuses(plan, as_of))
-    return Ledger(settled, [(row, columns[4][row - FIRST_ROW]) for row in rows.totals])
+        _observe(reading, sheet.name, settled, statuses(plan, as_of), letters[4])
+    return Ledger(settled, [(row, columns[4][row - first_row]) for row in rows.totals], letters[4])
 
 
-def _observe(reading: Reading, sheet: str, settled: Events, status: dict[int, str]) -> None:
+class _Cells(NamedTuple):
+    """The ledger's cells, for the messages about one row: sheet, first row, column letters."""
+
+    sheet: str
+    first_row: int
+    letters: tuple[str, ...]
+    columns: list[list[Any]]
+
+    def ref(self, field: int, row: int) -> str:
+        return f"{self.letters[field]}{row}"
+
+    def raw(self, field: int, row: int) -> Any:
+        return self.columns[field][row - self.first_row]
+
+
+NUMBER_FIELD, DATE_FIELD, KPI_FIELD, COUNT_FIELD = 0, 1, 3, 4
+
+
+def _dash(reading: Reading, where: _Cells, row: int, cancelled: bool) -> None:
+    """The warning at a 件数 that is a dash alone and gave no figure (a 中止 event counts 0)."""
+    raw = where.raw(COUNT_FIELD, row)
+    then = (
+        "備考に「中止」とあるので0件として数えます"
+        if cancelled
+        else "事業名・備考も空なので、使っていない準備行として読み飛ばします"
+    )
+    reading.warning(
+        "no-figure",
+        f'件数 "{raw}" はダッシュだけなので「値なし」（空欄と同じ）として扱い、{then}'
+        "（件数があるなら数字を、0件なら0を入力してください）",
+        sheet=where.sheet,
+        cell=where.ref(COUNT_FIELD, row),
+    )
+
+
+def _observe(reading: Reading, sheet: str, settled: Events, status: dict[int, str], column: str = "E") -> None:
     """An observation for each settled event (in one call: a ledger may hold 100,000)."""
     # Not at import time: `saisei plugins` loads every plugin, and needs no polars.
     import polars as pl
@@ -377,7 +491,7 @@ def _observe(reading: Reading, sheet: str, settled: Events, status: dict[int, st
             "value",
             pl.col("fiscal_year").replace_strict(status, return_dtype=pl.String).alias("status"),
             pl.lit(sheet, dtype=pl.String).alias("sheet"),
-            pl.format("E{}", "row").alias("cell"),
+            pl.format(column + "{}", "row").alias("cell"),
             pl.format("行{}", "row").alias("period"),
         )
     )
@@ -387,44 +501,45 @@ def statuses(plan: Plan, as_of: dt.date) -> dict[int, str]:
     return {year: status_for(year, as_of) for year in plan.fiscal_years}
 
 
-def duplicate(reading: Reading, sheet: str, row: int, first: int, columns: list[list[Any]]) -> None:
+def duplicate(reading: Reading, where: _Cells, row: int, first: int) -> None:
     """The error at an event whose 番号 an earlier event (at ``first``) already has."""
-    raw = columns[0][row - FIRST_ROW]
+    raw = where.raw(NUMBER_FIELD, row)
     reading.error(
         "duplicate-row",
         f'番号 "{display(raw)}" は {first}行目と重複しています（1つの事業は1行に、番号は重ならないようにしてください）',
-        sheet=sheet,
-        cell=f"A{row}",
+        sheet=where.sheet,
+        cell=where.ref(NUMBER_FIELD, row),
     )
 
 
-def _settle(reading: Reading, sheet: str, parsed: RowReading, columns: list[list[Any]], plan: Plan) -> Event | None:
+def _settle(reading: Reading, where: _Cells, parsed: RowReading, plan: Plan) -> Event | None:
     """One row the rules could not settle: an error per problem, or its values."""
-    row = parsed.row
-    raw_date, raw_kpi, raw_count = (columns[c][row - FIRST_ROW] for c in (1, 3, 4))
+    row, sheet = parsed.row, where.sheet
+    raw_date, raw_kpi, raw_count = (where.raw(f, row) for f in (DATE_FIELD, KPI_FIELD, COUNT_FIELD))
+    date_ref, kpi_ref, count_ref = (where.ref(f, row) for f in (DATE_FIELD, KPI_FIELD, COUNT_FIELD))
 
     day = parsed.date
     if day is None:
-        day = _slow_date(reading, sheet, f"B{row}", raw_date)
+        day = _slow_date(reading, sheet, date_ref, raw_date)
     year = None
     if day is not None:
         year = fiscal_year_of(day)
         problem = plan.year_problem(year, what="実施日", shown=display(raw_date))
         if problem is not None:
-            reading.error("bad-fiscal-year", problem, sheet=sheet, cell=f"B{row}")
+            reading.error("bad-fiscal-year", problem, sheet=sheet, cell=date_ref)
             year = None
 
     kpi = parsed.kpi
     if kpi is None:
         known = "、".join(f"「{label}」" for label in KPI_BY_LABEL)
         if is_blank(raw_kpi):
-            reading.error("missing-value", f"指標区分が空欄です（{known}のどれか）", sheet=sheet, cell=f"D{row}")
+            reading.error("missing-value", f"指標区分が空欄です（{known}のどれか）", sheet=sheet, cell=kpi_ref)
         else:
             reading.error(
                 "unknown-kpi",
                 f'指標区分 "{display(raw_kpi)}" は様式の指標区分ではありません（{known}のどれか）',
                 sheet=sheet,
-                cell=f"D{row}",
+                cell=kpi_ref,
             )
 
     value: int | None = None
@@ -437,12 +552,12 @@ def _settle(reading: Reading, sheet: str, parsed: RowReading, columns: list[list
             f'件数 "{display(raw_count)}" の単位「{parsed.unit}」は指標区分「{label}」には使えません'
             f"（使える単位: {UNITS[kpi]}。単位なしの数だけでもかまいません）",
             sheet=sheet,
-            cell=f"E{row}",
+            cell=count_ref,
         )
     elif parsed.counted is not None:
         value = parsed.counted
     else:
-        value = _slow_count(reading, sheet, f"E{row}", raw_count, (UNITS[kpi],) if kpi else ALL_UNITS)
+        value = _slow_count(reading, sheet, count_ref, raw_count, (UNITS[kpi],) if kpi else ALL_UNITS)
     if year is None or kpi is None or value is None:
         return None
     return (row, year, kpi, value, parsed.text_date, parsed.text_count)
@@ -475,6 +590,15 @@ def _slow_date(reading: Reading, sheet: str, ref: str, raw: Any) -> dt.date | No
 
 
 def _slow_count(reading: Reading, sheet: str, ref: str, raw: Any, units: tuple[str, ...]) -> int | None:
+    if is_dash(raw):  # like a blank: an event without its count
+        reading.error(
+            "missing-value",
+            f'件数 "{raw}" はダッシュだけで、件数がありません（ダッシュは「値なし」の意味です。0件なら0を入力してください。'
+            "中止した事業は備考に「中止」と書いてください）",
+            sheet=sheet,
+            cell=ref,
+        )
+        return None
     try:
         value = parse_count(raw, units=units, what="件数")
     except CellValueError as exc:
@@ -492,8 +616,3 @@ def _slow_count(reading: Reading, sheet: str, ref: str, raw: Any, units: tuple[s
         reading.error("not-a-number", f'件数 "{display(raw)}" は大きすぎます', sheet=sheet, cell=ref)
         return None
     return value
-
-
-def header_of(sheet: Sheet, row: int) -> tuple[str, ...]:
-    """The header cells A..F of ``row``, normalized (NFKC, no white space)."""
-    return tuple(sheet.text(f"{c}{row}").replace(" ", "") for c in "ABCDEF")

@@ -8,21 +8,31 @@ from typing import Any
 
 from saisei.plugin import (
     CellError,
+    Detection,
     NoCachedValue,
     Plan,
     Reading,
+    Sheet,
     Workbook,
+    cell_ref,
+    detect_table,
     display,
-    is_blank,
+    find_label,
+    label_key,
     normalize_text,
     parse_date,
+    read_header,
+    value_beside,
 )
 
 from ._checks import check_summary, check_totals
-from ._form import AS_OF_CELL, CODE, HEADER, HEADER_ROW, LEDGER, SUMMARY
-from ._ledger import header_of, read_ledger
+from ._form import AS_OF_CELL, AS_OF_WORDS, CODE, FIELDS, LEDGER, SUMMARY, TITLE_KEY
+from ._ledger import Layout, read_ledger
 
 __all__ = ["detect", "parse_as_of", "read"]
+
+#: How far right of A the as-of date is looked for above the header.
+SEARCH_COLUMNS = 30
 
 _AS_OF_EXAMPLE = "例: 令和7年8月20日現在、2025/8/20現在"
 # A date inside a longer text (作成日：令和7年8月20日現在): what parse_date may then read.
@@ -54,10 +64,11 @@ def parse_as_of(value: Any) -> dt.date:
     raise ValueError(f'"{value}" から日付を読み取れません（{_AS_OF_EXAMPLE}）')
 
 
-def detect(workbook: Workbook) -> bool:
-    """The 実績一覧 sheet with the ledger's header on row 3 (the file's name is never looked at)."""
-    name = workbook.find_sheet(LEDGER)
-    return name is not None and header_of(workbook.sheet(name), HEADER_ROW) == HEADER
+def detect(workbook: Workbook, explain: bool = False) -> Detection:
+    """The 実績一覧 sheet with the ledger's header, found by its labels anywhere in its first
+    rows and columns (the file's name is never looked at).  When it is not there, how close
+    the workbook came: the sheet is missing, renamed, or its header lacks labels."""
+    return detect_table(workbook, LEDGER, FIELDS, explain=explain)
 
 
 def read(workbook: Workbook, plan: Plan) -> Reading | None:
@@ -65,33 +76,98 @@ def read(workbook: Workbook, plan: Plan) -> Reading | None:
     if name is None:
         return None
     sheet = workbook.sheet(name)
-    if header_of(sheet, HEADER_ROW) != HEADER:
-        return None
-    raw = sheet.value(AS_OF_CELL)
-    as_of: dt.date | None = None
     reading = Reading(workbook, plan, entity_code=CODE)
-    if is_blank(raw):
-        reading.error(
-            "missing-value",
-            f"作成日が空欄です（確定・見込みの判定に使います。{_AS_OF_EXAMPLE}）",
-            sheet=sheet.name,
-            cell=AS_OF_CELL,
-        )
-    elif isinstance(raw, CellError | NoCachedValue):
-        reading.error(
-            "bad-date", f'作成日 "{raw}" は日付ではありません（{_AS_OF_EXAMPLE}）', sheet=sheet.name, cell=AS_OF_CELL
-        )
-    else:
-        try:
-            as_of = parse_as_of(raw)
-        except ValueError as exc:
-            reading.error("bad-date", f"作成日 {exc}", sheet=sheet.name, cell=AS_OF_CELL)
+    header = read_header(reading, sheet, FIELDS)
+    if header is None:
+        return reading
+    as_of = _as_of(reading, sheet, header.row)
     reading.as_of = as_of
-    ledger = read_ledger(reading, sheet, plan, as_of)
+    ledger = read_ledger(reading, sheet, plan, as_of, Layout.of(header))
     if reading.has_errors:
-        return reading  # the ledger is incomplete: comparing its sums would mislead
+        return reading  # the ledger is incomplete or ambiguous: comparing its sums would mislead
     check_totals(reading, sheet, ledger)
     summary = workbook.find_sheet(SUMMARY)
     if summary is not None:
         check_summary(reading, workbook.sheet(summary), sheet.name, ledger)
     return reading
+
+
+def _dated(value: Any) -> bool:
+    """Whether a cell above the header is meant as the as-of date: an Excel date, a text
+    with 現在, 時点 or 作成日 (令和7年8月20日現在), or a date alone (2025年8月20日)."""
+    if isinstance(value, dt.date):
+        return True
+    if not isinstance(value, str):
+        return False
+    key = label_key(value)
+    if any(word in key for word in AS_OF_WORDS):
+        return True
+    try:
+        parse_date(key)
+    except ValueError:
+        return False
+    return True
+
+
+def _as_of(reading: Reading, sheet: Sheet, header_row: int) -> dt.date | None:
+    """The as-of date: the one cell above the header that holds it (A2 as issued, below the
+    title), or an Excel date beside a label 作成日.  Two such cells with different dates are
+    an error at the second (which one dates the ledger?); none is an error where the form
+    has it (below the title)."""
+    places = []
+    for row in range(1, header_row):
+        for column in range(1, min(sheet.max_column, SEARCH_COLUMNS) + 1):
+            value = sheet.at(row, column)
+            if not _dated(value):
+                continue
+            if isinstance(value, str) and label_key(value).rstrip(":：") in AS_OF_WORDS:
+                beside = value_beside(sheet, row, column)  # 作成日 | 2025/8/20
+                if beside is not None:
+                    row_column = beside
+                    if row_column not in places:
+                        places.append(row_column)
+                    continue
+            if (row, column) not in places:
+                places.append((row, column))
+    if not places:
+        title = find_label(sheet, (TITLE_KEY,), rows=max(header_row - 1, 1), contains=True)
+        ref = cell_ref(title[0] + 1, title[1]) if title is not None and title[0] + 1 < header_row else AS_OF_CELL
+        reading.error(
+            "missing-value",
+            f"作成日が空欄です（確定・見込みの判定に使います。{_AS_OF_EXAMPLE}）",
+            sheet=sheet.name,
+            cell=ref,
+        )
+        return None
+    found: dict[dt.date, str] = {}
+    for row, column in places:
+        ref = cell_ref(row, column)
+        day = _as_of_at(reading, sheet, ref)
+        if day is None:
+            return None
+        if found and day not in found:
+            first = next(iter(found.values()))
+            reading.error(
+                "conflicting-label",
+                f'作成日が {first} と {ref} の2か所にあり、日付が違います（"{display(sheet.value(first))}" と'
+                f' "{display(sheet.value(ref))}"。どちらで確定・見込みを決めるか決められません。1つにしてください）',
+                sheet=sheet.name,
+                cell=ref,
+            )
+            return None
+        found.setdefault(day, ref)
+    return next(iter(found))
+
+
+def _as_of_at(reading: Reading, sheet: Sheet, ref: str) -> dt.date | None:
+    raw = sheet.value(ref)
+    if isinstance(raw, CellError | NoCachedValue):
+        reading.error(
+            "bad-date", f'作成日 "{raw}" は日付ではありません（{_AS_OF_EXAMPLE}）', sheet=sheet.name, cell=ref
+        )
+        return None
+    try:
+        return parse_as_of(raw)
+    except ValueError as exc:
+        reading.error("bad-date", f"作成日 {exc}", sheet=sheet.name, cell=ref)
+        return None

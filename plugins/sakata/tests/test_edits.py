@@ -1,0 +1,362 @@
+"""酒田市's 実績一覧 as clerks edit it: found by its labels, never a wrong figure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import saisei_sakata
+from edits import (
+    cited,
+    edited,
+    hide_column,
+    insert_columns,
+    insert_rows,
+    insertions,
+    load,
+    save,
+    shifted,
+    swap_columns,
+)
+from hypothesis import HealthCheck, given, settings
+
+from saisei.testing import errors, example_path, make_registry, read_bytes, warnings
+
+SAMPLE = example_path("酒田市_実績一覧.xlsx").read_bytes()
+SHEET = "実績一覧"
+REGISTRY = make_registry(("sakata", saisei_sakata))
+AS_OF = dt.date(2025, 8, 20)
+#: The sample's events: the 件数 cell each is cited from → (fiscal year, KPI, value).
+EVENTS = {
+    "E4": (2024, 2, 3),
+    "E5": (2024, 1, 1),
+    "E6": (2024, 3, 412),
+    "E7": (2024, 2, 4),
+    "E8": (2024, 3, 310),
+    "E9": (2024, 1, 1),
+    "E10": (2024, 3, 140),
+    "E11": (2024, 2, 2),
+    "E12": (2025, 2, 3),
+    "E13": (2025, 3, 240),
+    "E14": (2025, 1, 1),
+}
+#: The 合計 row's cached SUM (975) leaves out the 件数 typed as text: a warning at its cell.
+TOTAL = "E15"
+
+
+def expected(move: Any = lambda ref: ref) -> dict[str, tuple[Any, ...]]:
+    """The sample's figures by the cell each is cited from, after ``move`` (cell → cell)."""
+    out = {}
+    for ref, (year, kpi, value) in EVENTS.items():
+        moved = move(ref)
+        status = "final" if year == 2024 else "provisional"
+        out[moved] = (year, kpi, value, status, f"行{moved.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}")
+    return out
+
+
+def read(*edits: Any) -> Any:
+    result = read_bytes(edited(SAMPLE, SHEET, *edits), registry=REGISTRY)
+    assert result.plugin == "sakata", [i.message for i in result.issues]
+    return result
+
+
+def ledger_warnings(result: Any) -> list[tuple[str, str | None]]:
+    return [(i.code, i.cell) for i in warnings(result) if i.sheet == SHEET]
+
+
+def error_cells(*edits: Any) -> list[tuple[str, str | None]]:
+    return [(i.code, i.cell) for i in errors(read(*edits))]
+
+
+def test_the_sample_as_issued() -> None:
+    result = read()
+    assert cited(result) == expected()
+    assert ledger_warnings(result) == [("total-mismatch", TOTAL)]
+    assert result.as_of == AS_OF
+
+
+def test_an_openpyxl_resave_reads_the_same() -> None:
+    result = read_bytes(save(load(SAMPLE, values=False)), registry=REGISTRY)
+    assert cited(result) == expected()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SAISEI_LIBREOFFICE"), reason="LibreOffice check: SAISEI_LIBREOFFICE=1 (needs soffice)"
+)
+def test_a_libreoffice_resave_reads_the_same(tmp_path: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is not installed (apt-get install libreoffice-calc)"
+    source = tmp_path / "in" / "ledger.xlsx"
+    source.parent.mkdir()
+    source.write_bytes(SAMPLE)
+    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
+    run = subprocess.run(
+        [soffice, profile, "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / "out"), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    result = read_bytes((tmp_path / "out" / "ledger.xlsx").read_bytes(), registry=REGISTRY)
+    assert result.plugin == "sakata"
+    assert cited(result) == expected()
+    assert result.as_of == AS_OF
+
+
+# -- edits that read the same figures, cited where they now are ------------------------------
+
+
+def test_a_note_row_above_and_a_column_at_the_left() -> None:
+    def edit(ws: Any) -> None:
+        insert_rows(ws, 1, note="【庁内回覧用】")
+        insert_rows(ws, 4, note="※件数は参加者数")  # between the as-of date and the header
+        insert_columns(ws, 1)
+
+    def move(ref: str) -> str:
+        return shifted(ref, rows=[1, 4], columns=[1])
+
+    result = read(edit)
+    assert cited(result) == expected(move)
+    assert ledger_warnings(result) == [("total-mismatch", move(TOTAL))]
+    assert result.as_of == AS_OF
+
+
+def test_blank_rows_between_the_header_and_the_events_and_inside_the_ledger() -> None:
+    def edit(ws: Any) -> None:
+        insert_rows(ws, 15)  # before 合計
+        insert_rows(ws, 9, 2)
+        insert_rows(ws, 4)
+
+    def move(ref: str) -> str:
+        return shifted(ref, rows=[15, 9, 9, 4])
+
+    result = read(edit)
+    assert cited(result) == expected(move)
+    assert ledger_warnings(result) == [("total-mismatch", move(TOTAL))]
+
+
+@pytest.mark.parametrize(
+    ("at", "label", "hidden"),
+    [
+        (6, "うち市外", False),  # between 件数 and 備考, with figures of its own
+        (5, None, True),  # a hidden helper column before 件数
+        (3, "前年比（作業用）", True),
+        (7, "担当課", False),  # after 備考
+        (1, "通し", False),  # at the left
+    ],
+)
+def test_an_extra_column_the_form_does_not_know_is_ignored(at: int, label: str | None, hidden: bool) -> None:
+    def edit(ws: Any) -> None:
+        insert_columns(
+            ws, at, header=(3, label) if label else None, values={4: 99, 5: "合計", 9: "中止"}, hidden=hidden
+        )
+
+    assert cited(read(edit)) == expected(lambda ref: shifted(ref, columns=[at]))
+
+
+def test_a_known_column_hidden_is_still_read() -> None:
+    assert cited(read(lambda ws: hide_column(ws, 6))) == expected()
+
+
+def test_columns_reordered_with_their_headers() -> None:
+    def edit(ws: Any) -> None:
+        swap_columns(ws, 2, 5)  # 件数 where 実施日 was, and back
+        swap_columns(ws, 1, 6)  # 備考 first, 番号 last
+
+    result = read(edit)
+    assert cited(result) == expected(lambda ref: ref.replace("E", "B"))
+    assert ledger_warnings(result) == [("total-mismatch", "B15")]
+
+
+@pytest.mark.parametrize(
+    ("cell", "label"),
+    [
+        ("E3", "件数\n（人）"),
+        ("E3", "件 数"),
+        ("E3", "件数【人・団体】"),
+        ("B3", "実施日　"),
+        ("D3", "指標\n区分"),
+        ("A3", "No."),
+        ("A3", "Ｎｏ．"),
+        ("F3", "備考（中止など）"),
+    ],
+)
+def test_header_variants(cell: str, label: str) -> None:
+    def edit(ws: Any) -> None:
+        ws[cell] = label
+
+    assert cited(read(edit)) == expected()
+
+
+def test_the_as_of_date_beside_its_label_or_as_an_excel_date() -> None:
+    def beside(ws: Any) -> None:
+        ws["A2"] = "作成日："
+        ws["C2"] = dt.datetime(2025, 8, 20)
+
+    assert read(beside).as_of == AS_OF
+
+    def moved(ws: Any) -> None:
+        ws["A2"] = None
+        ws["D1"] = "令和7年8月20日 現在"
+
+    assert read(moved).as_of == AS_OF
+
+
+def test_the_total_row_moved_to_the_top_is_checked_against_the_events_below() -> None:
+    def edit(ws: Any) -> None:
+        total = [c.value for c in ws[15]]
+        ws.delete_rows(15)
+        insert_rows(ws, 4)
+        for column, value in enumerate(total, start=1):
+            ws.cell(4, column, value)
+
+    result = read(edit)
+    assert cited(result) == expected(lambda ref: shifted(ref, rows=[4]))
+    [warning] = [i for i in warnings(result) if i.sheet == SHEET]
+    assert (warning.code, warning.cell) == ("total-mismatch", "E4")
+    assert "下の各行の件数の合計 1117" in warning.message
+    assert "11行目（件数が文字）、12行目（件数が文字）" in warning.message
+
+
+def test_the_summary_pivot_moved_on_its_sheet() -> None:
+    data = edited(SAMPLE, "集計", lambda ws: insert_rows(ws, 1, 2), lambda ws: insert_columns(ws, 1, 2))
+    result = read_bytes(data, registry=REGISTRY)
+    assert cited(result) == expected()
+    assert sorted(i.cell or "" for i in warnings(result) if i.sheet == "集計") == ["D5", "D6", "E6"]
+
+
+def test_a_second_pivot_below_is_not_read_as_the_first_ones_rows() -> None:
+    def edit(ws: Any) -> None:
+        ws["A7"] = "指標区分"
+        ws["B7"] = "目標"  # not a year: the second table is someone's targets
+        ws["A8"] = "関係人口"
+        ws["B8"] = 100
+
+    data = edited(SAMPLE, "集計", edit)
+    result = read_bytes(data, registry=REGISTRY)
+    assert sorted(i.cell or "" for i in warnings(result) if i.sheet == "集計") == ["B3", "B4", "C4"]
+
+
+# -- dashes: no figure ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dash", ["ー", "―", "−", "－", "‐", "-"])
+def test_a_dash_for_an_event_s_count_is_an_error_at_the_cell(dash: str) -> None:
+    """An event listed must have a count (as a blank 件数): a dash says "no figure" and the
+    year's sum would silently leave the event out."""
+
+    def edit(ws: Any) -> None:
+        ws["E7"] = dash
+
+    result = read(edit)
+    assert [(i.code, i.cell) for i in errors(result)] == [("missing-value", "E7")]
+    assert "ダッシュ" in errors(result)[0].message
+
+
+@pytest.mark.parametrize("dash", ["－", "-"])
+def test_a_dash_for_a_cancelled_event_counts_zero_with_a_warning(dash: str) -> None:
+    def edit(ws: Any) -> None:
+        ws["E7"] = dash
+        ws["F7"] = "雨天のため中止"
+
+    result = read(edit)
+    figures = expected()
+    figures["E7"] = (2024, 2, 0, "final", "行7")
+    assert cited(result) == figures
+    assert ("no-figure", "E7") in ledger_warnings(result)
+
+
+def test_a_dash_in_a_prepared_line_is_no_event_with_a_warning() -> None:
+    def edit(ws: Any) -> None:
+        insert_rows(ws, 15)
+        for column, value in enumerate((12, "R7.9.1", None, "関係人口", "ー"), start=1):
+            ws.cell(15, column, value)
+
+    result = read(edit)
+    assert cited(result) == expected()
+    assert ("no-figure", "E15") in ledger_warnings(result)
+
+
+# -- contradictions: an error at the cells, never a figure ------------------------------------
+
+
+def test_two_columns_with_the_same_header_are_an_error_at_the_second() -> None:
+    def edit(ws: Any) -> None:
+        insert_columns(ws, 7, header=(3, "件数"), values={4: 5})
+
+    result = read(edit)
+    assert ("ambiguous-header", "G3") in [(i.code, i.cell) for i in errors(result)]
+
+
+def test_the_header_twice_is_an_error() -> None:
+    def edit(ws: Any) -> None:
+        for column in range(1, 7):
+            ws.cell(17, column, ws.cell(3, column).value)
+
+    assert ("ambiguous-header", "A17") in error_cells(edit)
+
+
+def test_two_as_of_dates_that_disagree_are_an_error_at_the_second() -> None:
+    def edit(ws: Any) -> None:
+        ws["D2"] = "令和7年9月1日現在"
+
+    found = read(edit)
+    assert [(i.code, i.cell) for i in errors(found)] == [("conflicting-label", "D2")]
+    assert found.frame is None or found.frame.height == 0
+
+
+def test_a_duplicate_number_after_columns_moved_is_cited_where_it_is() -> None:
+    def edit(ws: Any) -> None:
+        insert_columns(ws, 1)
+        ws["B8"] = 3  # 番号 3 is B6's
+
+    assert error_cells(edit) == [("duplicate-row", "B8")]
+
+
+# -- not recognized: the closest form and what it lacked --------------------------------------
+
+
+def test_a_missing_header_label_names_the_form_the_sheet_and_the_label() -> None:
+    data = edited(SAMPLE, SHEET, lambda ws: ws.__setitem__("B3", "日付"))
+    [issue] = errors(read_bytes(data, registry=REGISTRY))
+    assert issue.code == "unknown-form"
+    assert issue.message == (
+        "form.xlsx!実績一覧!A3: 酒田市の様式に近いですが、シート『実績一覧』に見出し『実施日』が見つかりません"
+        "（3行目に『番号』『事業名』『指標区分』『件数』『備考』はあります。1〜15行目を探しました）"
+    )
+
+
+def test_a_renamed_sheet_names_the_sheet_where_the_ledger_is() -> None:
+    book = load(SAMPLE)
+    book[SHEET].title = "Sheet1"
+    [issue] = errors(read_bytes(save(book), registry=REGISTRY))
+    assert issue.code == "unknown-form"
+    assert issue.message == (
+        "form.xlsx!Sheet1!A3: 酒田市の様式に近いですが、シート『実績一覧』がありません"
+        "（シート『Sheet1』の3行目に見出しがあります。シート名を『実績一覧』にしてください）"
+    )
+
+
+# -- random edits: never a different figure ---------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    insertions(
+        blank_rows=[5, 6, 8, 11, 14, 15],
+        note_rows=[1, 2, 3, 4, 16, 17],
+        columns=[1, 2, 3, 4, 5, 6, 7, 8],
+        header_row=3,
+    )
+)
+def test_random_blank_and_note_rows_and_columns_move_the_cited_cells_only(edit: Any) -> None:
+    result = read(edit.apply)
+    assert cited(result) == expected(edit.move)
+    assert ledger_warnings(result) == [("total-mismatch", edit.move(TOTAL))]
+    assert result.as_of == AS_OF
