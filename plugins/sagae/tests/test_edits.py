@@ -136,6 +136,8 @@ def test_actual_and_note_columns_swapped_with_their_headers() -> None:
         ("D4", "実績\n（人）"),
         ("D4", "実績値"),
         ("D4", "実績【人】"),
+        ("D4", "令和6年度 実績"),
+        ("D4", "R6実績"),
         ("B4", "項　目"),
         ("B4", "指標名"),
         ("B6", "②関係人口数"),
@@ -218,6 +220,28 @@ def test_two_actual_columns_are_an_error() -> None:
         insert_columns(ws, 5, header=(4, "実績（見込）"), values={5: 1, 6: 2, 7: 3})
 
     assert ("ambiguous-header", "E4") in error_cells(edit)
+
+
+def test_two_actual_columns_of_the_sheets_year_are_an_error() -> None:
+    def edit(ws: Any) -> None:
+        insert_columns(ws, 5, header=(4, "令和6年度実績"), values={5: 1, 6: 2, 7: 3})
+
+    assert ("ambiguous-header", "E4") in error_cells(edit)
+
+
+def test_last_years_actuals_beside_this_years_are_not_read() -> None:
+    def edit(ws: Any) -> None:
+        insert_columns(ws, 4, header=(4, "令和5年度実績"), values={5: 1, 6: 2, 7: 3})
+        ws["E4"] = "令和6年度実績"
+
+    assert figures(read(edit)) == {k: shifted(v, columns=[4]) for k, v in FIGURES.items()}
+
+
+def test_a_status_typed_in_the_note_column_is_not_the_status() -> None:
+    def edit(ws: Any) -> None:
+        ws["D9"], ws["E9"] = None, "確定"
+
+    assert error_cells(edit) == [("missing-value", "D9")]
 
 
 def test_two_header_rows_that_disagree_are_an_error() -> None:

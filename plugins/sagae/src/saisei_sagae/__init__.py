@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 from saisei.plugin import (
@@ -76,9 +77,10 @@ FIRST_KPI_ROW = 5
 VALUE_COLUMN = "D"
 STATUS_CELL, DATE_CELL = "D9", "D10"
 #: The header row: 項目 over the KPI labels, 実績 over the values (備考 is not read).
+ACTUAL = ("実績", "実績値")
 FIELDS = (
     Field("item", ("項目", "項目名", "指標", "指標名")),
-    Field("actual", ("実績", "実績値")),
+    Field("actual", ACTUAL),
     Field("note", ("備考",), required=False),
 )
 STATUS_LABEL, DATE_LABEL = "確定・見込の別", "記入日"
@@ -128,7 +130,7 @@ def _titles(sheet: Sheet) -> list[tuple[int, int, str]]:
     found = []
     for row, line in enumerate(sheet.rows[:TITLE_ROWS], start=1):
         for column, value in enumerate(line[:TITLE_COLUMNS], start=1):
-            if type(value) is str and _FORM_KEY in label_key(value):
+            if type(value) is str and "報告" in value and _FORM_KEY in label_key(value):  # 報告 first: cheap
                 found.append((row, column, _squash(value)))
     return found
 
@@ -463,16 +465,29 @@ def _kpi_rows(reading: Reading, sheet: Sheet, header: Header, rows: tuple[int, .
     return dict(sorted(found.items()))
 
 
+@lru_cache(maxsize=16)
+def _fields(year: int | None) -> tuple[Field, ...]:
+    """The header's fields on the sheet of ``year``: its 実績 may name the year
+    (``令和6年度実績``, ``2024年度 実績``, ``R6実績``); another year's 実績 is not this sheet's."""
+    if year is None:
+        return FIELDS
+    years = (wareki_year_label(year), f"{year}年度", _sheet_name(year), f"{_sheet_name(year)}年度")
+    labels = (*ACTUAL, *(f"{y}{a}" for y in years for a in ACTUAL))
+    return tuple(Field("actual", labels) if f.key == "actual" else f for f in FIELDS)
+
+
 def _beside(sheet: Sheet, row: int | None, header: Header) -> str | None:
     """The value of a footer row (確定・見込の別, 記入日): in the 実績 column (D as issued),
-    or, when that is blank, the first value right of the label (cells shifted right)."""
+    or, when that is blank, the first value between the label and the 実績 column (the
+    table's cells shifted right, the footer's left where they were)."""
     if row is None:
         return None
-    ref = cell_ref(row, header.columns["actual"])
+    actual = header.columns["actual"]
+    ref = cell_ref(row, actual)
     if not is_blank(sheet.value(ref)):
         return ref
     beside = value_beside(sheet, row, header.columns["item"], labels=(STATUS_LABEL, DATE_LABEL))
-    return ref if beside is None else cell_ref(*beside)
+    return ref if beside is None or beside[1] >= actual else cell_ref(*beside)
 
 
 def _status(reading: Reading, sheet: Sheet, ref: str, reported: bool) -> str | None:
@@ -501,7 +516,7 @@ def _status(reading: Reading, sheet: Sheet, ref: str, reported: bool) -> str | N
 def _read_sheet(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> dt.date | None:
     """Read one year sheet; return the date written (None when blank or wrong)."""
     year = _sheet_year(reading, sheet, seen)
-    header = read_header(reading, sheet, FIELDS)
+    header = read_header(reading, sheet, _fields(year))
     if header is None:
         return None
     item, actual = header.columns["item"], header.columns["actual"]
