@@ -148,6 +148,10 @@ def test_actual_and_note_columns_swapped_with_their_headers() -> None:
         ("B10", "記入日 "),
         ("B2", "令和６年度　地域再生計画ＫＰＩ実績報告（寒河江市）"),
         ("B2", "令和6年度\n地域再生計画KPI実績報告（寒河江市）"),
+        ("B2", "令和6年度 地域再生計画KPI実績報告【寒河江市】"),
+        ("B2", "令和6年度 地域再生計画KPI実績報告書（寒河江市）"),
+        ("B2", "令和6年度 寒河江市 地域再生計画KPI実績報告"),
+        ("D9", "確定値"),
     ],
 )
 def test_header_and_label_variants(cell: str, label: str) -> None:
@@ -261,6 +265,20 @@ def test_two_titles_that_disagree_are_an_error() -> None:
     found = error_cells(edit)
     assert ("conflicting-label", "B3") in found
     assert figures_of(edit) == {}
+
+
+@pytest.mark.parametrize(
+    ("title", "code"),
+    [
+        ("令和6年度 地域再生計画KPI実績報告", "unknown-body"),
+        ("令和6年度 地域再生計画KPI実績報告（寒河江市）（案）", "bad-header"),
+    ],
+)
+def test_a_title_without_the_city_or_with_more_is_an_error(title: str, code: str) -> None:
+    def edit(ws: Any) -> None:
+        ws["B2"] = title
+
+    assert error_cells(edit) == [(code, "B2")]
 
 
 def test_two_sheets_for_one_year_are_an_error() -> None:

@@ -66,8 +66,12 @@ NAME = "寒河江市"
 EXAMPLE = "記入例"
 LIST_SHEET = "リスト"
 FORM_NAME = "地域再生計画KPI実績報告"
-#: The title after NFKC with spaces removed: ``令和6年度地域再生計画KPI実績報告(寒河江市)``.
-TITLE = re.compile(rf"(?P<example>【{EXAMPLE}】)?(?P<year>.+?年度){FORM_NAME}\((?P<body>[^)]*)\)")
+#: The title as compared (:func:`label_key`: NFKC, no white space, one kind of bracket):
+#: ``令和6年度地域再生計画KPI実績報告(寒河江市)``; also ``…実績報告書【寒河江市】`` and the
+#: body's name before the form's (``令和6年度 寒河江市 地域再生計画KPI実績報告``).
+TITLE = re.compile(
+    rf"(?P<example>\({EXAMPLE}\))?(?P<year>.+?年度)(?P<before>.*?){FORM_NAME}書?(?:\((?P<body>[^()]*)\))?"
+)
 #: Where the title is looked for (B2 as issued; a clerk adds a few rows and columns).
 TITLE_ROWS, TITLE_COLUMNS = 10, 30
 #: The template's cells (reading finds them by their labels; B2 is also where a title that
@@ -84,7 +88,7 @@ FIELDS = (
     Field("note", ("備考",), required=False),
 )
 STATUS_LABEL, DATE_LABEL = "確定・見込の別", "記入日"
-STATUS = {"確定": "final", "見込": "provisional", "見込み": "provisional"}
+STATUS = {"確定": "final", "確定値": "final", "見込": "provisional", "見込み": "provisional", "見込値": "provisional"}
 #: The unit a clerk may type after each KPI's number (``3団体``, ``14人``).
 UNITS = {1: ("団体",), 2: ("人",), 3: ("人",)}
 
@@ -108,8 +112,8 @@ _FORM_KEY = label_key(FORM_NAME)
 
 
 def _squash(text: str) -> str:
-    """NFKC without any space: titles are compared this way (spaces come and go)."""
-    return normalize_text(text).replace(" ", "")
+    """A title as compared: NFKC, no white space or line break, ``【】`` as ``()``."""
+    return label_key(text)
 
 
 def _year_of_name(name: str) -> int | None:
@@ -299,11 +303,14 @@ def _sheet_year(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> int | N
                     sheet=sheet.name,
                     cell=ref,
                 )
-            if m["body"] != NAME:
+            body = m["body"] if m["body"] is not None else NAME if NAME in m["before"] else None
+            if body != NAME:
                 broken = True
                 reading.error(
                     "unknown-body",
-                    f"見出しの団体名「{m['body']}」が{NAME}ではありません（この様式は{NAME}の実績報告です）",
+                    f"見出しの団体名「{body}」が{NAME}ではありません（この様式は{NAME}の実績報告です）"
+                    if body
+                    else f"見出しに団体名がありません（例: 令和6年度 地域再生計画KPI実績報告（{NAME}））",
                     sheet=sheet.name,
                     cell=ref,
                 )
