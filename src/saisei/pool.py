@@ -91,19 +91,59 @@ def _start_fork_server(preload: Sequence[str]) -> None:
         signal.signal(signal.SIGINT, handler)
 
 
-def _join(feeder: threading.Thread, abort: threading.Event) -> None:
-    """Wait for the pool's thread to end its workers, even through a Ctrl-C (raised after:
-    a process that left now would leave a worker starting without it)."""
-    interrupted: KeyboardInterrupt | None = None
-    while feeder.is_alive():
-        try:
-            feeder.join(timeout=30)
-            break
-        except KeyboardInterrupt as exc:
-            abort.set()
-            interrupted = exc
-    if interrupted is not None:
-        raise interrupted
+class _Interrupts:
+    """Ctrl-C while :func:`share` runs, in the main thread: raised only where leaving is safe.
+
+    A ``KeyboardInterrupt`` can surface at any bytecode, also in the ``finally`` that waits
+    for the pool's thread.  Leaving before that thread has ended leaves a worker starting
+    (the fork server forks it only once it has imported the preload modules) while this
+    process exits and removes the pool's semaphores: the worker then prints a traceback
+    of its own (``SemLock._rebuild``: FileNotFoundError) after the run said it stopped.
+    So, while the pool runs, Ctrl-C stops the pool at once (``stops``) but is raised only
+    while this thread reads a file (``reading``, where the ``try`` below covers it); at
+    any other moment it is raised once the pool's thread has ended.
+
+    Only the main thread may set a signal handler, and only it ever gets
+    ``KeyboardInterrupt``; a handler someone else set (or SIG_IGN) is left alone.
+    """
+
+    def __init__(self, *stops: threading.Event) -> None:
+        self.stops = stops
+        self.reading = False
+        self.pending = False
+        self.installed = False
+
+    def __enter__(self) -> _Interrupts:
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, self._handle)
+            self.installed = True
+        return self
+
+    def _handle(self, signum: int, frame: object) -> None:
+        for stop in self.stops:
+            stop.set()
+        if self.pending:
+            return
+        self.pending = True
+        if self.reading:
+            raise KeyboardInterrupt
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if self.installed:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        if kind is None and self.pending:
+            raise KeyboardInterrupt
+
+
+def _ignore_interrupts(initializer: Callable[..., None], initargs: tuple[object, ...]) -> None:
+    """A worker's initializer: Ctrl-C is the main process's to handle (it ends the workers).
+
+    Workers forked from the fork server already ignore it (the server was started so); this
+    covers the spawn start method (Windows) from here on.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    initializer(*initargs)
 
 
 def _ready() -> bool:
@@ -173,9 +213,14 @@ def share(
     def feed() -> None:
         context = _pool_context()
         running: dict[Future[list[R]], int] = {}
+        if stop.is_set():  # Ctrl-C before the pool started
+            return
         try:
             executor = ProcessPoolExecutor(
-                max_workers=workers - 1, mp_context=context, initializer=initializer, initargs=initargs
+                max_workers=workers - 1,
+                mp_context=context,
+                initializer=_ignore_interrupts,
+                initargs=(initializer, initargs),
             )
         except (OSError, ValueError, NotImplementedError):  # no way to start processes here
             return
@@ -236,20 +281,26 @@ def share(
 
     _start_fork_server(preload)
     feeder = threading.Thread(target=feed, name="saisei-pool-feeder", daemon=True)
-    feeder.start()
-    try:
-        while (index := claim(front=False)) is not None:
-            here(index)
-            report_pool_progress()
-        with state:  # wait for the chunks the pool holds
-            while held:
-                state.wait(0.05)
-    except BaseException:  # Ctrl-C: the pool stops too
-        abort.set()
-        raise
-    finally:
-        stop.set()
-        _join(feeder, abort)
+    with _Interrupts(abort, stop) as interrupts:
+        feeder.start()
+        try:
+            while not abort.is_set() and (index := claim(front=False)) is not None:
+                interrupts.reading = True
+                here(index)
+                interrupts.reading = False
+                report_pool_progress()
+            with state:  # wait for the chunks the pool holds
+                while held and not abort.is_set():
+                    state.wait(0.05)
+        except BaseException:  # Ctrl-C: the pool stops too
+            interrupts.reading = False
+            abort.set()
+            raise
+        finally:
+            stop.set()
+            # The pool's thread ends its workers, even one still starting, before this
+            # returns or raises: a Ctrl-C here is raised after (see _Interrupts).
+            feeder.join()
     report_pool_progress()
     for index in sorted(set(failed)):
         here(index)

@@ -9,15 +9,19 @@ until a command runs, so ``saisei --help`` and ``saisei plugins`` stay quick.
 
 from __future__ import annotations
 
-import os
-import sys
-from typing import Any
+from ._interrupts import while_loading  # first: Ctrl-C while the commands load is one line too
 
-import click
+with while_loading():
+    import os
+    import sys
+    from typing import Any
 
-from . import consolidate, new_plugin, plugins, publish, record, review_sheet, schedule, sendback, template
-from ._common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, INTERRUPTED, EnvironmentFailure, environment_message
-from ._texts import install
+    import click
+
+    from . import consolidate, new_plugin, plugins, publish, record, review_sheet, schedule, sendback, template
+    from ._common import EXIT_BROKEN_PIPE, EnvironmentFailure, environment_message
+    from ._interrupts import EXIT_INTERRUPTED, INTERRUPTED, for_command, leave_on_interrupt
+    from ._texts import install
 
 __all__ = ["main"]
 
@@ -29,9 +33,16 @@ class SaiseiGroup(click.Group):
     status of a report with errors); a failure of the disk or the file system in any
     command is one line and exit 3 (commands under ``guard`` get the same there)."""
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The console script (``saisei ...``): Ctrl-C while click reads the arguments is
+        the line and 130 too (see :mod:`saisei.cli._interrupts`)."""
+        leave_on_interrupt()
+        return self.main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with for_command():
+                return super().invoke(ctx)
         except BrokenPipeError:  # the reader of our output went away (| head): nothing to say
             sys.stderr = sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes them at exit
             sys.exit(EXIT_BROKEN_PIPE)

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ._interrupts import EXIT_INTERRUPTED
+
 if TYPE_CHECKING:
     from ..api import Consolidation
     from ..core.plan import Plan
@@ -47,14 +49,11 @@ __all__ = [
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 #: The files could not be read or written (disk full, read-only, no permission, not a folder).
 EXIT_ENVIRONMENT = 3
-#: Stopped with Ctrl-C (128 + SIGINT, as shells say it).
-EXIT_INTERRUPTED = 130
 #: The program reading the output went away (``saisei schedule | head``).
 EXIT_BROKEN_PIPE = 141
 #: saisei itself failed (a bug).
 EXIT_INTERNAL = 70
 
-INTERRUPTED = "中断しました（Ctrl-C）。書きかけの出力は残していません（前回の出力があればそのままです）。"
 _NOT_WRITTEN = "出力は書いていません（前回の出力があればそのままです）"
 
 
