@@ -189,14 +189,32 @@ class Miss:
         return f"見出し『{missing}』が見つかりません（{self.row}行目に『{found}』はあります。{searched}）"
 
 
-def _row_matches(grid: Grid, row: int, fields: Sequence[Field], last_column: int) -> dict[str, list[int]]:
+def _row_values(grid: Grid, row: int, last_column: int) -> Sequence[Any]:
+    """The values of ``row`` from column 1 to ``last_column``, as ``grid.at`` gives them
+    (fewer when the row ends before: the rest are blank).
+
+    A grid may offer ``row_values(row, last_column)`` doing the same in one call
+    (:class:`saisei.workbook.Sheet` does): a header search reads hundreds of cells per
+    sheet, and every plugin asked about a workbook searches.
+    """
+    values = getattr(grid, "row_values", None)
+    if values is not None:
+        return values(row, last_column)  # type: ignore[no-any-return]
+    return [grid.at(row, column) for column in range(1, last_column + 1)]
+
+
+def _row_matches(
+    grid: Grid, row: int, fields: Sequence[Field], last_column: int, keys: frozenset[str], loose: bool
+) -> dict[str, list[int]]:
+    """The columns of ``row`` holding each field's label.  ``keys``: every label key of
+    ``fields``; ``loose``: whether any field is loose — a cell whose key is not among
+    ``keys`` and holds no bracket (or no field is loose) matches no field, unasked."""
     found: dict[str, list[int]] = {}
-    for column in range(1, last_column + 1):
-        value = grid.at(row, column)
+    for column, value in enumerate(_row_values(grid, row, last_column), 1):
         if type(value) is not str:
             continue
         key = _text_key(value)
-        if not key:
+        if not key or (key not in keys and not (loose and "(" in key)):
             continue
         for f in fields:
             if f.matches(key):
@@ -233,8 +251,10 @@ def find_header(
     header: Header | None = None
     best: tuple[int, int] | None = None  # (found, row)
     best_found: dict[str, list[int]] = {}
+    keys = frozenset().union(*(f._keys for f in fields))
+    loose = any(f.loose for f in fields)
     for row in range(first_row, last_row + 1):
-        found = _row_matches(grid, row, fields, last_column)
+        found = _row_matches(grid, row, fields, last_column, keys, loose)
         if not found:
             continue
         n = sum(1 for f in required if f.key in found)
@@ -512,9 +532,9 @@ def find_label(
     one of ``labels`` or starts with one (``作成日``, ``報告日：令和7年8月29日``); with
     ``contains``, holds one anywhere (a title: ``令和6年度 尾花沢市KPI進捗管理表``)."""
     keys = tuple(label_key(x) for x in labels)
+    last_column = min(grid.max_column, columns)
     for row in range(1, min(grid.max_row, rows) + 1):
-        for column in range(1, min(grid.max_column, columns) + 1):
-            value = grid.at(row, column)
+        for column, value in enumerate(_row_values(grid, row, last_column), 1):
             if type(value) is not str:
                 continue
             key = _text_key(value)

@@ -58,6 +58,13 @@ class Sheet:
             return None
         return line[column - 1]
 
+    def row_values(self, row: int, last_column: int) -> list[Any]:
+        """The values of ``row`` from column 1 to ``last_column``, as :meth:`at` gives them
+        (fewer when the row ends before: the rest are blank); ``[]`` outside the sheet."""
+        if row < 1 or row > len(self.rows):
+            return []
+        return self.rows[row - 1][: max(0, last_column)]
+
     def value(self, ref: str) -> Any:
         """The value at an A1 reference (``"D5"``); ``None`` when blank."""
         return self.at(*parse_ref(ref))
