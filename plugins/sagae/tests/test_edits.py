@@ -281,6 +281,20 @@ def test_a_title_without_the_city_or_with_more_is_an_error(title: str, code: str
     assert error_cells(edit) == [(code, "B2")]
 
 
+def test_a_missing_status_row_is_an_error_where_it_belongs() -> None:
+    def edit(ws: Any) -> None:
+        ws["B9"], ws["D9"] = None, None
+
+    assert error_cells(edit) == [("bad-header", "B9")]
+
+
+def test_a_status_row_twice_is_an_error_at_the_second() -> None:
+    def edit(ws: Any) -> None:
+        ws["B12"], ws["D12"] = "確定・見込の別", "見込"
+
+    assert error_cells(edit) == [("duplicate-label", "B12")]
+
+
 def test_two_sheets_for_one_year_are_an_error() -> None:
     book = load(SAMPLE)
     book.copy_worksheet(book[SHEET]).title = "R6 (2)"

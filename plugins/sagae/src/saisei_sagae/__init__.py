@@ -23,13 +23,11 @@ twice, two 実績 columns, two header rows, are errors at the cells.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import lru_cache
 from typing import Any
 
 from saisei.plugin import (
     CIRCLED,
-    ERAS,
     KPI,
     Detection,
     Field,
@@ -38,7 +36,6 @@ from saisei.plugin import (
     Plan,
     Reading,
     Sheet,
-    Slot,
     Template,
     Workbook,
     cell_ref,
@@ -58,40 +55,26 @@ from saisei.plugin import (
     wareki_year_label,
 )
 
+from ._form import (
+    ACTUAL,
+    CODE,
+    DATE_LABEL,
+    EXAMPLE,
+    FIELDS,
+    FORM_NAME,
+    NAME,
+    STATUS,
+    STATUS_LABEL,
+    TITLE,
+    TITLE_CELL,
+    TITLE_COLUMNS,
+    TITLE_ROWS,
+    UNITS,
+    sheet_name,
+)
+from ._template import make_template
+
 __all__ = ["saisei_body_code", "saisei_detect", "saisei_read", "saisei_template"]
-
-CODE = "062065"
-NAME = "寒河江市"
-
-EXAMPLE = "記入例"
-LIST_SHEET = "リスト"
-FORM_NAME = "地域再生計画KPI実績報告"
-#: The title as compared (:func:`label_key`: NFKC, no white space, one kind of bracket):
-#: ``令和6年度地域再生計画KPI実績報告(寒河江市)``; also ``…実績報告書【寒河江市】`` and the
-#: body's name before the form's (``令和6年度 寒河江市 地域再生計画KPI実績報告``).
-TITLE = re.compile(
-    rf"(?P<example>\({EXAMPLE}\))?(?P<year>.+?年度)(?P<before>.*?){FORM_NAME}書?(?:\((?P<body>[^()]*)\))?"
-)
-#: Where the title is looked for (B2 as issued; a clerk adds a few rows and columns).
-TITLE_ROWS, TITLE_COLUMNS = 10, 30
-#: The template's cells (reading finds them by their labels; B2 is also where a title that
-#: is not this form's is reported).
-TITLE_CELL = "B2"
-FIRST_KPI_ROW = 5
-VALUE_COLUMN = "D"
-STATUS_CELL, DATE_CELL = "D9", "D10"
-#: The header row: 項目 over the KPI labels, 実績 over the values (備考 is not read).
-ACTUAL = ("実績", "実績値")
-FIELDS = (
-    Field("item", ("項目", "項目名", "指標", "指標名")),
-    Field("actual", ACTUAL),
-    Field("note", ("備考",), required=False),
-)
-STATUS_LABEL, DATE_LABEL = "確定・見込の別", "記入日"
-STATUS = {"確定": "final", "確定値": "final", "見込": "provisional", "見込み": "provisional", "見込値": "provisional"}
-#: The unit a clerk may type after each KPI's number (``3団体``, ``14人``).
-UNITS = {1: ("団体",), 2: ("人",), 3: ("人",)}
-
 
 # -------------------------------------------------------------------------
 # the body served
@@ -478,7 +461,7 @@ def _fields(year: int | None) -> tuple[Field, ...]:
     (``令和6年度実績``, ``2024年度 実績``, ``R6実績``); another year's 実績 is not this sheet's."""
     if year is None:
         return FIELDS
-    years = (wareki_year_label(year), f"{year}年度", _sheet_name(year), f"{_sheet_name(year)}年度")
+    years = (wareki_year_label(year), f"{year}年度", sheet_name(year), f"{sheet_name(year)}年度")
     labels = (*ACTUAL, *(f"{y}{a}" for y in years for a in ACTUAL))
     return tuple(Field("actual", labels) if f.key == "actual" else f for f in FIELDS)
 
@@ -558,7 +541,7 @@ def _read_sheet(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> dt.date
             f"「{STATUS_LABEL}」の行が見つかりません（表の下の項目の列に「{STATUS_LABEL}」、その行の実績の列に"
             "確定か見込を入れてください）",
             sheet=sheet.name,
-            cell=cell_ref(end + 1 if footer else (rows[-1] if rows else header.row) + 2, item),
+            cell=cell_ref((rows[-1] if rows else header.row) + 2, item),
         )
     else:
         status = _status(reading, sheet, status_ref, reported)
@@ -584,92 +567,7 @@ def _date(reading: Reading, sheet: Sheet, ref: str) -> dt.date | None:
     return reading.date(sheet, ref, what=DATE_LABEL)
 
 
-# -------------------------------------------------------------------------
-# writing
-# -------------------------------------------------------------------------
-
-
-def _sheet_name(fiscal_year: int) -> str:
-    """``R6`` for 2024: the era's letter and year, as the city names its sheets."""
-    era = next(e for e in ERAS if e.first_year <= fiscal_year)
-    return f"{era.letter}{fiscal_year - era.first_year + 1}"
-
-
-def _year_sheet(book: Any, name: str, title: str, kpis: tuple[KPI, ...]) -> Any:
-    from openpyxl.styles import Alignment, Border, Font, Side
-
-    ws = book.create_sheet(name)
-    thin = Side(style="thin")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws[TITLE_CELL] = title
-    ws[TITLE_CELL].font = Font(bold=True, size=12)
-    ws.merge_cells("B2:E2")
-    ws["B4"], ws["D4"], ws["E4"] = "項目", "実績", "備考"
-    ws.merge_cells("B4:C4")
-    for offset, kpi in enumerate(kpis):
-        row = FIRST_KPI_ROW + offset
-        ws[f"B{row}"] = f"{CIRCLED[kpi.number - 1]}{kpi.name}"
-        ws.merge_cells(f"B{row}:C{row}")
-    ws["B9"], ws["B10"] = STATUS_LABEL, DATE_LABEL
-    ws.merge_cells("B9:C9")
-    ws.merge_cells("B10:C10")
-    ws[DATE_CELL].number_format = "yyyy/m/d"
-    for rows in ("B4:E7", "B9:D10"):
-        for line in ws[rows]:
-            for cell in line:
-                cell.border = box
-    for cell in ws[4]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    ws.column_dimensions["A"].width = 2
-    ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["C"].width = 14
-    ws.column_dimensions["D"].width = 14
-    ws.column_dimensions["E"].width = 24
-    return ws
-
-
 @hookimpl
 def saisei_template(fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Template:
-    """The city's workbook for ``fiscal_year``: ``記入例``, the year sheet (``R6``), hidden ``リスト``.
-
-    D9 gets the status ``as_of`` implies (確定 once the year has ended, else 見込) and
-    D10 the date; with ``as_of=None`` both are left for the clerk (the reader then
-    refuses values until D9 is chosen).
-    """
-    from openpyxl import Workbook as XlsxWorkbook
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    if not plan.has_year(fiscal_year):
-        raise ValueError(f"{fiscal_year}年度は計画期間（{plan.years_text}）の外です")
-    kpis = plan.kpis_for(CODE)
-    book = XlsxWorkbook()
-    book.remove(book.active)
-    title = f"{wareki_year_label(fiscal_year)} 地域再生計画KPI実績報告（{NAME}）"
-
-    example = _year_sheet(book, EXAMPLE, f"【{EXAMPLE}】{title}", kpis)
-    for offset, sample in enumerate(("5団体", "20人", "1,500人")[: len(kpis)]):
-        example[f"{VALUE_COLUMN}{FIRST_KPI_ROW + offset}"] = sample
-    example[STATUS_CELL] = "確定"
-    example[DATE_CELL] = dt.date(fiscal_year + 1, 7, 31)
-
-    name = _sheet_name(fiscal_year)
-    ws = _year_sheet(book, name, title, kpis)
-    status = status_for(fiscal_year, as_of) if as_of else "provisional"
-    if as_of is not None:
-        ws[STATUS_CELL] = "確定" if status == "final" else "見込"
-        ws[DATE_CELL] = as_of
-
-    choices = book.create_sheet(LIST_SHEET)
-    choices["A1"], choices["A2"] = "確定", "見込"
-    choices.sheet_state = "hidden"
-    for sheet in (example, ws):
-        validation = DataValidation(type="list", formula1=f"={LIST_SHEET}!$A$1:$A$2", allow_blank=True)
-        sheet.add_data_validation(validation)
-        validation.add(STATUS_CELL)
-    book.active = book.sheetnames.index(name)
-    slots = tuple(
-        Slot(kpi.number, fiscal_year, name, f"{VALUE_COLUMN}{FIRST_KPI_ROW + offset}")
-        for offset, kpi in enumerate(kpis)
-    )
-    return Template(book, slots, status)
+    """The city's workbook for ``fiscal_year`` (see ``_template``)."""
+    return make_template(fiscal_year, plan, as_of)
