@@ -83,6 +83,13 @@ def parse_fiscal_year(value: object) -> int:
         if 1900 <= value <= 2200:
             return value
         raise ValueError(f"年度 {value} は西暦4桁の年ではありません")
+    if isinstance(value, dt.date):  # an Excel date: which fiscal year was meant is not the clerk's to guess
+        day = value.date() if isinstance(value, dt.datetime) else value
+        raise ValueError(
+            f"年度が日付（{day.year}/{day.month}/{day.day}）で入力されています"
+            f"（{fiscal_year_of(day)}年度のことなら、{fiscal_year_of(day)} か {wareki_year_label(fiscal_year_of(day))}"
+            "と入力してください）"
+        )
     if not isinstance(value, str):
         raise ValueError(f"年度 {value!r} は年度ではありません")
     text = _nfkc(value)
