@@ -13,6 +13,7 @@ from saisei.core.tables import (
     label_key,
     parse_kpi_label,
     scan_labels,
+    is_note,
     table_rows,
 )
 from saisei.core.values import is_dash, parse_count
@@ -100,6 +101,17 @@ def test_rows_skip_blanks_stop_at_the_total_and_report_what_lies_below() -> None
     assert rows.rows == (2, 5)
     assert rows.total_row == 6
     assert rows.after == (8,)
+
+
+def test_note_rows_are_not_data_but_a_note_beside_a_figure_is() -> None:
+    grid = Grid(
+        [["h"], [1, 2], ["※KPI②は速報値です"], [None, "（注）町外を含む"], ["＊印は見込み", 3], ["合計", 6], ["※出典：庁内調べ"]]
+    )
+    rows = table_rows(grid, (1, 2), 2, total_columns=(1,))
+    assert rows.rows == (2, 5)  # row 5 holds a figure beside its note: data, for the reader to check
+    assert rows.total_row == 6
+    assert rows.after == ()  # a note under the total is not a figure left out
+    assert is_note("※速報値") and is_note(" 注：速報値") and not is_note("実績") and not is_note(3)
 
 
 def test_a_label_found_twice_is_a_problem_at_the_second_naming_the_first() -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "Rows",
     "find_header",
     "find_label",
+    "is_note",
     "kpi_columns",
     "kpi_text",
     "label_key",
@@ -326,8 +327,9 @@ def table_rows(
     """The rows from ``first_row`` with anything in ``columns``, up to a total row.
 
     A row whose cells in ``columns`` are all blank is skipped (a blank row inside the
-    table, or a note written beside it).  A row whose cell in one of ``total_columns``
-    is a total label (合計, 計 …) ends the table and is not data.
+    table, or a note written beside it), and so is a note row: one whose only text in
+    ``columns`` is notes (``※速報値``, ``注：…``).  A row whose cell in one of
+    ``total_columns`` is a total label (合計, 計 …) ends the table and is not data.
     """
     columns = tuple(columns)
     totals = tuple(total_columns)
@@ -335,11 +337,29 @@ def table_rows(
     rows: list[int] = []
     for row in range(first_row, end + 1):
         if any(label_key(grid.at(row, c)) in TOTAL_LABELS for c in totals):
-            after = tuple(r for r in range(row + 1, end + 1) if any(not _blank(grid.at(r, c)) for c in columns))
+            after = tuple(r for r in range(row + 1, end + 1) if _holds_data(grid, r, columns))
             return Rows(tuple(rows), row, after)
-        if any(not _blank(grid.at(row, c)) for c in columns):
+        if _holds_data(grid, row, columns):
             rows.append(row)
     return Rows(tuple(rows))
+
+
+def _holds_data(grid: Grid, row: int, columns: tuple[int, ...]) -> bool:
+    """Anything but blanks and notes in ``columns`` of ``row``."""
+    for c in columns:
+        value = grid.at(row, c)
+        if not _blank(value) and not is_note(value):
+            return True
+    return False
+
+
+#: What a note written into a table starts with: ``※速報値``, ``注：…``, ``（注）…``.
+_NOTE_MARKS = ("※", "注", "(注)", "（注）", "＊", "*")
+
+
+def is_note(value: object) -> bool:
+    """A cell that is a note, not a figure or a label: text starting with ``※``, ``注`` …"""
+    return isinstance(value, str) and value.lstrip().startswith(_NOTE_MARKS)
 
 
 def _blank(value: object) -> bool:
