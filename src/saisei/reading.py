@@ -258,6 +258,8 @@ class Reading:
         :param dashes: the form writes a dash for "not known yet" (no warning)
         """
         raw = sheet.value(ref) if value is None else value
+        if raw is None and sheet.merged and self.merged_away(sheet, ref, what=what):
+            return None
         if is_dash(raw):
             if not dashes:
                 self.warning(
@@ -273,6 +275,27 @@ class Reading:
         except CellValueError as exc:
             self.error(exc.code, exc.message, sheet=sheet.name, cell=ref)
             return None
+
+    def merged_away(self, sheet: Sheet, ref: str, *, what: str = "値") -> bool:
+        """True, with an error at ``ref``, when ``ref`` lies inside a merged range that
+        starts at another cell.
+
+        Excel keeps only the merged range's first value and shows it over the whole range:
+        whether that figure is this cell's too (or the two cells' total) cannot be told, and
+        reading the cell as blank would drop a figure without a word.
+        """
+        merged = sheet.hidden_by_merge(ref)
+        if merged is None:
+            return False
+        first = merged.partition(":")[0]
+        self.error(
+            "merged-cell",
+            f"{what}の欄が {merged} に結合されていて、{first} の値がこの欄の分でもあるのか決められません"
+            "（結合を解除して、それぞれの欄に値を入力してください）",
+            sheet=sheet.name,
+            cell=ref,
+        )
+        return True
 
     def fiscal_year(self, sheet: Sheet, ref: str, *, value: Any = None, what: str = "年度") -> int | None:
         """The fiscal year at ``sheet!ref``, checked to lie in the plan's years."""

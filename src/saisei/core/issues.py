@@ -43,6 +43,7 @@ CODES: dict[str, str] = {
     # cells
     "formula-without-value": "計算結果が保存されていない数式セル",
     "error-value": "エラー値（#DIV/0! など）のセル",
+    "merged-cell": "値の欄がほかのセルと結合されていて、どの欄の値か決められない",
     "negative-count": "負の値",
     "fractional-count": "整数でない値",
     "too-large-count": "件数として大きすぎる値（1兆を超える）",
