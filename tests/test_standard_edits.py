@@ -111,6 +111,50 @@ def test_a_dash_is_no_figure_with_a_warning_at_its_cell(dash: str) -> None:
     assert warnings(data) == [("no-figure", SHEET, "E3")]
 
 
+def test_note_rows_inside_and_below_the_table_are_not_rows() -> None:
+    def edit(ws: Any) -> None:
+        insert_rows(ws, 4)
+        ws.cell(4, 1, "※以下は速報値です")
+        ws.cell(8, 2, "※KPI②は速報値です")
+
+    assert figures(edited(edit)) == {k: shifted(v, rows=[4]) for k, v in FIGURES.items()}
+
+
+@pytest.mark.parametrize("column", [3, 4])
+def test_a_total_written_in_the_year_or_kpi_column_ends_the_table(column: int) -> None:
+    def edit(ws: Any) -> None:
+        ws.cell(6, column, "合計")
+        ws.cell(6, 5, 4082)
+
+    assert figures(edited(edit)) == FIGURES
+
+
+@pytest.mark.parametrize("ranges", [["A2:A5", "B2:B5"], ["C2:C5"], ["F2:F5"]])
+def test_key_cells_merged_down_the_table_are_one_value_for_each_row(ranges: list[str]) -> None:
+    def edit(ws: Any) -> None:
+        for r in ranges:
+            ws.merge_cells(r)
+
+    assert figures(edited(edit)) == FIGURES
+
+
+def test_a_value_merged_over_two_rows_is_an_error_at_the_lost_cell() -> None:
+    # the 4 of E2 is shown over KPI① and KPI②: whose is it?  Never KPI② silently blank.
+    result = read_bytes(edited(lambda ws: ws.merge_cells("E2:E3")))
+    [issue] = errors(result)
+    assert (issue.code, issue.sheet, issue.cell) == ("merged-cell", SHEET, "E3")
+    assert "E2:E3" in issue.message
+
+
+def test_a_year_typed_as_a_date_is_an_error_naming_the_date() -> None:
+    import datetime as dt
+
+    result = read_bytes(edited(lambda ws: ws.cell(2, 3, dt.datetime(2024, 4, 1))))
+    [issue] = errors(result)
+    assert (issue.code, issue.cell) == ("bad-fiscal-year", "C2")
+    assert "年度が日付（2024/4/1）で入力されています" in issue.message and "datetime" not in issue.message
+
+
 # -- contradictions: errors at the cells -----------------------------------------------------
 
 

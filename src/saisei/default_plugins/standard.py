@@ -29,6 +29,7 @@ from ..plugin import (
     hookimpl,
     is_blank,
     normalize_text,
+    parse_ref,
     read_header,
     rows_after_total,
     table_rows,
@@ -70,7 +71,8 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
         return reading
     columns = header.columns
     data = [columns[f.key] for f in FIELDS if f.key != "note" and f.key in columns]
-    rows = table_rows(sheet, data, header.row + 1, total_columns=(columns["code"], columns["name"]))
+    totals = (columns["code"], columns["name"], columns["year"], columns["kpi"])
+    rows = table_rows(sheet, data, header.row + 1, total_columns=totals)
     rows_after_total(reading, sheet, rows, header.first_column)
     seen: dict[tuple[str, int, int], int] = {}
     for row in rows.rows:
@@ -78,24 +80,37 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     return reading
 
 
+def _key(sheet: Sheet, header: Header, key: str, row: int) -> str:
+    """The cell holding ``key``'s value for ``row``: its own, or the first cell of the merged
+    range it lies in (団体コード, 団体名, 年度 or 区分 merged down over several rows is one
+    value shown for each of them, as the clerk sees it)."""
+    ref = header.ref(key, row)
+    merged = sheet.hidden_by_merge(ref) if sheet.merged and is_blank(sheet.value(ref)) else None
+    if merged is None:
+        return ref
+    first = merged.partition(":")[0]
+    return first if parse_ref(first)[1] == header.columns[key] else ref  # down its own column only
+
+
 def _read_row(reading: Reading, sheet: Sheet, header: Header, row: int, seen: dict[tuple[str, int, int], int]) -> None:
     plan = reading.plan
     ref = header.ref
-    code = reading.body_code(sheet, ref("code", row))
-    year = reading.fiscal_year(sheet, ref("year", row))
+    code = reading.body_code(sheet, _key(sheet, header, "code", row))
+    year = reading.fiscal_year(sheet, _key(sheet, header, "year", row))
     kpi = reading.kpi(sheet, ref("kpi", row))
     value = reading.count(sheet, ref("value", row), what="実績値")
-    status = _status(reading, sheet, ref("status", row))
+    status = _status(reading, sheet, _key(sheet, header, "status", row))
     if code is not None:
         body = plan.body(code)
         assert body is not None
-        given = sheet.value(ref("name", row))
+        name_ref = _key(sheet, header, "name", row)
+        given = sheet.value(name_ref)
         if not is_blank(given) and normalize_text(str(given)) != normalize_text(body.name):
             reading.error(
                 "unknown-body",
                 f'団体名 "{display(given)}" が団体コード {code}（{body.name}）と合いません',
                 sheet=sheet.name,
-                cell=ref("name", row),
+                cell=name_ref,
             )
         if kpi is not None and not plan.kpi(kpi).is_reported_by(code):  # type: ignore[union-attr]
             reading.error(
