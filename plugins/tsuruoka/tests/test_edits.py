@@ -82,13 +82,42 @@ def test_kpi_rows_sorted_with_their_labels() -> None:
 
 @pytest.mark.parametrize(
     ("cell", "label"),
-    [("B5", "指標\n名"), ("A5", "No"), ("A5", "Ｎｏ．"), ("D5", "令和６年度"), ("E6", "実 績"), ("B8", "関係人口数")],
+    [
+        ("B5", "指標\n名"),
+        ("A5", "No"),
+        ("A5", "Ｎｏ．"),
+        ("D5", "令和６年度"),
+        ("E6", "実 績"),
+        ("E6", "実績値"),
+        ("B8", "関係人口数"),
+        ("A3", "報 告 日：令和7年8月29日"),
+        ("A2", "団 体 名：鶴岡市"),
+    ],
 )
 def test_header_and_label_variants(cell: str, label: str) -> None:
     def edit(ws: Any) -> None:
         ws[cell] = label
 
     assert figures(read(edit)) == FIGURES
+
+
+@pytest.mark.parametrize("label", ["R6", "Ｒ６", 2024, "2024", "令和6年度\n（2024年度）", "令和６年度"])
+def test_year_header_spellings(label: object) -> None:
+    # R6, 2024 and 令和6年度（2024年度） were not taken for years: 令和6年度's 実績 were left
+    # out without a word (exit 0, only a 累計 warning).
+    def edit(ws: Any) -> None:
+        ws["D5"] = label
+
+    assert figures(read(edit)) == FIGURES
+
+
+def test_a_jisseki_column_under_no_year_is_an_error_at_it() -> None:
+    def edit(ws: Any) -> None:
+        ws.unmerge_cells("D5:E5")
+        ws["D5"] = "前年度比"
+
+    found = error_cells(edit)
+    assert ("bad-header", "E6") in found  # the 実績 of E6 belongs to no year: never left out silently
 
 
 @pytest.mark.parametrize("dash", ["ー", "―", "−", "－", "‐", "-"])

@@ -49,6 +49,7 @@ from saisei.plugin import (
     label_key,
     normalize_text,
     parse_date,
+    parse_fiscal_year,
     parse_kpi_label,
     parse_ref,
     range_ref,
@@ -81,6 +82,7 @@ PART_ROW = 6  # 目標 | 実績 under each year
 FIRST_KPI_ROW = 7
 FIRST_YEAR_COLUMN = 4  # D
 TARGET, ACTUAL, TOTAL = "目標", "実績", "累計"
+ACTUALS = frozenset({ACTUAL, "実績値"})
 #: The units the city's form shows in column C (the form's wording, not the plan's).
 UNITS = {1: "団体", 2: "人", 3: "人"}
 NOTE = "※実績欄の空欄は未報告（ゼロではありません）"
@@ -157,7 +159,7 @@ def _check_body_name(reading: Reading, sheet: Sheet) -> None:
     """``団体名：鶴岡市`` (A2 as issued); another body's name there means the wrong form was used."""
     found = find_label(sheet, (BODY_LABEL,), rows=TITLE_ROWS) or find_label(sheet, (NAME,), rows=TITLE_ROWS)
     ref = cell_ref(*found) if found else "A2"
-    given = sheet.text(ref).removeprefix(BODY_LABEL).lstrip(":： ").strip()
+    given = _after_label(sheet.text(ref), BODY_LABEL)
     if not given and found is not None and (beside := value_beside(sheet, *found, labels=(DATE_LABEL,))) is not None:
         ref = cell_ref(*beside)
         given = sheet.text(ref)
@@ -191,8 +193,7 @@ def _report_date(reading: Reading, sheet: Sheet, *, required: bool) -> dt.date |
     ref = label_ref
     if isinstance(raw, str):
         text = normalize_text(raw)
-        if text.startswith(DATE_LABEL):
-            text = text.removeprefix(DATE_LABEL).lstrip(": ").strip()
+        text = _after_label(text, DATE_LABEL)
         raw = _WEEKDAY.sub("", text)  # 令和7年8月29日(金)
     if is_blank(raw) and (beside := value_beside(sheet, *(found or (3, 1)), labels=(BODY_LABEL,))) is not None:
         ref = cell_ref(*beside)  # 報告日： in one cell, the date typed beside it
@@ -222,7 +223,24 @@ def _report_date(reading: Reading, sheet: Sheet, *, required: bool) -> dt.date |
         return None
 
 
+def _after_label(text: str, label: str) -> str:
+    """``text`` without a leading ``label`` and its colon, spaces inside the label allowed
+    (``報 告 日：令和7年8月29日`` → ``令和7年8月29日``); ``text`` itself without the label."""
+    m = re.match(r"\s*".join(label) + r"\s*[:：]?\s*", text)
+    return text[m.end() :].strip() if m else text
+
+
 _YEARISH = re.compile(r"(?:令和|平成|[RH])?[0-9]+年度?|.*年度")
+
+
+def _is_year_label(value: Any) -> bool:
+    """A header label that names a fiscal year (``令和6年度``, ``R6``, ``2024``,
+    ``令和6年度（2024年度）``), or tries to: an unreadable one is read, to be an error."""
+    try:
+        parse_fiscal_year(value)
+    except ValueError:
+        return _YEARISH.fullmatch(label_key(value)) is not None
+    return True
 
 
 def _year_columns(reading: Reading, sheet: Sheet, header: Header) -> tuple[list[_Year], int | None]:
@@ -239,9 +257,10 @@ def _year_columns(reading: Reading, sheet: Sheet, header: Header) -> tuple[list[
     total = next((c for c in labelled if label_key(sheet.at(row, c)) == TOTAL), None)
     years: list[_Year] = []
     seen: dict[int, str] = {}
+    under_a_year: set[int] = set()
     for i, column in enumerate(labelled):
         ref = cell_ref(row, column)
-        if column == total or not _YEARISH.fullmatch(label_key(sheet.at(row, column))):
+        if column == total or not _is_year_label(sheet.at(row, column)):
             continue  # a column the form does not know
         year = reading.fiscal_year(sheet, ref, what="年度の見出し")
         merged = sheet.merged_range(ref)
@@ -250,7 +269,8 @@ def _year_columns(reading: Reading, sheet: Sheet, header: Header) -> tuple[list[
             if merged
             else (labelled[i + 1] - 1 if i + 1 < len(labelled) else column + 1)
         )
-        actuals = [c for c in range(column, last + 1) if label_key(sheet.at(below, c)) == ACTUAL]
+        under_a_year.update(range(column, last + 1))
+        actuals = [c for c in range(column, last + 1) if label_key(sheet.at(below, c)) in ACTUALS]
         if year is None:
             continue
         if year in seen:
@@ -273,6 +293,17 @@ def _year_columns(reading: Reading, sheet: Sheet, header: Header) -> tuple[list[
             )
             continue
         years.append(_Year(year, actuals[0]))
+    for column in range(1, sheet.max_column + 1):
+        # a 実績 column under no year would be left out without a word: which year is it?
+        if column not in under_a_year and label_key(sheet.at(below, column)) in ACTUALS:
+            shown = "空欄" if is_blank(sheet.at(row, column)) else f'"{display(sheet.at(row, column))}"'
+            reading.error(
+                "bad-header",
+                f"「{ACTUAL}」の列の上の年度の見出しが{shown}で、どの年度の実績か分かりません"
+                f"（{row}行目に「令和6年度」のように年度を入れてください）",
+                sheet=sheet.name,
+                cell=cell_ref(below, column),
+            )
     if not seen:
         reading.error(
             "bad-header",
