@@ -94,7 +94,26 @@ def test_the_date_made_beside_its_label_wherever_it_moved() -> None:
     assert result.as_of is not None and result.as_of.isoformat() == "2025-02-14"
 
 
+@pytest.mark.parametrize("row", [3, 4])
+def test_either_header_row_alone_names_the_kpis(row: int) -> None:
+    # the form's own wording 体制整備団体数 (row 4) names KPI① without the KPI① above it
+    def edit(ws: Any) -> None:
+        for column in (3, 4, 5):
+            ws.cell(row, column).value = None
+
+    assert figures(read(edit)) == FIGURES
+
+
 # -- contradictions: an error at the cells, never a figure ------------------------------------
+
+
+def test_a_kpi_mark_over_the_forms_own_name_of_another_kpi_is_an_error() -> None:
+    # row 3 says KPI③ over 体制整備団体数 (the form's name for KPI①): never read as KPI③
+    def edit(ws: Any) -> None:
+        ws["C3"], ws["E3"] = "KPI③", "KPI①"
+
+    found = error_cells(edit)
+    assert ("conflicting-label", "C4") in found and ("conflicting-label", "E4") in found
 
 
 def test_two_header_rows_that_disagree_are_an_error() -> None:
