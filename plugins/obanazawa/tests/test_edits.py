@@ -104,6 +104,32 @@ def test_either_header_row_alone_names_the_kpis(row: int) -> None:
     assert figures(read(edit)) == FIGURES
 
 
+def test_a_kubun_with_a_space_inside_reads_the_same() -> None:
+    assert figures(read(lambda ws: ws.__setitem__("B6", "実 績"))) == FIGURES
+
+
+def test_a_total_row_ends_the_table_and_a_value_below_it_is_an_error() -> None:
+    def edit(ws: Any) -> None:
+        ws["A11"], ws["C11"], ws["D11"], ws["E11"] = "合計", 2, 6, 412
+
+    assert figures(read(edit)) == FIGURES
+
+    def below(ws: Any) -> None:
+        edit(ws)
+        ws["A12"], ws["B12"], ws["C12"] = "2024年度", "実績", 3
+
+    assert ("bad-row", "A12") in error_cells(below)
+
+
+def test_a_column_of_a_kpi_the_city_does_not_report_is_not_read_with_a_warning() -> None:
+    def edit(ws: Any) -> None:
+        ws["F3"], ws["F4"], ws["F6"] = "KPI④", "UIJターン者数", 5
+
+    result = read(edit)
+    assert figures(result) == FIGURES
+    assert [(i.code, i.cell) for i in result.issues] == [("unknown-kpi", "F3")]
+
+
 # -- contradictions: an error at the cells, never a figure ------------------------------------
 
 

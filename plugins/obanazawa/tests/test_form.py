@@ -189,7 +189,7 @@ def test_targets_are_not_read() -> None:
 @pytest.mark.parametrize(
     ("header", "code", "cell"),
     [
-        (("年度", "区分", "KPI②", "KPI②", "KPI③"), "duplicate-label", "D3"),  # D4 says 関係人口数 too
+        (("年度", "区分", "KPI②", "KPI②", "KPI③"), "conflicting-label", "C4"),  # C4 says 体制整備団体数 (KPI①)
         (("年度", "区分", "KPI②", "KPI②", "KPI③"), "bad-header", "F3"),  # no column for KPI①
         (("年度", "区分", "KPI①", "KPI②", "KPI①"), "conflicting-label", "E4"),  # E4 says 交流人口数
         (("年", "区分", "KPI①", "KPI②", "KPI③"), "bad-header", "A3"),

@@ -48,9 +48,11 @@ from saisei.plugin import (
     hookimpl,
     is_blank,
     kpi_columns,
+    label_key,
     parse_fiscal_year,
     read_header,
     record,
+    rows_after_total,
     status_for,
     table_rows,
     value_beside,
@@ -167,6 +169,16 @@ def _table(reading: Reading, sheet: Sheet, plan: Plan) -> _Table | None:
     others = [c for c in range(1, sheet.max_column + 1) if c not in (year, part)]
     kpis, problems = kpi_columns(sheet, (header.row, header.row + 1), others, plan)
     record(reading, sheet.name, problems)
+    for number, column in sorted(kpis.items()):
+        if number not in KPIS:  # KPI④ (the prefecture's): not this form's, its column is not read
+            del kpis[number]
+            reading.warning(
+                "unknown-kpi",
+                f"{_kpi_label(plan, number)} の列がありますが、{_kpi_label(plan, number)}は尾花沢市が報告するKPIでは"
+                "ないので読みません（不要なら列を削除してください）",
+                sheet=sheet.name,
+                cell=cell_ref(header.row, column),
+            )
     for number in KPIS:
         if number not in kpis:
             reading.error(
@@ -177,7 +189,9 @@ def _table(reading: Reading, sheet: Sheet, plan: Plan) -> _Table | None:
                 cell=cell_ref(header.row, max((year, part, *kpis.values())) + 1),
             )
     columns = (year, part, *kpis.values())
-    rows = table_rows(sheet, columns, header.row + 2).rows
+    found = table_rows(sheet, columns, header.row + 2, total_columns=(year, part))
+    rows_after_total(reading, sheet, found, year)  # a 合計 row ends the table: nothing may hide below it
+    rows = found.rows
     return _Table(year, part, kpis, tuple(r for r in rows if not _note_row(sheet, r, year, columns)))
 
 
@@ -209,7 +223,7 @@ def _years(reading: Reading, sheet: Sheet, table: _Table) -> list[tuple[int | No
     i = 0
     while i < len(rows):
         row = rows[i]
-        label = sheet.text(cell_ref(row, table.part))
+        label = label_key(sheet.value(cell_ref(row, table.part)))  # 実 績 is 実績
         if label != TARGET:
             _out_of_pattern(reading, sheet, table, row, label)
             i += 1
@@ -226,7 +240,7 @@ def _years(reading: Reading, sheet: Sheet, table: _Table) -> list[tuple[int | No
         elif year is not None:
             seen[year] = row
         actual = rows[i + 1] if i + 1 < len(rows) else row + 1
-        following = sheet.text(cell_ref(actual, table.part))
+        following = label_key(sheet.value(cell_ref(actual, table.part)))
         if following != ACTUAL:
             found_label = sheet.value(cell_ref(actual, table.part))
             shown = f'"{display(found_label)}"' if not is_blank(found_label) else "空欄"
