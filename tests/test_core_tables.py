@@ -10,10 +10,10 @@ from saisei.core.fiscal import parse_quarter
 from saisei.core.tables import (
     Field,
     find_header,
+    is_note,
     label_key,
     parse_kpi_label,
     scan_labels,
-    is_note,
     table_rows,
 )
 from saisei.core.values import is_dash, parse_count
@@ -105,7 +105,15 @@ def test_rows_skip_blanks_stop_at_the_total_and_report_what_lies_below() -> None
 
 def test_note_rows_are_not_data_but_a_note_beside_a_figure_is() -> None:
     grid = Grid(
-        [["h"], [1, 2], ["※KPI②は速報値です"], [None, "（注）町外を含む"], ["＊印は見込み", 3], ["合計", 6], ["※出典：庁内調べ"]]
+        [
+            ["h"],
+            [1, 2],
+            ["※KPI②は速報値です"],
+            [None, "（注）町外を含む"],
+            ["＊印は見込み", 3],
+            ["合計", 6],
+            ["※出典：庁内調べ"],
+        ]
     )
     rows = table_rows(grid, (1, 2), 2, total_columns=(1,))
     assert rows.rows == (2, 5)  # row 5 holds a figure beside its note: data, for the reader to check
