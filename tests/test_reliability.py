@@ -543,6 +543,50 @@ def test_ctrl_c_once_the_command_is_done_changes_nothing() -> None:
     assert "Traceback" not in stderr and "Exception ignored" not in stderr and "中断" not in stderr
 
 
+# -- a closed output (saisei schedule | head -1) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args", [["schedule"], ["plugins"], ["schedule", "--json"], ["--help"], ["schedule", "--help"], ["--version"]]
+)
+def test_a_closed_output_ends_quietly_with_141(args: list[str]) -> None:
+    """The reader of the output is gone before saisei writes (``| head -1`` that has its
+    line): no traceback, no "Exception ignored", exit 141 as the README says."""
+    import subprocess
+    import sys
+
+    script = "import sys; from saisei.cli import main; sys.argv[0] = 'saisei'; main()"
+    process = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    process.stdout.close()  # before the interpreter has started: every write finds it closed
+    _, err = process.communicate(timeout=120)
+    assert err.decode("utf-8", "replace") == ""
+    assert process.returncode == 141
+
+
+def test_a_closed_error_output_ends_quietly_with_141() -> None:
+    """``saisei nosuch 2>&1 | head -0``: click's own usage message finds stderr closed."""
+    import subprocess
+    import sys
+
+    script = "import sys; from saisei.cli import main; sys.argv[0] = 'saisei'; main()"
+    process = subprocess.Popen([sys.executable, "-c", script, "nosuch"], stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    process.stderr.close()
+    assert process.wait(timeout=120) == 141
+
+
+def test_the_readme_lists_every_exit_status() -> None:
+    import re
+
+    import saisei.cli._common as common
+
+    codes = {value for name, value in vars(common).items() if name.startswith("EXIT_")}
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("**終了コード**") :].split("\n\n")[1]
+    assert {int(code) for code in re.findall(r"^\| `(\d+)` \|", table, re.MULTILINE)} == codes
+
+
 # -- item 15: click's texts in Japanese, tables by display width -------------------------------
 
 

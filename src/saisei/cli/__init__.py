@@ -14,7 +14,7 @@ from ._interrupts import while_loading  # first: Ctrl-C while the commands load 
 with while_loading():
     import os
     import sys
-    from typing import Any
+    from typing import Any, NoReturn
 
     import click
 
@@ -28,24 +28,58 @@ __all__ = ["main"]
 install()  # click's own texts in Japanese (click looks them up when it shows them)
 
 
+def _output_closed() -> NoReturn:
+    """The program reading our output went away (``saisei schedule | head -1``): stop
+    quietly with 141 (128 + SIGPIPE, what the shell shows for any command stopped so).
+
+    The stream whose reader is gone cannot be flushed: its descriptor is pointed at the
+    null device, so Python's flush at exit has nowhere to fail (no "Exception ignored");
+    a stream that still works (stdout to a file) keeps what it holds.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, stream.fileno())
+                os.close(devnull)
+            except (OSError, ValueError):  # no descriptor (a test's runner): nothing to flush at exit
+                pass
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
 class SaiseiGroup(click.Group):
     """The group: Ctrl-C is one line and exit 130 (click says "Aborted!" and exits 1, the
     status of a report with errors); a failure of the disk or the file system in any
-    command is one line and exit 3 (commands under ``guard`` get the same there)."""
+    command is one line and exit 3 (commands under ``guard`` get the same there); a
+    closed output (``| head``) is quiet and 141, in every command and in ``--help``."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """The console script (``saisei ...``): Ctrl-C while click reads the arguments is
-        the line and 130 too (see :mod:`saisei.cli._interrupts`)."""
+        the line and 130 too (see :mod:`saisei.cli._interrupts`); a closed output while
+        click writes its own messages (a usage error) is quiet and 141 too."""
         leave_on_interrupt()
-        return self.main(*args, **kwargs)
+        try:
+            return self.main(*args, **kwargs)
+        except BrokenPipeError:
+            _output_closed()
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        """Reading the arguments prints ``--help`` and ``--version`` (click would exit 1)."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            _output_closed()
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             with for_command():
-                return super().invoke(ctx)
+                done = super().invoke(ctx)
+                sys.stdout.flush()  # a closed output fails here, not in Python's flush at exit
+                return done
         except BrokenPipeError:  # the reader of our output went away (| head): nothing to say
-            sys.stderr = sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes them at exit
-            sys.exit(EXIT_BROKEN_PIPE)
+            _output_closed()
         except KeyboardInterrupt:
             click.echo(f"\n{INTERRUPTED}", err=True)
             sys.exit(EXIT_INTERRUPTED)
