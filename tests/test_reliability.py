@@ -602,19 +602,46 @@ def test_click_speaks_japanese() -> None:
     assert out.exit_code == 2 and "引数がありません" in out.stderr and "Missing" not in out.stderr
 
 
-def test_tables_line_up_by_display_width() -> None:
+def _column_starts(line: str, ambiguous: int) -> list[int]:
+    """The display column where each cell of a table's line starts (cells are separated
+    by two spaces or more), characters of ambiguous width taking ``ambiguous`` columns."""
+    import re
+
+    from saisei.cli._texts import width
+
+    return [0] + [width(line[: m.end()], ambiguous=ambiguous) for m in re.finditer(r"\S {2,}(?=\S)", line)]
+
+
+def _lines_up(lines: list[str]) -> bool:
+    """Every line's cells start at the same columns, whether the terminal shows the
+    characters of ambiguous width (—, …, ①) in one column or in two."""
+    return all(len({tuple(_column_starts(line, ambiguous)) for line in lines}) == 1 for ambiguous in (1, 2))
+
+
+def test_tables_line_up_by_display_width(samples: Path, tmp_path: Path) -> None:
     from saisei.cli._texts import table, width
 
     assert width("abc") == 3 and width("山形県") == 6 and width("ＡＢ") == 4
+    assert width("—") == 1 and width("—", ambiguous=2) == 2 and width("－") == 2
     lines = table(
-        [["名前", "団体", "月"], ["asahi", "朝日町", "9月"], ["standard", "標準様式（計画のどの団体も）", "—"]]
+        [["名前", "団体", "月"], ["asahi", "朝日町", "9月"], ["standard", "標準様式（計画のどの団体も）", "－"]]
     )
-    starts = {width(line[: line.index(last)]) for line, last in zip(lines, ["月", "9月", "—"], strict=True)}
-    assert len(starts) == 1  # the last column starts at the same display column on every line
+    assert _lines_up(lines)
+    assert not _lines_up(table([["名前", "団体"], ["x", "a"], ["—", "b"]]))  # the check can fail
     out = CliRunner().invoke(main, ["schedule", "--as-of", "2025-08-29"])
-    rows = out.stdout.splitlines()[1:]
-    assert len({width(r[: r.index("令和")]) for r in rows}) == 1
-    assert len({width(r[: r.index("確定値" if "確定値" in r else "見込み値")]) for r in rows}) == 1
+    assert _lines_up(out.stdout.splitlines()[1:])
     out = CliRunner().invoke(main, ["plugins"])
     rows = [r for r in out.stdout.splitlines() if r]
-    assert len({width(r[: r.rindex(" ") + 1]) for r in rows}) == 1
+    assert len(rows) > 3 and "－" in out.stdout and _lines_up(rows)
+    record = tmp_path / "r.saisei"
+    done = CliRunner().invoke(
+        main, ["consolidate", str(samples), "--record", str(record), "--out", str(tmp_path / "o")]
+    )
+    assert done.exit_code == 0, done.output
+    out = CliRunner().invoke(main, ["status", "--record", str(record), "--fiscal-year", "2024"])
+    rows = [r for r in out.stdout.splitlines()[1:] if not r.startswith(" ")]
+    assert len(rows) == 8 and "見込み受理" in out.stdout and _lines_up(rows)
+    out = CliRunner().invoke(main, ["history", "--record", str(record)])
+    rows = [r for r in out.stdout.splitlines() if r.startswith(" ")]
+    assert {"確定", "見込み"} <= {r.split()[1] for r in rows}
+    assert len({width(r[: r.index("受付")]) for r in rows}) == 1  # 確定 and 見込み padded alike

@@ -7,6 +7,12 @@ the message up here first (placeholders kept), falling back to gettext for the r
 
 :func:`table` pads columns by display width (East Asian Width: a full-width character
 takes two columns), so Japanese columns line up in a terminal.
+
+Characters of ambiguous width (East Asian Width "A": —, …, ①, ※, ○, →) take one column
+in most terminals (Windows Terminal, macOS Terminal, GNOME Terminal by default) and two in
+others (a CJK setting, some fonts).  No padding lines them up in both, so the tables'
+own texts use none: an empty cell is :data:`NOTHING` (full-width, two columns in every
+terminal), not "—".
 """
 
 from __future__ import annotations
@@ -16,7 +22,10 @@ import importlib
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["JA", "install", "table", "width"]
+__all__ = ["JA", "NOTHING", "install", "pad", "table", "width"]
+
+#: An empty cell in a table: full-width, so it takes two columns in every terminal.
+NOTHING = "－"
 
 JA: dict[str, str] = {
     "Usage:": "使い方:",
@@ -86,9 +95,16 @@ def install() -> None:
             module.ngettext = _ngettext  # type: ignore[attr-defined]
 
 
-def width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: two for wide and full-width characters."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+def width(text: str, *, ambiguous: int = 1) -> int:
+    """Columns ``text`` takes in a terminal: two for wide and full-width characters,
+    ``ambiguous`` for those of ambiguous width (one in most terminals)."""
+    sizes = {"W": 2, "F": 2, "A": ambiguous}
+    return sum(sizes.get(unicodedata.east_asian_width(ch), 1) for ch in text)
+
+
+def pad(text: str, columns: int) -> str:
+    """``text`` and spaces up to ``columns`` display columns."""
+    return text + " " * max(0, columns - width(text))
 
 
 def table(rows: Sequence[Sequence[str]], *, gap: int = 2) -> list[str]:

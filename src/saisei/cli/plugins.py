@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ._common import EXIT_ERRORS, EXIT_OK, load_plan_or_fail, plan_option
-from ._texts import table
+from ._texts import NOTHING, table
 
 __all__ = ["plugins"]
 
@@ -51,8 +51,8 @@ def plugins(as_json: bool, plan_path: Path | None) -> None:
     else:
         lines = [["名前", "版", "団体コード", "団体", "検証時期"]]
         for r in rows:
-            month = f"{r['verification_month']}月" if r["verification_month"] else "—"
-            lines.append([str(r["name"]), str(r["version"]), str(r["entity_code"] or "—"), str(r["entity"]), month])
+            month = f"{r['verification_month']}月" if r["verification_month"] else NOTHING
+            lines.append([str(r["name"]), str(r["version"]), str(r["entity_code"] or NOTHING), str(r["entity"]), month])
         for line in table(lines):
             click.echo(line)
         for issue in issues:

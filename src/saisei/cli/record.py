@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ._common import EXIT_ERRORS, EXIT_OK, load_plan_or_fail, plan_option, record_failure, record_option
+from ._texts import NOTHING, pad, table
 
 __all__ = ["history", "record", "status"]
 
@@ -55,12 +56,18 @@ def status(record_path: Path | None, fiscal_year_text: str | None, as_json: bool
         click.echo(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1))
         return
     click.echo(f"{fiscal_year_label(year)}の提出状況（記録: {path}）")
-    click.echo(f"{'団体コード':<8}{'団体':<8}{'状況':<8}{'最新の提出':<36}{'受付日':<12}これから届くもの")
-    for r in rows:
-        click.echo(
-            f"{r.entity_code:<10}{r.entity:<8}{STATUS_LABEL[r.status]:<8}{r.file or '—':<36}"
-            f"{r.received or '—':<12}{r.expected}"
-        )
+    lines = table(
+        [
+            ["団体コード", "団体", "状況", "最新の提出", "受付日", "これから届くもの"],
+            *(
+                [r.entity_code, r.entity, STATUS_LABEL[r.status], r.file or NOTHING, r.received or NOTHING, r.expected]
+                for r in rows
+            ),
+        ]
+    )
+    click.echo(lines[0])
+    for r, line in zip(rows, lines[1:], strict=True):
+        click.echo(line)
         for issue in r.issues:
             click.echo(f"    [エラー] {issue.message}")
     for name, issues in strays:
@@ -126,7 +133,7 @@ def history(
         kind = "確定" if r["status"] == "final" else "見込み"
         used = "、".join(f"#{n}" for n in r["accepted_by"]) or "なし"
         click.echo(
-            f"    {r['value']:>10,}  {kind:<4} 受付 {r['received']}（集計 #{r['run']}）  採用した集計 {used}"
+            f"    {r['value']:>10,}  {pad(kind, 6)} 受付 {r['received']}（集計 #{r['run']}）  採用した集計 {used}"
             f"  出典 {'、'.join(r['sources'])}"
         )
 
