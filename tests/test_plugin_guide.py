@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from kit_forms import plan_file
 
 from saisei import load_plan
-from saisei.testing import PluginConformance, assert_reads, make_registry, read_bytes
+from saisei.testing import PluginConformance, SampleTests, assert_reads, make_registry, read_bytes
 
 GUIDE = (Path(__file__).resolve().parents[1] / "docs" / "plugin-guide.md").read_text(encoding="utf-8")
 
@@ -43,7 +43,8 @@ def test_the_smallest_complete_example_reads_a_workbook(tmp_path: Path) -> None:
 
 def test_the_guide_lists_every_test_of_the_kit() -> None:
     listed = set(re.findall(r"^\| `(test_[a-z_]+)` \|", GUIDE, re.MULTILINE))
-    assert listed == {name for name in dir(PluginConformance) if name.startswith("test_")}
+    kit = [*dir(PluginConformance), *dir(SampleTests)]
+    assert listed == {name for name in kit if name.startswith("test_")}
 
 
 def test_the_guide_names_every_helper_of_the_plugin_surface() -> None:

@@ -4,17 +4,13 @@ the other bodies' samples are not claimed."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
-import pytest
 import saisei_asahi
 
-from saisei import consolidate, open_workbook
-from saisei.testing import example_path, example_paths, expected_values, make_registry, observations, read_path
+from saisei import consolidate
+from saisei.testing import SampleTests, example_path, expected_values, make_registry, observations, read_path
 
 SAMPLE = example_path("asahi_kintone_export_20250412.xlsx")
-OTHERS = [path for path in example_paths() if path != SAMPLE]
 REGISTRY = make_registry(("asahi", saisei_asahi))
 
 
@@ -40,23 +36,9 @@ def test_sample_observations_are_quarters_at_their_cells() -> None:
     assert by_cell["E13"] == ("2024-Q1", 1, 0)
 
 
-def test_a_renamed_sample_reads_the_same(tmp_path: Path) -> None:
-    renamed = tmp_path / "朝日町 提出用 (2).XLSX"
-    shutil.copy(SAMPLE, renamed)
-    original, copy = read_path(SAMPLE, registry=REGISTRY), read_path(renamed, registry=REGISTRY)
-    assert copy.plugin == "asahi"
-    strip = [{k: v for k, v in o.items() if k != "file"} for o in observations(copy)]
-    assert strip == [{k: v for k, v in o.items() if k != "file"} for o in observations(original)]
+class TestSamples(SampleTests):
+    """The sample reads the same under any name; the other bodies' samples are not claimed."""
 
-
-@pytest.mark.parametrize("path", OTHERS, ids=lambda p: p.name)
-def test_the_other_bodies_sample_forms_are_not_claimed(path: Path) -> None:
-    workbook = open_workbook(path)
-    try:
-        assert not saisei_asahi.saisei_detect(workbook)
-    finally:
-        workbook.close()
-
-
-def test_the_other_bodies_forms_are_all_there() -> None:
-    assert len(OTHERS) == 6
+    plugin = saisei_asahi
+    name = "asahi"
+    sample_paths = (SAMPLE,)

@@ -4,27 +4,22 @@ the other bodies' samples are not claimed."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-import pytest
 import saisei_sakata
 
-from saisei import open_workbook
 from saisei.testing import (
+    SampleTests,
     errors,
     example_path,
-    example_paths,
     expected_values,
     make_registry,
     observations,
-    read_bytes,
     read_path,
     sums,
     warnings,
 )
 
 SAMPLE = example_path("酒田市_実績一覧.xlsx")
-OTHERS = [path for path in example_paths() if path != SAMPLE]
 REGISTRY = make_registry(("sakata", saisei_sakata))
 EXPECTED = {
     (2024, 1): (2, "final"),
@@ -68,22 +63,9 @@ def test_sample_summary_disagreements_are_warnings_naming_the_missed_rows() -> N
     assert "975" in e15 and "1117" in e15 and "10行目" in e15 and "11行目" in e15
 
 
-def test_sample_renamed_is_still_read() -> None:
-    data = SAMPLE.read_bytes()
-    for name in ("提出用 (2).xlsx", "kpi.XLSX", "山形県_標準様式_R6.xlsx"):
-        result = read_bytes(data, name, registry=REGISTRY)
-        assert result.plugin == "sakata"
-        assert sums(result)[(2024, 3)] == (862, "final")
+class TestSamples(SampleTests):
+    """The sample reads the same under any name; the other bodies' samples are not claimed."""
 
-
-@pytest.mark.parametrize("path", OTHERS, ids=lambda p: p.name)
-def test_the_other_bodies_sample_forms_are_not_claimed(path: Path) -> None:
-    workbook = open_workbook(path)
-    try:
-        assert not saisei_sakata.saisei_detect(workbook)
-    finally:
-        workbook.close()
-
-
-def test_the_other_bodies_forms_are_all_there() -> None:
-    assert len(OTHERS) == 6
+    plugin = saisei_sakata
+    name = "sakata"
+    sample_paths = (SAMPLE,)

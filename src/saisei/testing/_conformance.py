@@ -1,181 +1,26 @@
-"""The conformance kit for plugin authors: what every saisei plugin must do, as tests.
-
-A municipality's plugin gets the whole kit by subclassing :class:`PluginConformance` in
-its tests::
-
-    # plugins/mytown/tests/test_conformance.py
-    import saisei_mytown
-    from saisei.testing import PluginConformance
-
-    class TestConformance(PluginConformance):
-        plugin = saisei_mytown      # the module registered in the "saisei" entry points
-        name = "mytown"             # the entry-point name
-        plan = DATA / "plan.toml"   # the plan (a file or a Plan; default: saisei's own)
-        units = ()                  # units the form allows after a figure
-        samples = {DATA / "sample.xlsx": {"C4": (2024, 1, 3, "final")}}  # cell → figure
-
-What it checks, one line a test, is in :class:`PluginConformance`'s docstring (and, in
-Japanese, in ``docs/plugin-guide.md``).  Every reading is validated as ``saisei
-consolidate`` validates it, and a failure names the cells and figures that differ
-(:func:`assert_reads`, :func:`assert_error_at`; saisei's pytest plugin has pytest rewrite
-this module's asserts).
-
-The helpers :func:`read_path` and :func:`read_bytes` run a file through the same code as
-``saisei consolidate`` for a plugin's own tests.  The others are what a plugin's tests ask
-of a result, each under one name:
-
-* :func:`example_path`, :func:`example_paths` — the sample workbooks in the project's
-  ``examples/`` (stored once, used by every test); :func:`expected_values` — what a correct
-  reading of the samples gives;
-* :func:`values_by_cell`, :func:`sums` — the observations by their cell, or added up by
-  fiscal year and KPI as saisei adds up one workbook;
-* :func:`errors`, :func:`warnings`, :func:`issue_cells`, :func:`message_at` — the issues,
-  their codes and cells, the message at one cell;
-* :func:`with_cached_results` — formula cells with the cached results Excel would save.
-"""
+"""The conformance kit: :class:`PluginConformance` and the asserts it fails with."""
 
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import ClassVar
 
-from ._testhelpers import (
-    EXAMPLES_ENV,
-    example_path,
-    example_paths,
-    expected_values,
-    issue_cells,
-    message_at,
-    observations,
-    sums,
-    values_by_cell,
-)
-from .core.fiscal import fiscal_year_end
-from .core.issues import Issue
-from .core.plan import Plan
-from .hookspecs import Detection
-from .pipeline import FileResult, read_file
-from .plans import load_plan
-from .plugins import Registry, get_registry
-from .template import Slot, Template
+from ..core.fiscal import fiscal_year_end
+from ..core.plan import Plan
+from ..hookspecs import Detection
+from ..pipeline import FileResult
+from ..plans import load_plan
+from ..plugins import Registry
+from ..template import Slot, Template
+from ._helpers import errors, observations
+from ._reading import make_registry, read_bytes, read_path
 
-__all__ = [
-    "EXAMPLES_ENV",
-    "PluginConformance",
-    "assert_error_at",
-    "assert_reads",
-    "errors",
-    "example_path",
-    "example_paths",
-    "expected_values",
-    "issue_cells",
-    "make_registry",
-    "message_at",
-    "observations",
-    "read_bytes",
-    "read_path",
-    "sums",
-    "validated",
-    "values_by_cell",
-    "warnings",
-    "with_cached_results",
-]
-
-
-def make_registry(*extra: tuple[str, object], entrypoints: bool = True) -> Registry:
-    """The built-in readers, the installed plugins, and ``extra`` (name, plugin) pairs."""
-    registry = get_registry(entrypoints=entrypoints, disabled=[name for name, _ in extra])
-    for name, plugin in extra:
-        registry.register(name, plugin)
-    return registry
-
-
-def read_path(
-    path: str | Path, *, plan: Plan | None = None, registry: Registry | None = None, validate: bool = True
-) -> FileResult:
-    """Read one file as ``saisei consolidate`` would: detection, reading, issues, and (unless
-    ``validate=False``) the validation of its observations against the schema and the plan."""
-    plan = plan or load_plan()
-    registry = registry or make_registry()
-    result = read_file(Path(path), plan, registry)
-    return validated(result, plan, registry) if validate else result
-
-
-def read_bytes(
-    data: bytes,
-    name: str = "form.xlsx",
-    *,
-    plan: Plan | None = None,
-    registry: Registry | None = None,
-    validate: bool = True,
-) -> FileResult:
-    """Like :func:`read_path`, for a workbook held in memory (written to a temporary file)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(data)
-        return read_path(path, plan=plan, registry=registry, validate=validate)
-
-
-def validated(result: FileResult, plan: Plan, registry: Registry) -> FileResult:
-    """``result`` with the issues ``consolidate`` adds when it validates the observations
-    (the schema, the plan's bodies, years and KPIs, the plugin's own body)."""
-    if result.frame is None or result.frame.is_empty():
-        return result
-    import polars as pl
-
-    from .validate import validate_observations
-
-    frame = result.frame.with_columns(pl.lit(0, dtype=pl.Int64).alias("submission"))
-    found = validate_observations(frame, [result], plan, registry)
-    return replace(result, issues=[*result.issues, *found[0]]) if found else result
-
-
-def with_cached_results(data: bytes, results: Mapping[str, object], *, part: str = "xl/worksheets/sheet1.xml") -> bytes:
-    """``data`` with cached results written into formula cells, as Excel does on save.
-
-    openpyxl writes formulas without a result (a file never opened in Excel); a form's
-    cross-checks (合計, 累計, 集計) compare cached results, so their tests need them.
-
-    :param data: an xlsx written by openpyxl
-    :param results: A1 reference → the result to cache (each must be a formula cell)
-    :param part: the worksheet's part (openpyxl names them sheet1.xml, sheet2.xml … in order)
-    """
-    import io
-    import re
-    import zipfile
-
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            body = source.read(info)
-            if info.filename == part:
-                xml = body.decode()
-                for ref, value in results.items():
-                    xml, n = re.subn(
-                        rf'(<c r="{ref}"[^>]*>\s*<f>[^<]*</f>\s*)(?:<v\s*/>|<v></v>)', rf"\g<1><v>{value}</v>", xml
-                    )
-                    if n != 1:
-                        raise ValueError(f"{part}: no formula cell {ref} without a result")
-                body = xml.encode()
-            target.writestr(info, body)
-    return out.getvalue()
-
-
-def errors(result: FileResult) -> list[Issue]:
-    """The result's errors (the file then gives no value)."""
-    return [i for i in result.issues if i.is_error]
-
-
-def warnings(result: FileResult) -> list[Issue]:
-    """The result's warnings (shown in the report; the values still count)."""
-    return [i for i in result.issues if not i.is_error]
+__all__ = ["Figure", "PluginConformance", "PluginUnderTest", "assert_error_at", "assert_reads", "claims"]
 
 
 def _template_bytes(template: Template) -> bytes:
@@ -247,7 +92,40 @@ def assert_error_at(result: FileResult, sheet: str, cell: str, code: str | None 
         )
 
 
-class PluginConformance:
+class PluginUnderTest:
+    """What every kit class is given: the plugin, its entry-point name, the plan."""
+
+    plugin: ClassVar[ModuleType | object]
+    name: ClassVar[str]
+    #: The plan every test uses: a :class:`~saisei.plugin.Plan`, a plan file's path, or
+    #: ``None`` for the plan bundled with saisei (山形県).
+    plan: ClassVar[Plan | str | Path | None] = None
+
+    @classmethod
+    def _plan(cls) -> Plan:
+        given = cls.plan
+        if isinstance(given, Plan):
+            return given
+        return _load_plan(None if given is None else str(given))
+
+    @classmethod
+    def _registry(cls) -> Registry:
+        return make_registry((cls.name, cls.plugin))
+
+
+def claims(registry: Registry, name: str, path: Path) -> bool:
+    """Whether plugin ``name``'s ``saisei_detect`` says the workbook at ``path`` is its form."""
+    from ..workbook import open_workbook
+
+    workbook = open_workbook(path)
+    try:
+        claimed = registry.call(name, "saisei_detect", workbook=workbook, explain=False)
+    finally:
+        workbook.close()
+    return claimed is True or (isinstance(claimed, Detection) and claimed.claimed)
+
+
+class PluginConformance(PluginUnderTest):
     """Subclass as ``TestSomething`` with ``plugin`` and ``name`` set; pytest runs the rest.
 
     What it checks, one line a test:
@@ -280,11 +158,6 @@ class PluginConformance:
     plan), and failures name the cells and the figures that differ.
     """
 
-    plugin: ClassVar[ModuleType | object]
-    name: ClassVar[str]
-    #: The plan every test uses: a :class:`~saisei.plugin.Plan`, a plan file's path, or
-    #: ``None`` for the plan bundled with saisei (山形県).
-    plan: ClassVar[Plan | str | Path | None] = None
     #: The date written into the templates: after every plan year has ended, so that a
     #: form whose status follows its date gives final figures.
     as_of: ClassVar[dt.date | None] = None
@@ -302,17 +175,6 @@ class PluginConformance:
     samples: ClassVar[Mapping[str | Path, Mapping[str, Figure]]] = {}
 
     # -- fixtures ------------------------------------------------------------------------
-
-    @classmethod
-    def _plan(cls) -> Plan:
-        given = cls.plan
-        if isinstance(given, Plan):
-            return given
-        return _load_plan(None if given is None else str(given))
-
-    @classmethod
-    def _registry(cls) -> Registry:
-        return make_registry((cls.name, cls.plugin))
 
     @classmethod
     def _read(cls, data: bytes, name: str = "form.xlsx") -> FileResult:
@@ -364,8 +226,6 @@ class PluginConformance:
     def test_leaves_other_forms_alone(self) -> None:
         registry = self._registry()
         plan = self._plan()
-        from .workbook import open_workbook
-
         others: list[tuple[str, bytes]] = []
         for other in registry.names():
             if other == self.name:
@@ -384,12 +244,7 @@ class PluginConformance:
             for other, data in others:
                 path = Path(tmp) / f"{other}.xlsx"
                 path.write_bytes(data)
-                workbook = open_workbook(path)
-                try:
-                    claimed = registry.call(self.name, "saisei_detect", workbook=workbook, explain=False)
-                finally:
-                    workbook.close()
-                assert claimed is not True and not (isinstance(claimed, Detection) and claimed.claimed), (
+                assert not claims(registry, self.name, path), (
                     f"{self.name} が {other} の様式を自分の様式だと判定しました"
                 )
 

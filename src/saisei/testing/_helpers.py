@@ -1,7 +1,6 @@
 """What a plugin's tests ask of a result, and where the project's samples are.
 
-Re-exported by :mod:`saisei.testing` (the public names); kept apart so that the
-conformance kit stays one readable module.
+Re-exported by :mod:`saisei.testing` (the public names).
 """
 
 from __future__ import annotations
@@ -11,10 +10,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .results import FileResult
+from ..core.issues import Issue
+from ..results import FileResult
 
 __all__ = [
     "EXAMPLES_ENV",
+    "errors",
     "example_path",
     "example_paths",
     "expected_values",
@@ -23,6 +24,7 @@ __all__ = [
     "observations",
     "sums",
     "values_by_cell",
+    "warnings",
 ]
 
 
@@ -72,6 +74,16 @@ def message_at(result: FileResult, cell: str, sheet: str | None = None) -> str:
     if not found:
         raise AssertionError(f"no issue at {sheet or '?'}!{cell}: {[i.message for i in result.issues]}")
     return found[0]
+
+
+def errors(result: FileResult) -> list[Issue]:
+    """The result's errors (the file then gives no value)."""
+    return [i for i in result.issues if i.is_error]
+
+
+def warnings(result: FileResult) -> list[Issue]:
+    """The result's warnings (shown in the report; the values still count)."""
+    return [i for i in result.issues if not i.is_error]
 
 
 # -- the project's samples -------------------------------------------------------------------
