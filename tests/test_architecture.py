@@ -1,6 +1,7 @@
 """The package's shape: no import circle among saisei's modules or a plugin's, counting
 imports inside functions and under TYPE_CHECKING (they hide a circle from Python, not from
-a reader), and no module too long to read (about 600 lines at the most)."""
+a reader); no module too long to read (about 600 lines at the most); no module importing
+another package's private module (`_name`): a package says what it shares in its `__init__`."""
 
 from __future__ import annotations
 
@@ -112,3 +113,41 @@ def test_no_module_in_saisei_is_over_600_lines() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MOST_LINES
     }
     assert long == {}, f"modules over {MOST_LINES} lines: split them along a seam"
+
+
+def private_owner(module: str) -> str | None:
+    """The package a private module belongs to (``a.b`` of ``a.b._c.d``), or None."""
+    parts = module.split(".")
+    for i, part in enumerate(parts):
+        if part.startswith("_") and not part.startswith("__"):
+            return ".".join(parts[:i])
+    return None
+
+
+def private_imports(package: Path) -> list[str]:
+    """``importer -> module`` for each import of another package's private module."""
+    found = modules(package)
+    out = []
+    for name, path in found.items():
+        for module in sorted(imported(name, path)):
+            owner = private_owner(module)
+            if module in found and owner is not None and name != owner and not name.startswith(owner + "."):
+                out.append(f"{name} -> {module}")
+    return out
+
+
+def test_the_private_module_checker_sees_an_import_from_another_package(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "a").mkdir(parents=True)
+    (package / "b").mkdir()
+    for path in ("__init__.py", "a/__init__.py", "a/_x.py", "a/y.py", "b/__init__.py", "_top.py"):
+        (package / path).write_text("")
+    (package / "a" / "y.py").write_text("from ._x import f\nfrom .. import _top\n")  # its own, and the root's
+    assert private_imports(package) == []
+    (package / "b" / "__init__.py").write_text("def g():\n    from ..a._x import f\n")
+    assert private_imports(package) == ["pkg.b -> pkg.a._x"]
+
+
+@pytest.mark.parametrize("package", [SRC / "saisei", *PLUGINS], ids=lambda p: p.name)
+def test_no_module_imports_another_package_s_private_module(package: Path) -> None:
+    assert private_imports(package) == []

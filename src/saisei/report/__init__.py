@@ -19,8 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..workbook import Limits
-from ..workbook._zipguard import BOOK, BOOK_RELS, sheet_parts
+from ..workbook import BOOK, BOOK_RELS, Limits, sheet_parts
 from .data import values_csv
 from .sheetdata import UNPRINTABLE, TableRows, splice
 

@@ -24,11 +24,9 @@ from lxml import etree
 
 from ..core.annotation import SHEET_NAME, is_annotation_sheet
 from ..core.cells import cell_ref
-from ..workbook import Limits
-from ..workbook._sniff import classify
-from ..workbook._zipguard import BOOK as _BOOK
-from ..workbook._zipguard import BOOK_RELS as _BOOK_RELS
-from ..workbook._zipguard import inspect_zip, sheet_parts
+from ..workbook import BOOK as _BOOK
+from ..workbook import BOOK_RELS as _BOOK_RELS
+from ..workbook import Limits, classify, inspect_zip, sheet_parts
 from .comments import comments_xml, next_vml_ids, note_text, vml_xml
 from .listing import Cover, Placed, listing_xml
 from .problems import Problem

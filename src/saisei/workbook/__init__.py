@@ -20,6 +20,10 @@ The public names are here; the machinery is in private modules, each one step:
 * ``_scan``: one sheet's XML, by the plain path (``_plain``) or the exact one (``_exact``),
   each cell judged as calamine reads it (``_judge``);
 * ``_book``: :class:`Workbook` and :class:`Sheet`, what plugins read.
+
+saisei's own writers (the report, the send-back copies) use the checks and the one reading
+of ``workbook.xml`` too: :func:`classify`, :func:`inspect_zip`, :func:`sheet_parts`, and the
+parts' names :data:`BOOK` and :data:`BOOK_RELS`.
 """
 
 from __future__ import annotations
@@ -28,5 +32,20 @@ from ._base import Limits, WorkbookError
 from ._book import Sheet, Workbook, open_workbook
 from ._judge import SheetScan
 from ._scan import scan_sheet
+from ._sniff import classify
+from ._zipguard import BOOK, BOOK_RELS, inspect_zip, sheet_parts
 
-__all__ = ["Limits", "Sheet", "SheetScan", "Workbook", "WorkbookError", "open_workbook", "scan_sheet"]
+__all__ = [
+    "BOOK",
+    "BOOK_RELS",
+    "Limits",
+    "Sheet",
+    "SheetScan",
+    "Workbook",
+    "WorkbookError",
+    "classify",
+    "inspect_zip",
+    "open_workbook",
+    "scan_sheet",
+    "sheet_parts",
+]
