@@ -404,7 +404,9 @@ def test_compact_sources() -> None:
 def test_compact_sources_files_and_sheet_names() -> None:
     # the file is up to the first "!": a sheet name may have one; files in order, then sheets
     assert compact_sources([("b!z", "E1"), ("a!z", "E1"), ("a!s!x", "E4")]) == ["a!s!x!E4", "a!z!E1", "b!z!E1"]
-    assert compact_sources([("a", "E4")]) == ["a!!E4"]
+    # a place without a sheet's name: as given, never with an empty sheet ("a!!E4")
+    assert compact_sources([("a", "E4")]) == ["a!E4"]
+    assert compact_sources([("b", "E5"), ("a!s", "E4"), ("a", "E4"), ("a", "E5")]) == ["a!E4:E5", "a!s!E4", "b!E5"]
 
 
 # --- properties ---------------------------------------------------------------------------
@@ -614,7 +616,7 @@ def _compact_by_hand(cells: list[tuple[str, str]], max_runs: int) -> list[str]:
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["a!s", "a!t", "b!s"]),
+            st.sampled_from(["a!s", "a!t", "b!s", "c"]),
             st.tuples(st.sampled_from(["A", "E", "Z", "AA"]), st.integers(1, 40)).map(lambda c: f"{c[0]}{c[1]}"),
         ),
         max_size=80,

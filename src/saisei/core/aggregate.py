@@ -77,12 +77,15 @@ def _thousands(n: int) -> str:
     return f"{n:,}"
 
 
-def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int) -> pl.DataFrame:
-    """Per figure, its cells as sorted references: runs of rows as ranges, long columns as one."""
+def _sources(observations: pl.DataFrame, keys: list[str], max_runs: int, where: pl.Expr | None = None) -> pl.DataFrame:
+    """Per figure, its cells as sorted references: runs of rows as ranges, long columns as one.
+
+    ``where``: what each reference starts with (by default ``file!sheet``).
+    """
     column = [*keys, "_where", "_col"]
     cells = observations.select(
         *keys,
-        pl.concat_str(["file", "sheet"], separator="!").alias("_where"),
+        (pl.concat_str(["file", "sheet"], separator="!") if where is None else where).alias("_where"),
         pl.col("cell").str.extract(r"^([A-Z]+)").alias("_col"),
         pl.col("cell").str.extract(r"([0-9]+)$").cast(pl.Int64).alias("_row"),
     )
@@ -150,6 +153,7 @@ def compact_sources(cells: Iterable[tuple[str, str]], *, max_runs: int = MAX_RUN
 
     ``[("a!s", "E4"), ("a!s", "E5"), ("a!s", "E6"), ("a!s", "G2")]`` →
     ``["a!s!E4:E6", "a!s!G2"]`` — the same as :func:`combine_within` gives, for one figure.
+    A place without a sheet's name stays as it is given: ``("a", "E4")`` → ``"a!E4"``.
     """
     rows = [(where, cell) for where, cell in cells]
     if not rows:
@@ -157,11 +161,11 @@ def compact_sources(cells: Iterable[tuple[str, str]], *, max_runs: int = MAX_RUN
     frame = pl.DataFrame(
         {
             "file": [w.partition("!")[0] for w, _ in rows],
-            "sheet": [w.partition("!")[2] for w, _ in rows],
+            "where": [w for w, _ in rows],
             "cell": [c for _, c in rows],
         }
     )
-    result = _sources(frame, ["file"], max_runs)
+    result = _sources(frame, ["file"], max_runs, where=pl.col("where"))
     out: list[str] = []
     for refs in result.sort("file")["sources"].to_list():
         out.extend(refs)
