@@ -506,6 +506,31 @@ def test_a_workbook_given_twice_changes_nothing(figs: list[dict[str, Any]]) -> N
 
 
 @settings(max_examples=150, deadline=None)
+@given(st.lists(figure, max_size=12))
+def test_a_workbook_of_the_same_name_from_another_folder_changes_nothing(figs: list[dict[str, Any]]) -> None:
+    """Another submission of the same name and figures (a copy in another folder): no
+    revision, no workbook in a conflict's list, no source is given twice."""
+    rows = submissions(figs)
+    twice = rows + [{**r, "submission": r["submission"] + 1000} for r in rows]
+    assert_same(run(rows), run(twice))
+
+
+def test_a_revision_and_a_conflict_of_two_workbooks_of_one_name_are_listed_once() -> None:
+    rows = [
+        obs(1, "a.xlsx", "062031", 2024, 1, 4, "provisional", cell="E4"),
+        obs(2, "a.xlsx", "062031", 2024, 1, 4, "provisional", cell="E4"),
+        obs(3, "b.xlsx", "062031", 2024, 1, 5, cell="E4"),
+        obs(1, "a.xlsx", "062031", 2024, 2, 4, cell="E5"),
+        obs(2, "a.xlsx", "062031", 2024, 2, 4, cell="E5"),
+        obs(3, "b.xlsx", "062031", 2024, 2, 5, cell="E5"),
+    ]
+    rec = reconcile(combine_within(frame(rows)))
+    assert rec.revisions.select("kpi", "old_file", "old_value", "new_value").rows() == [(1, "a.xlsx", 4, 5)]
+    listed = "a.xlsx（4）、b.xlsx（5）"
+    assert rec.issues == (conflict("062031", 2024, 2, "確定値", listed, file="b.xlsx", sheet="S", cell="E5"),)
+
+
+@settings(max_examples=150, deadline=None)
 @given(st.lists(figure, max_size=8), st.integers(2, 5))
 def test_splitting_a_figure_across_rows_gives_the_same_value(figs: list[dict[str, Any]], split: int) -> None:
     """The same values, revisions, totals and issues; each figure cited as the range of its rows."""

@@ -470,3 +470,18 @@ def test_the_same_path_twice_is_read_once(tmp_path: Path) -> None:
     result = saisei.consolidate([a, a, tmp_path])
     assert result.values["value"].to_list() == [4]
     assert len(result.files) == 1
+
+
+def test_workbooks_of_one_name_in_two_folders_are_listed_once(tmp_path: Path) -> None:
+    """Two clerks' a.xlsx in two folders, the same estimates (their other rows differ), and
+    a final figure: one revision; a figure they share in a conflict: a.xlsx listed once."""
+    pref = ("060003", "山形県")
+    x, y = tmp_path / "x", tmp_path / "y"
+    x.mkdir(), y.mkdir()
+    kit.write(x, "a.xlsx", kit.standard_form([(*pref, 2024, 1, 4, "見込み"), (*pref, 2024, 2, 4, "確定")]))
+    kit.write(y, "a.xlsx", kit.standard_form([(*pref, 2024, 1, 4, "見込み"), (*pref, 2024, 2, 4, "確定", "再送")]))
+    kit.write(y, "b.xlsx", kit.standard_form([(*pref, 2024, 1, 5, "確定"), (*pref, 2024, 2, 6, "確定")]))
+    result = saisei.consolidate([x, y])
+    assert result.revisions.select("kpi", "old_file", "old_value", "new_value").rows() == [(1, "a.xlsx", 4, 5)]
+    (conflict,) = [i for i in result.errors if i.code == "conflicting-figures"]
+    assert "食い違います: a.xlsx（4）、b.xlsx（6）（" in conflict.message

@@ -263,7 +263,9 @@ def reconcile(figures: pl.DataFrame) -> Reconciliation:
             ),
             on=KEY,
         )
-        .sort([*KEY, "old_file"])
+        .sort([*KEY, "old_file", "old_value"])
+        # Two workbooks of one name (from two folders) with the same figure: one revision.
+        .unique(maintain_order=True)
     )
     return Reconciliation(values, revisions, issues)
 
@@ -272,7 +274,8 @@ def _conflict_issue(row: dict[str, object]) -> Issue:
     figures = row["_figures"]
     assert isinstance(figures, list)
     kind = "確定値" if row["status"] == "final" else "見込み値"
-    listed = "、".join(f"{f['file']}（{f['value']:,}）" for f in figures)
+    # Two workbooks of one name (from two folders) with the same figure are listed once.
+    listed = "、".join(dict.fromkeys(f"{f['file']}（{f['value']:,}）" for f in figures))
     first_source = figures[-1]["sources"][0] if figures[-1]["sources"] else ""
     file, _, rest = first_source.partition("!")
     sheet, _, cell = rest.rpartition("!")  # a sheet's name may have a "!"
