@@ -185,9 +185,19 @@ def test_status_text_and_json(story: dict[str, Any]) -> None:
     assert "令和7年度（2025年度）の提出状況" in text
     line = next(r for r in text.splitlines() if "飯豊町" in r)
     assert "見込み受理" in line and "飯豊町_R7.xlsx" in line
-    # the year before: 尾花沢市 and 飯豊町 are final now
+    # the year before: 尾花沢市 and 飯豊町 are final now; each body's latest workbook of FY2024,
+    # not its FY2025 workbook (鶴岡市's, 酒田市's … carry no FY2024 figure)
     code, doc, _ = cli("status", "--record", str(story["record"]), "--fiscal-year", "R6", "--json")
     assert {r["status"] for r in doc} == {"final"}
+    assert {r["entity"]: r["file"] for r in doc} == {
+        "山形県": "山形県_R7.xlsx",  # it corrects a FY2024 final
+        "鶴岡市": "鶴岡市_KPI実績報告書_R6.xlsx",
+        "酒田市": "酒田市_実績一覧.xlsx",
+        "寒河江市": "寒河江市KPI.xlsx",
+        "尾花沢市": "尾花沢市_R7.xlsx",
+        "朝日町": "asahi_kintone_export_20250412.xlsx",
+        "飯豊町": "飯豊町_R7.xlsx",
+    }
 
 
 def test_status_missing_and_errors(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """The submission tracker: where each body of the plan stands for a fiscal year.
 
-For each body, from the record: its latest submission (a workbook whose form names the
-body, or that gave figures for it) and what the latest run accepted for the year:
+For each body, from the record: its latest submission for the year (a workbook that gave
+figures of the year for the body, or whose form names the body and gave no figure at all)
+and what the latest run accepted for the year:
 
 * ``missing`` (未提出): nothing accepted for the year;
 * ``errors`` (要修正): its latest submission has errors (which, at which cells);
@@ -67,16 +68,19 @@ def body_statuses(rec: Record, plan: Plan, fiscal_year: int | None = None) -> tu
         "SELECT entity_code, kpi, status FROM run_values WHERE run = ? AND fiscal_year = ?", (run, year)
     ):
         accepted.setdefault(code, {})[kpi] = status
-    # The latest submission of each body: named by its form, or giving figures for it (a
-    # committee's review sheet gives no figure: it is not the body's workbook).
+    # The latest submission of each body for the year: giving figures of the year for it, or
+    # named by its form and giving no figure (of which year it is cannot be told: its errors
+    # are shown for every year).  A workbook of another year only is not this year's; a
+    # committee's review sheet gives no figure: it is not the body's workbook.
     latest_sub: dict[str, tuple[int, str, str, bool]] = {}
     rows = rec.conn.execute(
         "SELECT s.submission, s.name, substr(s.added_at, 1, 10), s.accepted, s.entity_code AS code FROM submissions s"
         " WHERE s.entity_code IS NOT NULL AND s.plugin IS NOT ?"
+        " AND NOT EXISTS (SELECT 1 FROM observations o WHERE o.submission = s.submission)"
         " UNION SELECT DISTINCT s.submission, s.name, substr(s.added_at, 1, 10), s.accepted, o.entity_code"
-        " FROM submissions s JOIN observations o USING (submission)"
+        " FROM submissions s JOIN observations o USING (submission) WHERE o.fiscal_year = ?"
         " ORDER BY 1",
-        (REVIEW_PLUGIN,),
+        (REVIEW_PLUGIN, year),
     ).fetchall()
     for sub, name, received, ok, code in rows:
         latest_sub[code] = (sub, name, received, bool(ok))
