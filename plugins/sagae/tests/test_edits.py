@@ -87,7 +87,7 @@ def test_blank_rows_between_header_and_data_between_kpis_and_before_the_status()
 )
 def test_an_extra_column_inside_the_table_is_ignored(at: int, label: str | None, hidden: bool) -> None:
     def edit(ws: Any) -> None:
-        values = {} if at == 3 else {5: 99, 6: 98, 7: 97}  # no value can be typed inside a merged range
+        values = {8: 99} if at == 3 else {5: 99, 6: 98, 7: 97}  # nothing can be typed inside a merged range
         insert_columns(ws, at, header=(4, label) if label else None, values=values, hidden=hidden)
 
     result = read(edit)
@@ -116,6 +116,23 @@ def test_a_target_column_inserted_by_shifting_the_table_cells_only() -> None:
 
 def test_an_existing_column_hidden() -> None:
     assert figures(read(lambda ws: hide_column(ws, 5))) == FIGURES
+
+
+def test_a_label_unmerged_and_typed_in_the_second_column() -> None:
+    def edit(ws: Any) -> None:
+        ws.unmerge_cells("B6:C6")
+        ws["B6"], ws["C6"] = None, ws["B6"].value
+
+    result = read(edit)
+    assert figures(result) == FIGURES
+    assert result.issues == []
+
+
+def test_a_value_without_a_label_is_an_error_at_the_label_only() -> None:
+    def edit(ws: Any) -> None:
+        ws["B7"] = None
+
+    assert error_cells(edit) == [("missing-value", "B7")]
 
 
 def test_kpi_rows_sorted_with_their_labels() -> None:

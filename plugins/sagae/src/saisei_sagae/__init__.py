@@ -47,6 +47,7 @@ from saisei.plugin import (
     normalize_text,
     parse_fiscal_year,
     parse_kpi_label,
+    parse_ref,
     read_header,
     scan_labels,
     status_for,
@@ -384,15 +385,19 @@ def _kpi_rows(reading: Reading, sheet: Sheet, header: Header, rows: tuple[int, .
     placed = {row: kpis[i] for i, row in enumerate(rows[: len(kpis)])}  # the form's order
     issued = {label_key(_label(k)): k.number for k in kpis}  # as the form prints them: no need to parse
     named: dict[int, list[int]] = {}
+    unusable = 0  # rows with a value whose label is blank or names no KPI (an error each)
+    label_columns = _label_columns(sheet, header)
     for row in rows:
-        ref, raw = cell_ref(row, item), sheet.at(row, item)
+        ref, raw = _row_label(sheet, row, label_columns)
         if is_blank(raw):
-            reading.error(
-                "missing-value",
-                f"項目が空欄です（指標名を入れてください: {_known(reading)}）",
-                sheet=sheet.name,
-                cell=ref,
-            )
+            if not is_blank(sheet.at(row, actual)):
+                unusable += 1
+                reading.error(
+                    "missing-value",
+                    f"項目が空欄です（指標名を入れてください: {_known(reading)}）",
+                    sheet=sheet.name,
+                    cell=ref,
+                )
             continue
         number = issued.get(label_key(raw))
         label = KpiLabel(number, number) if number is not None else parse_kpi_label(raw, plan)
@@ -409,6 +414,7 @@ def _kpi_rows(reading: Reading, sheet: Sheet, header: Header, rows: tuple[int, .
         kpi = plan.kpi(label.number) if label is not None and label.number is not None else None
         if kpi is None or not kpi.is_reported_by(CODE):
             if not is_blank(sheet.at(row, actual)):
+                unusable += 1
                 reading.error(
                     "unknown-kpi",
                     f'項目 "{display(raw)}" は{NAME}の指標ではありません（{_known(reading)} のどれかにしてください）',
@@ -444,15 +450,38 @@ def _kpi_rows(reading: Reading, sheet: Sheet, header: Header, rows: tuple[int, .
                 cell=cell_ref(row, item),
             )
     after = (rows[-1] if rows else header.row) + 1
-    for kpi in kpis:
-        if kpi.number not in named and kpi.number not in blamed:
-            reading.error(
-                "missing-row",
-                f"{_label(kpi)}の行がありません（項目の列に指標名を入れた行にしてください）",
-                sheet=sheet.name,
-                cell=cell_ref(after, item),
-            )
+    missing = [kpi for kpi in kpis if kpi.number not in named and kpi.number not in blamed]
+    for kpi in missing if len(missing) > unusable else ():  # else a row without its label said it
+        reading.error(
+            "missing-row",
+            f"{_label(kpi)}の行がありません（項目の列に指標名を入れた行にしてください）",
+            sheet=sheet.name,
+            cell=cell_ref(after, item),
+        )
     return dict(sorted(found.items()))
+
+
+def _label_columns(sheet: Sheet, header: Header) -> tuple[int, ...]:
+    """The columns a KPI's label may be in: the 項目 header's merged range (B:C as issued,
+    where a clerk who unmerged a label may have typed it in C), left of 実績."""
+    item, actual = header.columns["item"], header.columns["actual"]
+    merged = sheet.merged_range(cell_ref(header.row, item))
+    last = parse_ref(merged.split(":")[1])[1] if merged else item
+    return (item, *range(item + 1, min(last, actual - 1) + 1))
+
+
+def _row_label(sheet: Sheet, row: int, columns: tuple[int, ...]) -> tuple[str, Any]:
+    """A row's label and its cell: the 項目 column's, or when that is blank the first text
+    in the other columns of the label (numbers there are not labels)."""
+    first = cell_ref(row, columns[0])
+    raw = sheet.at(row, columns[0])
+    if not is_blank(raw):
+        return first, raw
+    for column in columns[1:]:
+        value = sheet.at(row, column)
+        if isinstance(value, str) and not is_blank(value):
+            return cell_ref(row, column), value
+    return first, raw
 
 
 @lru_cache(maxsize=16)
@@ -512,7 +541,7 @@ def _read_sheet(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> dt.date
     item, actual = header.columns["item"], header.columns["actual"]
     footer = _footer(reading, sheet, header)
     end = min(footer.values(), default=sheet.max_row + 1) - 1
-    rows = table_rows(sheet, (item, actual), header.row + 1, last_row=end).rows
+    rows = table_rows(sheet, (*_label_columns(sheet, header), actual), header.row + 1, last_row=end).rows
     kpis = _kpi_rows(reading, sheet, header, rows)
     label = wareki_year_label(year) if year is not None else sheet.name
     reported = any(not is_blank(sheet.at(row, actual)) for row in rows)
