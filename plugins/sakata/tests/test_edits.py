@@ -224,6 +224,35 @@ def test_the_total_row_moved_to_the_top_is_checked_against_the_events_below() ->
     assert "11行目（件数が文字）、12行目（件数が文字）" in warning.message
 
 
+def test_a_total_label_in_a_column_inserted_at_the_left() -> None:
+    def edit(ws: Any) -> None:
+        insert_columns(ws, 1)
+        ws["A15"], ws["D15"] = "合 計", None  # the label moved out of 事業名, left of the table
+
+    result = read(edit)
+    assert cited(result) == expected(lambda ref: shifted(ref, columns=[1]))
+    assert ledger_warnings(result) == [("total-mismatch", "F15")]
+
+
+def test_a_total_label_left_of_an_event_is_not_a_total() -> None:
+    """An event row keeps its figure whatever a column outside the table says."""
+
+    def edit(ws: Any) -> None:
+        insert_columns(ws, 1)
+        ws["A7"] = "合計"
+
+    assert cited(read(edit)) == expected(lambda ref: shifted(ref, columns=[1]))
+
+
+def test_a_count_whose_format_hides_it_is_read_with_a_warning() -> None:
+    def edit(ws: Any) -> None:
+        ws["E6"].number_format = ";;;"
+
+    result = read(edit)
+    assert cited(result) == expected()
+    assert ("hidden-value", "E6") in ledger_warnings(result)
+
+
 def test_the_summary_pivot_moved_on_its_sheet() -> None:
     data = edited(SAMPLE, "集計", lambda ws: insert_rows(ws, 1, 2), lambda ws: insert_columns(ws, 1, 2))
     result = read_bytes(data, registry=REGISTRY)
