@@ -309,3 +309,16 @@ def test_a_total_label_in_a_mixed_number_column_is_no_event() -> None:
     assert [cell for *_, cell, _ in observations] == ["E4", "E5", "E7"]
     assert totals == [(6, 5.0)]
     assert issues == []
+
+
+@pytest.mark.parametrize("count", [3, 2**62])
+def test_the_sums_for_the_summary_are_exact_whatever_the_counts(count: int) -> None:
+    """Added up in Int64 while no sum can overflow it, else with Python's integers."""
+    events = _ledger.Events(
+        [4, 5, 6], [2024, 2024, 2025], [2, 2, 2], [count, count, 1], [False] * 3, [True, False, True]
+    )
+    ledger = _ledger.Ledger(events, [])
+    assert ledger.sums() == {(2, 2024): 2 * count, (2, 2025): 1}
+    assert ledger.unseen(2, 2024, 5) == _ledger.Missed([(4, False, True)], 1)
+    assert ledger.unseen(2, 2025, 5) == _ledger.Missed([(6, False, True)], 1)
+    assert ledger.unseen(1, 2024, 5) == _ledger.Missed([], 0)

@@ -21,6 +21,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import compress
+from operator import or_
 from typing import Any, NamedTuple, TypeVar
 
 from saisei.plugin import (
@@ -51,6 +52,7 @@ from ._rules import (
     SUBTOTAL_RE,
     TAGS,
     TEXT,
+    TOTAL_MARK,
     TOTAL_RE,
     WHITE_SPACE,
     blank_cell,
@@ -136,15 +138,16 @@ class _Column:
             table = {k: read(k[1], TAGS.get(k[0])) for k in distinct}
         return list(map(table.__getitem__, keys))
 
-    def saying(self, *patterns: re.Pattern[str]) -> list[set[int]]:
-        """For each pattern, the indexes of the texts that match it (whole)."""
+    def saying(self, *patterns: re.Pattern[str], mark: str = "") -> list[set[int]]:
+        """For each pattern, the indexes of the texts that match it (whole); ``mark``: a
+        character every match holds (a cheap test before the patterns)."""
         if self._distinct is None:
             distinct: Iterable[Any] = self.values
         elif self.keys is self.values:
             distinct = self._distinct
         else:
             distinct = (v for _, v in self._distinct)
-        texts = [v for v in distinct if type(v) is str]
+        texts = [v for v in distinct if type(v) is str and mark in v]
         found = [{v for v in texts if pattern.fullmatch(v)} for pattern in patterns]
         if not any(found):
             return [set() for _ in patterns]
@@ -276,11 +279,13 @@ def read_rows(
     labelled: set[int] = set()
     for column in (a, b, c, d):
         if column is not None:
-            total, subtotal = column.saying(TOTAL_RE, SUBTOTAL_RE)
+            total, subtotal = column.saying(TOTAL_RE, SUBTOTAL_RE, mark=TOTAL_MARK)
             totals |= total
             labelled |= subtotal
     for values in before:
-        for found, into in zip(_Column(values).saying(TOTAL_RE, SUBTOTAL_RE), (totals, labelled), strict=True):
+        for found, into in zip(
+            _Column(values).saying(TOTAL_RE, SUBTOTAL_RE, mark=TOTAL_MARK), (totals, labelled), strict=True
+        ):
             into |= {i for i in found if is_blank(columns[1][i]) and is_blank(columns[3][i])}
     labelled = {i + first_row for i in labelled | totals}
     cells = zip(
@@ -358,22 +363,24 @@ class Ledger:
         self.totals = totals
         self.count_column = count_column  #: the 件数 column's letter
         self._sums: dict[tuple[int, int], int] | None = None
-        self._unseen: dict[tuple[int, int], list[int]] = {}  # indexes of the events typed as text
+        self._unseen: dict[tuple[int, int], list[int]] | None = None  # indexes of the events typed as text
 
     def _gather(self) -> dict[tuple[int, int], int]:
-        """The sums and the events typed as text, by KPI and year: one pass, when first asked."""
+        """The sums by KPI and year, added up when first asked."""
         if self._sums is None:
-            sums: dict[tuple[int, int], int] = {}
-            self._sums = sums
-            unseen = self._unseen
             e = self.events
-            for i, (kpi, year, value, text_date, text_count) in enumerate(
-                zip(e.kpi, e.fiscal_year, e.value, e.text_date, e.text_count, strict=True)
-            ):
-                key = (kpi, year)
-                sums[key] = sums.get(key, 0) + value
-                if text_date or text_count:
-                    unseen.setdefault(key, []).append(i)
+            if e.value and max(e.value) * len(e.value) < 2**63:  # no Int64 sum can overflow
+                import polars as pl  # not at import time (see _observe)
+
+                names = ("kpi", "fiscal_year", "value")
+                frame = pl.DataFrame([e.kpi, e.fiscal_year, e.value], schema=dict.fromkeys(names, pl.Int64))
+                summed = frame.group_by("kpi", "fiscal_year").agg(pl.col("value").sum())
+                self._sums = {(kpi, year): value for kpi, year, value in summed.iter_rows()}
+            else:  # exact whatever the counts (Python's integers)
+                sums: dict[tuple[int, int], int] = {}
+                for key, value in zip(zip(e.kpi, e.fiscal_year, strict=True), e.value, strict=True):
+                    sums[key] = sums.get(key, 0) + value
+                self._sums = sums
         return self._sums
 
     def _missed(self, indexes: list[int], shown: int) -> Missed:
@@ -399,7 +406,12 @@ class Ledger:
 
     def unseen(self, kpi: int, fiscal_year: int, shown: int) -> Missed:
         """The events of a KPI and year whose 実施日 or 件数 is text."""
-        self._gather()
+        if self._unseen is None:
+            e = self.events
+            unseen: dict[tuple[int, int], list[int]] = {}
+            for i in compress(range(len(e.row)), map(or_, e.text_date, e.text_count)):
+                unseen.setdefault((e.kpi[i], e.fiscal_year[i]), []).append(i)
+            self._unseen = unseen
         return self._missed(self._unseen.get((kpi, fiscal_year), []), shown)
 
 

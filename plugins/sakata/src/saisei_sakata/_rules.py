@@ -62,7 +62,8 @@ _WS_RUN = re.compile(f"{WS}+")
 _SPACED_DIGITS = re.compile(f"[0-9,.]{WS}+[0-9]")
 TOTAL_RE = re.compile(label_pattern(TOTAL_LABEL))
 SUBTOTAL_RE = re.compile(label_pattern(SUBTOTAL_LABEL))
-TOTAL_LAST, SUBTOTAL_LAST = TOTAL_LABEL[-1], SUBTOTAL_LABEL[-1]  # a cheap test before the pattern
+#: A character every 合計 and 小計 label holds (計), for a cheap test before the patterns ("": none).
+TOTAL_MARK = TOTAL_LABEL[-1] if TOTAL_LABEL[-1] == SUBTOTAL_LABEL[-1] else ""
 
 
 def _nfkc(text: str) -> str:
