@@ -184,6 +184,7 @@ def test_columns_reordered_with_their_headers() -> None:
         ("D3", "指標\n区分"),
         ("A3", "No."),
         ("A3", "Ｎｏ．"),
+        ("A3", "NO."),
         ("F3", "備考（中止など）"),
     ],
 )
@@ -232,6 +233,25 @@ def test_a_total_label_in_a_column_inserted_at_the_left() -> None:
     result = read(edit)
     assert cited(result) == expected(lambda ref: shifted(ref, columns=[1]))
     assert ledger_warnings(result) == [("total-mismatch", "F15")]
+
+
+@pytest.mark.parametrize("label", ["計", "総合計", "総 計"])
+def test_other_words_for_the_total_row(label: str) -> None:
+    def edit(ws: Any) -> None:
+        ws["C15"] = label
+
+    result = read(edit)
+    assert cited(result) == expected()
+    assert ledger_warnings(result) == [("total-mismatch", TOTAL)]
+
+
+def test_without_the_rows_above_the_header_the_missing_date_is_said_at_the_header() -> None:
+    def edit(ws: Any) -> None:
+        ws.delete_rows(1, 2)
+
+    result = read(edit)
+    assert [(i.code, i.cell) for i in errors(result)] == [("missing-value", "A1")]
+    assert "見出しより上" in errors(result)[0].message
 
 
 def test_a_total_label_left_of_an_event_is_not_a_total() -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "TITLE",
     "TITLE_KEY",
     "TOTAL_LABEL",
+    "TOTAL_WORDS",
     "UNITS",
 ]
 
@@ -49,7 +50,7 @@ AS_OF_WORDS = ("現在", "時点", "作成日")
 #: rows and columns; a unit or note in brackets may follow: 件数（人）).  All six are
 #: required: 番号 catches an event pasted twice, 備考 holds 中止.
 FIELDS = (
-    Field("number", ("番号", "No.", "No")),
+    Field("number", ("番号", "No.", "No", "NO.", "NO")),
     Field("date", ("実施日",)),
     Field("name", ("事業名",)),
     Field("kpi", ("指標区分",)),
@@ -59,6 +60,7 @@ FIELDS = (
 #: The 集計 pivot's header: 指標区分, then a column per fiscal year (令和6年度 …).
 SUMMARY_FIELDS = (Field("kpi", ("指標区分",)),)
 TOTAL_LABEL = "合計"  # the 合計 row: skipped, its cached SUM cross-checked
+TOTAL_WORDS = (TOTAL_LABEL, "総合計", "総計", "計")  # what a clerk may write there instead
 SUBTOTAL_LABEL = "小計"  # a 小計 row: skipped (a sum of the events above it)
 CANCELLED = "中止"
 

@@ -9,6 +9,7 @@ from typing import Any
 from saisei.plugin import (
     CellError,
     Detection,
+    Header,
     NoCachedValue,
     Plan,
     Reading,
@@ -26,7 +27,7 @@ from saisei.plugin import (
 )
 
 from ._checks import check_summary, check_totals
-from ._form import AS_OF_CELL, AS_OF_WORDS, CODE, FIELDS, LEDGER, SUMMARY, TITLE_KEY
+from ._form import AS_OF_WORDS, CODE, FIELDS, LEDGER, SUMMARY, TITLE_KEY
 from ._ledger import Layout, read_ledger
 
 __all__ = ["detect", "parse_as_of", "read"]
@@ -80,7 +81,7 @@ def read(workbook: Workbook, plan: Plan) -> Reading | None:
     header = read_header(reading, sheet, FIELDS)
     if header is None:
         return reading
-    as_of = _as_of(reading, sheet, header.row)
+    as_of = _as_of(reading, sheet, header)
     reading.as_of = as_of
     ledger = read_ledger(reading, sheet, plan, as_of, Layout.of(header))
     if reading.has_errors:
@@ -109,11 +110,12 @@ def _dated(value: Any) -> bool:
     return True
 
 
-def _as_of(reading: Reading, sheet: Sheet, header_row: int) -> dt.date | None:
+def _as_of(reading: Reading, sheet: Sheet, header: Header) -> dt.date | None:
     """The as-of date: the one cell above the header that holds it (A2 as issued, below the
     title), or an Excel date beside a label 作成日.  Two such cells with different dates are
     an error at the second (which one dates the ledger?); none is an error where the form
-    has it (below the title)."""
+    has it (below the title; else above the header, or at it when nothing is above)."""
+    header_row = header.row
     places = []
     for row in range(1, header_row):
         for column in range(1, min(sheet.max_column, SEARCH_COLUMNS) + 1):
@@ -131,10 +133,13 @@ def _as_of(reading: Reading, sheet: Sheet, header_row: int) -> dt.date | None:
                 places.append((row, column))
     if not places:
         title = find_label(sheet, (TITLE_KEY,), rows=max(header_row - 1, 1), contains=True)
-        ref = cell_ref(title[0] + 1, title[1]) if title is not None and title[0] + 1 < header_row else AS_OF_CELL
+        if title is not None and title[0] + 1 < header_row:
+            ref = cell_ref(title[0] + 1, title[1])
+        else:
+            ref = cell_ref(max(header_row - 1, 1), header.first_column)
         reading.error(
             "missing-value",
-            f"作成日が空欄です（確定・見込みの判定に使います。{_AS_OF_EXAMPLE}）",
+            f"作成日が空欄です（見出しより上に入力してください。確定・見込みの判定に使います。{_AS_OF_EXAMPLE}）",
             sheet=sheet.name,
             cell=ref,
         )

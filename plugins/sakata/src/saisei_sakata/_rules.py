@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from ._form import CANCELLED, KPI_BY_LABEL, SUBTOTAL_LABEL, TOTAL_LABEL, UNITS
+from ._form import CANCELLED, KPI_BY_LABEL, SUBTOTAL_LABEL, TOTAL_WORDS, UNITS
 
 # Type tags of a cell value.  Anything else (bool, time, an Excel error, a formula without
 # a cached value) gets no tag (None): not blank, and never read by the rules (such a row
@@ -51,19 +51,20 @@ COUNT_PATTERN = r"^(?P<n>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?P<unit>人|団体)?$"
 ALL_UNITS = tuple(dict.fromkeys(UNITS.values()))
 
 
-def label_pattern(label: str) -> str:
-    """A cell that says ``label`` (合計, 小計), white space anywhere aside."""
-    return f"^{WS}*" + f"{WS}*".join(label) + f"{WS}*$"
+def label_pattern(*labels: str) -> str:
+    """A cell that says one of ``labels`` (合計, 小計), white space anywhere aside."""
+    return f"^{WS}*(?:" + "|".join(f"{WS}*".join(label) for label in labels) + f"){WS}*$"
 
 
 _DATES = tuple(re.compile(p) for p in DATE_PATTERNS)
 _COUNT = re.compile(COUNT_PATTERN)
 _WS_RUN = re.compile(f"{WS}+")
 _SPACED_DIGITS = re.compile(f"[0-9,.]{WS}+[0-9]")
-TOTAL_RE = re.compile(label_pattern(TOTAL_LABEL))
+TOTAL_RE = re.compile(label_pattern(*TOTAL_WORDS))
 SUBTOTAL_RE = re.compile(label_pattern(SUBTOTAL_LABEL))
 #: A character every 合計 and 小計 label holds (計), for a cheap test before the patterns ("": none).
-TOTAL_MARK = TOTAL_LABEL[-1] if TOTAL_LABEL[-1] == SUBTOTAL_LABEL[-1] else ""
+_LAST = {word[-1] for word in (*TOTAL_WORDS, SUBTOTAL_LABEL)}
+TOTAL_MARK = _LAST.pop() if len(_LAST) == 1 else ""
 
 
 def _nfkc(text: str) -> str:
