@@ -7,15 +7,19 @@ on grids drawn at random from labels, their variants and other values.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from saisei.core import tables
+from saisei.core.plan import Plan
 from saisei.core.tables import Field, find_header, find_label
+from saisei.plans import load_plan
 from saisei.workbook import Sheet
 
+PLAN = load_plan()
 LABELS = ("年度", "KPI", "実績値", "備考", "No.", "指標名")
 CELLS = st.one_of(
     st.none(),
@@ -104,3 +108,63 @@ def test_a_label_is_found_the_same_on_a_sheet_and_on_any_grid(
 ) -> None:
     on_sheet = find_label(Sheet("表", False, rows), labels, columns=columns, contains=contains)
     assert on_sheet == find_label(PlainGrid(rows), labels, columns=columns, contains=contains)
+
+
+NAMES = ("関係人口数", "関係人口", "交流人口", "移住者数", "移住者（人）", "KPI", "数", "体験者数【人】", "")
+KPIS = st.lists(
+    st.tuples(st.sampled_from(NAMES), st.sampled_from(NAMES), st.lists(st.sampled_from(NAMES), max_size=2)),
+    min_size=1,
+    max_size=4,
+)
+
+
+def plain_kpi_by_name(plan: Plan, text: str) -> int | None:
+    """Every KPI's name keys worked out again for every label."""
+    key = tables._unbracketed(text)
+    if not key:
+        return None
+    for candidate in (key, key.removesuffix("数")):
+        for kpi in plan.kpis:
+            if candidate in tables._name_keys(kpi):
+                return kpi.number
+    return None
+
+
+@given(KPIS, st.lists(st.sampled_from((*NAMES, "関係人口(人)", "移住者", "体験者", "体験者数数")), max_size=6))
+def test_a_kpi_is_found_by_its_name_as_when_every_name_was_worked_out_again(
+    names: list[tuple[str, str, list[str]]], labels: list[str]
+) -> None:
+    kpis = tuple(
+        dataclasses.replace(PLAN.kpis[0], number=i + 1, name=name, short_name=short, aliases=tuple(aliases))
+        for i, (name, short, aliases) in enumerate(names)
+    )
+    plan = dataclasses.replace(PLAN, kpis=kpis)
+    for label in labels:
+        key = tables.label_key(label)
+        assert tables._kpi_by_name(plan, key) == plain_kpi_by_name(plan, key)
+    # another plan with other names is not answered from the first one's index
+    other = dataclasses.replace(PLAN, kpis=tuple(dataclasses.replace(k, number=k.number + 10) for k in kpis))
+    for label in labels:
+        key = tables.label_key(label)
+        assert tables._kpi_by_name(other, key) == plain_kpi_by_name(other, key)
+
+
+def test_a_plan_made_where_a_dropped_one_was_is_not_answered_from_the_dropped_ones_index() -> None:
+    ids = set()
+    for i in range(1, 200):
+        kpi = dataclasses.replace(PLAN.kpis[0], number=i, name=f"指標{i}号", short_name=f"指標{i}号", aliases=())
+        plan = dataclasses.replace(PLAN, kpis=(kpi,))
+        ids.add(id(plan))
+        assert tables._kpi_by_name(plan, f"指標{i}号") == i
+        del plan, kpi
+    assert len(ids) < 199  # addresses were reused: the case this test is about did happen
+
+
+def test_a_dropped_plans_index_goes_with_it() -> None:
+    kpi = dataclasses.replace(PLAN.kpis[0], number=1, name="消える指標", short_name="消える指標", aliases=())
+    plan = dataclasses.replace(PLAN, kpis=(kpi,))
+    assert tables._kpi_by_name(plan, "消える指標") == 1
+    assert id(plan) in tables._NAME_INDEXES
+    key = id(plan)
+    del plan
+    assert key not in tables._NAME_INDEXES

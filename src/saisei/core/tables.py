@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -191,13 +192,8 @@ class Miss:
 
 
 def _row_values(grid: Grid, row: int, last_column: int) -> Sequence[Any]:
-    """The values of ``row`` from column 1 to ``last_column``, as ``grid.at`` gives them
-    (fewer when the row ends before: the rest are blank).
-
-    A grid may offer ``row_values(row, last_column)`` doing the same in one call
-    (:class:`saisei.workbook.Sheet` does): a header search reads hundreds of cells per
-    sheet, and every plugin asked about a workbook searches.
-    """
+    """``grid.at(row, 1 … last_column)`` (fewer when the row ends before: blanks), in one
+    call when the grid offers ``row_values`` (a :class:`saisei.workbook.Sheet` does)."""
     values = getattr(grid, "row_values", None)
     if values is not None:
         return values(row, last_column)  # type: ignore[no-any-return]
@@ -207,9 +203,8 @@ def _row_values(grid: Grid, row: int, last_column: int) -> Sequence[Any]:
 def _row_matches(
     grid: Grid, row: int, fields: Sequence[Field], last_column: int, keys: frozenset[str], loose: bool
 ) -> dict[str, list[int]]:
-    """The columns of ``row`` holding each field's label.  ``keys``: every label key of
-    ``fields``; ``loose``: whether any field is loose — a cell whose key is not among
-    ``keys`` and holds no bracket (or no field is loose) matches no field, unasked."""
+    """Each field's columns in ``row``.  A cell whose key is none of ``keys`` (the fields'
+    label keys) matches no field unless it has a bracket and a field is ``loose``."""
     found: dict[str, list[int]] = {}
     for column, value in enumerate(_row_values(grid, row, last_column), 1):
         if type(value) is not str:
@@ -424,6 +419,7 @@ class KpiLabel:
 
 
 def _name_keys(kpi: KPI) -> set[str]:
+    """Its names and aliases as label keys, without brackets, with and without a final 数."""
     keys = set()
     for name in (kpi.name, kpi.short_name, *kpi.aliases):
         key = _unbracketed(label_key(name))
@@ -433,14 +429,38 @@ def _name_keys(kpi: KPI) -> set[str]:
     return keys
 
 
+def _name_index(kpis: Sequence[KPI]) -> dict[str, int]:
+    """Each name key (:func:`_name_keys`) with the number of the first KPI that has it."""
+    index: dict[str, int] = {}
+    for kpi in kpis:
+        for key in _name_keys(kpi):
+            index.setdefault(key, kpi.number)
+    return index
+
+
+#: Each plan's name index, by the plan's id; the weak reference tells a later plan at the same address.
+_NAME_INDEXES: dict[int, tuple[weakref.ref[Plan], dict[str, int]]] = {}
+
+
+def _plan_names(plan: Plan) -> dict[str, int]:
+    cached = _NAME_INDEXES.get(id(plan))
+    if cached is not None and cached[0]() is plan:
+        return cached[1]
+    index, key = _name_index(plan.kpis), id(plan)
+    _NAME_INDEXES[key] = (weakref.ref(plan, lambda _: _NAME_INDEXES.pop(key, None)), index)  # gone with the plan
+    return index
+
+
 def _kpi_by_name(plan: Plan, text: str) -> int | None:
+    """The plan's first KPI with ``text`` (no brackets; else no final 数) among its name keys."""
     key = _unbracketed(text)
     if not key:
         return None
+    names = _plan_names(plan)
     for candidate in (key, key.removesuffix("数")):
-        for kpi in plan.kpis:
-            if candidate in _name_keys(kpi):
-                return kpi.number
+        number = names.get(candidate)
+        if number is not None:
+            return number
     return None
 
 
