@@ -326,7 +326,13 @@ def open_workbook(path: str | Path, limits: Limits | None = None) -> Workbook:
                 f"ファイルが大きすぎます（{info.st_size / MiB:,.0f} MiB、上限 {limits.max_file_bytes / MiB:,.0f} MiB）"
             )
         with path.open("rb") as handle:
-            data = handle.read(limits.max_file_bytes + 1)
+            # Asking for max_file_bytes + 1 at once would allocate that much for every file
+            # (100 MiB: a map and unmap of memory per workbook); the size stat gave, plus one
+            # byte, is enough unless the file grew since, and then the rest is read as before.
+            want = info.st_size + 1
+            data = handle.read(want)
+            if len(data) == want:
+                data += handle.read(limits.max_file_bytes + 1 - want)
     except OSError as exc:
         raise broken(
             f"ファイルを読めません（{exc.strerror or exc}。ほかのソフトで開いたままでないか、読み取り権限を確認してください）"
