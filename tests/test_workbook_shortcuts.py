@@ -2,7 +2,8 @@
 
 A workbook is read with the size its file had when asked (not a buffer of the largest
 size allowed); a file that changed size between the two is read whole all the same,
-up to the limit.
+up to the limit.  The number formats of a styles part are worked out once per content,
+and give what working them out again gives.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from pathlib import Path
 
 import hostile_kit as kit
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from saisei.workbook import Limits, WorkbookError, open_workbook
+from saisei.core.numfmt import odd_styles
+from saisei.workbook import Limits, WorkbookError, _book, open_workbook
 
 ONE = kit.raw_standard(lambda d: d.number("E2", 4))
 
@@ -54,3 +58,31 @@ def test_a_file_that_grew_past_the_limit_after_it_was_asked_is_refused(
     with pytest.raises(WorkbookError) as info:
         open_workbook(path, Limits(max_file_bytes=len(ONE) - 1))
     assert info.value.code == "workbook-too-large"
+
+
+CODES = (";;;", '"5"', "#,##0,", "0%", "General", "#,##0", "0.0", '0"人"', "&quot;5&quot;", "[Red]0")
+FORMATS = st.lists(st.tuples(st.integers(160, 170), st.sampled_from(CODES)), max_size=4)
+XFS = st.lists(st.one_of(st.none(), st.integers(0, 12), st.integers(160, 170)), max_size=6)
+
+
+def _styles(formats: list[tuple[int, str]], xfs: list[int | None]) -> bytes:
+    fmts = "".join(f'<numFmt numFmtId="{n}" formatCode="{c}"/>' for n, c in formats)
+    cells = "".join("<xf/>" if n is None else f'<xf numFmtId="{n}" applyNumberFormat="1"/>' for n in xfs)
+    return f'<styleSheet><numFmts>{fmts}</numFmts><cellXfs count="{len(xfs)}">{cells}</cellXfs></styleSheet>'.encode()
+
+
+@given(FORMATS, XFS)
+def test_the_number_formats_of_a_styles_part_are_worked_out_once_the_same(
+    formats: list[tuple[int, str]], xfs: list[int | None]
+) -> None:
+    xml = _styles(formats, xfs)
+    expected = odd_styles(xml)
+    assert dict(_book._odd_styles(xml)) == expected
+    assert dict(_book._odd_styles(bytes(xml))) == expected  # the same content, another object: kept
+
+
+def test_the_number_formats_kept_for_one_workbook_cannot_be_changed_for_the_next() -> None:
+    shared = _book._odd_styles(_styles([(164, ";;;")], [None, 164]))
+    assert dict(shared) == {1: ";;;"}
+    with pytest.raises(TypeError):
+        shared[0] = "0%"  # type: ignore[index]

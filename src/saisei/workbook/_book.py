@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from ..core.annotation import is_annotation_sheet, might_be_annotation
@@ -152,7 +154,7 @@ class Workbook:
         self._refused: dict[str, WorkbookError] = {}
         self._by_key: dict[str, tuple[str, ...]] | None = None
         self._styles_xml = xml_parts.get(STYLES, b"")
-        self._odd_styles: dict[int, str] | None = None
+        self._odd_styles: Mapping[int, str] | None = None
         self._odd_cells: dict[str, dict[str, str]] = {}
         self._leave_out_annotation()
 
@@ -209,7 +211,8 @@ class Workbook:
         Most workbooks have no such format, and then no sheet is searched.
         """
         if self._odd_styles is None:
-            self._odd_styles = odd_styles(self._styles_xml)
+            xml = self._styles_xml
+            self._odd_styles = _odd_styles(xml) if len(xml) <= _SHARED_STYLES_BYTES else odd_styles(xml)
         if not self._odd_styles:
             return {}
         if name not in self._odd_cells:
@@ -284,6 +287,17 @@ STYLES = "xl/styles.xml"
 _CELL_TAG = re.compile(rb"<c\b([^>]*)>")
 _STYLE_ATTR = re.compile(rb'\ss="([0-9]+)"')
 _REF_ATTR = re.compile(rb'\sr="([A-Z]{1,3}[1-9][0-9]*)"')
+
+
+#: Styles parts up to this size are parsed once per content (workbooks made from one
+#: template share theirs); a bigger one is parsed each time rather than kept.
+_SHARED_STYLES_BYTES = 64 * 1024
+
+
+@lru_cache(maxsize=64)
+def _odd_styles(styles_xml: bytes) -> Mapping[int, str]:
+    """:func:`~saisei.core.numfmt.odd_styles` of a styles part, read-only (it is shared)."""
+    return MappingProxyType(odd_styles(styles_xml))
 
 
 @lru_cache(maxsize=1024)
