@@ -337,6 +337,25 @@ def test_a_disk_full_or_read_only_is_its_own_failure(
     assert done.exit_code == 3 and says in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_full_disk_says_which_output(samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills while the report is written: the write names no file (as the real
+    ENOSPC from write or fsync does), the message still says where."""
+    import errno
+    import os
+
+    out = tmp_path / "out"
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    done = CliRunner().invoke(main, ["consolidate", str(samples), "--out", str(out)])
+    assert done.exit_code == 3, done.output
+    line = done.stderr.strip().splitlines()[-1]
+    assert "ディスクの空きがありません" in line and str(out / "report.xlsx") in line and "出力先" not in line
+    assert not list(out.iterdir())
+
+
 def test_out_under_a_file_is_not_a_folder(samples: Path, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     done = CliRunner().invoke(main, ["consolidate", str(samples), "--out", str(tmp_path / "file" / "sub")])
