@@ -109,6 +109,10 @@ def test_every_broken_plan_is_exit_2_with_one_message_in_each_command(tmp_path: 
             result = CliRunner().invoke(main, args)
             assert result.exit_code == 2, (case, args, result.output)
             assert key in result.output, (case, args, result.output)
+            # one problem, one line: no problems that follow from it (the targets' years when
+            # the plan's years are unreadable; a reference to a body whose month is broken),
+            # and no usage text (the file is at fault, not the command)
+            assert result.output.count("\n- ") == 1 and "使い方" not in result.output, (case, args, result.output)
             assert "Traceback" not in result.output and "内部エラー" not in result.output, (case, result.output)
         assert not (tmp_path / "out").exists() and not (tmp_path / "t.xlsx").exists()
 

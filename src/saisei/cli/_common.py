@@ -77,7 +77,17 @@ def load_plan_or_fail(path: Path | None) -> Plan:
     try:
         return load_plan(path)
     except PlanError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise PlanFailure(str(exc)) from None
+
+
+class PlanFailure(click.ClickException):
+    """The plan file is broken: its problems, each at its key and line, and exit 2 (as a
+    usage error, but without the command's usage: the file is at fault, not the command)."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"エラー: {self.message}", err=True)
 
 
 plan_option = click.option(

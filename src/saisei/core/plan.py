@@ -316,18 +316,25 @@ def _parse(data: Mapping[str, Any], problems: _Problems) -> Plan | None:
     meta = problems.table(data.get("plan", {}), "plan")
     raw_years = meta.get("fiscal_years", _MISSING)
     years: tuple[int, ...] = ()
+    years_known = False  # when they are not, the targets' years are not checked against them
     if not isinstance(raw_years, list) or not raw_years:
         problems.add("plan.fiscal_years", f"年度の並びが必要です（{_shown(raw_years)} と書かれています）")
     else:
-        parsed = [problems.count(y, "plan.fiscal_years", minimum=1900, maximum=2200, what="年度") for y in raw_years]
-        years = tuple(y for y in parsed if y is not None)
-        if len(years) == len(raw_years) and list(years) != sorted(set(years)):
-            problems.add("plan.fiscal_years", "昇順で重複のない年度の並びが必要です")
+        bad = [y for y in raw_years if isinstance(y, bool) or not isinstance(y, int) or not 1900 <= y <= 2200]
+        if bad:
+            shown = "、".join(_shown(y) for y in bad)
+            problems.add(
+                "plan.fiscal_years", f"年度（2024 のように引用符なしの整数）が必要です（{shown} と書かれています）"
+            )
+        else:
+            years, years_known = tuple(raw_years), True
+            if list(years) != sorted(set(years)):
+                problems.add("plan.fiscal_years", "昇順で重複のない年度の並びが必要です")
 
     kpis = [
         k
         for i, raw in enumerate(problems.tables(data.get("kpis", _MISSING), "kpis"))
-        if (k := _kpi(raw, f"kpis[{i}]", years, problems))
+        if (k := _kpi(raw, f"kpis[{i}]", years if years_known else None, problems))
     ]
     numbers = [k.number for k in kpis]
     if len(set(numbers)) != len(numbers):
@@ -335,22 +342,22 @@ def _parse(data: Mapping[str, Any], problems: _Problems) -> Plan | None:
     if not data.get("kpis"):
         problems.add("kpis", "KPIがありません（[[kpis]] が必要です）")
 
-    bodies = [
-        b
-        for i, raw in enumerate(problems.tables(data.get("bodies", _MISSING), "bodies"))
-        if (b := _body(raw, f"bodies[{i}]", problems))
-    ]
+    body_tables = problems.tables(data.get("bodies", _MISSING), "bodies")
+    bodies = [b for i, raw in enumerate(body_tables) if (b := _body(raw, f"bodies[{i}]", problems))]
     codes = [b.code for b in bodies]
+    # A body with a problem of its own (a month of 9.7) is still the body its code names:
+    # the references to it are not problems too.
+    named = [raw["code"] for raw in body_tables if isinstance(raw.get("code"), str)]
     if duplicated := sorted({c for c in codes if codes.count(c) > 1}):
         problems.add("bodies", f"団体コードが重複しています（{', '.join(duplicated)}）")
     if not data.get("bodies"):
         problems.add("bodies", "団体がありません（[[bodies]] が必要です）")
     lead = problems.text(meta, "lead_body", "plan", default=codes[0] if codes else "")
-    if lead is not None and codes and lead not in codes:
+    if lead is not None and named and lead not in named:
         problems.add("plan.lead_body", f"{lead!r} は bodies にありません")
     for i, kpi in enumerate(kpis):
         for code in kpi.reported_by or ():
-            if code not in codes:
+            if code not in named:
                 problems.add(f"kpis[{i}].reported_by", f"{code!r} は bodies にありません")
 
     rating_raw = problems.table(data.get("rating", {}), "rating")
@@ -432,7 +439,9 @@ def _verdict(raw: Mapping[str, Any], problems: _Problems) -> VerdictScale:
     )
 
 
-def _kpi(raw: Mapping[str, Any], where: str, years: tuple[int, ...], problems: _Problems) -> KPI | None:
+def _kpi(raw: Mapping[str, Any], where: str, years: tuple[int, ...] | None, problems: _Problems) -> KPI | None:
+    """A ``[[kpis]]`` table; its targets' years are checked against ``years`` unless the
+    plan's years could not be read (``None``: that problem is said once, at them)."""
     before = len(problems.items)
     number = problems.count(raw.get("number", _MISSING), f"{where}.number", minimum=1, maximum=99)
     name = problems.text(raw, "name", where)
@@ -441,7 +450,7 @@ def _kpi(raw: Mapping[str, Any], where: str, years: tuple[int, ...], problems: _
     baseline = problems.count(raw.get("baseline", 0), f"{where}.baseline")
     targets: dict[int, int] = {}
     for key, value in problems.table(raw.get("targets", {}), f"{where}.targets").items():
-        if not (key.isascii() and key.isdigit()) or int(key) not in years:
+        if not (key.isascii() and key.isdigit()) or (years is not None and int(key) not in years):
             problems.add(f"{where}.targets.{key}", "計画期間（plan.fiscal_years）の年度ではありません")
             continue
         if (target := problems.count(value, f"{where}.targets.{key}")) is not None:
