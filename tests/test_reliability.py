@@ -246,6 +246,51 @@ def test_a_folder_without_permission_is_an_error_for_it_alone(samples: Path, mon
     assert out.exit_code == 1 and "内部エラー" not in out.output and "鍵付き" in out.stderr
 
 
+def _without_root_rights() -> list[str] | None:
+    """A command prefix that runs as root but checked like any user (no CAP_DAC_OVERRIDE
+    nor CAP_DAC_READ_SEARCH), where the tests run as root and setpriv can do it."""
+    import os
+    import subprocess
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("setpriv") is None:
+        return None
+    prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+    try:
+        done = subprocess.run([*prefix, "true"], capture_output=True, timeout=30)
+    except OSError:
+        return None
+    return prefix if done.returncode == 0 else None
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o000], ids=["no-search", "no-read"])
+def test_a_folder_the_kernel_refuses_is_an_error_for_it_alone(samples: Path, mode: int) -> None:
+    """The real refusal, not a simulated one: a folder without x (its names can be listed
+    but nothing in it opened: the issue's case) or without r."""
+    import subprocess
+    import sys
+
+    prefix = _without_root_rights()
+    if prefix is None:
+        pytest.skip("needs root and setpriv to drop the rights that ignore permissions")
+    locked = samples / "鍵付き"
+    locked.mkdir()
+    shutil.move(samples / OBANAZAWA, locked / OBANAZAWA)
+    locked.chmod(mode)
+    script = "import sys; from saisei.cli import main; sys.argv[0] = 'saisei'; main()"
+    try:
+        done = subprocess.run(
+            [*prefix, sys.executable, "-c", script, "validate", str(samples)], capture_output=True, timeout=300
+        )
+    finally:
+        locked.chmod(0o755)
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 1, stderr
+    lines = [line for line in stderr.splitlines() if "鍵付き" in line]
+    assert len(lines) == 1 and lines[0].startswith("[エラー]") and "権限" in lines[0], stderr
+    assert "Traceback" not in stderr and "内部エラー" not in stderr
+    assert "6 ファイル" in stderr
+
+
 # -- item 6: file names that are not UTF-8 ---------------------------------------------------
 
 

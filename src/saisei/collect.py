@@ -115,6 +115,14 @@ def collect_files(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] 
         except OSError as exc:  # no permission to list or search it: an error for it alone
             unreadable.append((folder, exc))
             return
+        try:  # listed, but is what it holds reachable? (read but no search permission: x)
+            if entries:
+                entries[0].stat(follow_symlinks=False)
+        except PermissionError as exc:
+            unreadable.append((folder, exc))
+            return
+        except OSError:  # gone since it was listed: the entry's own checks below say so
+            pass
         for entry in entries:
             if entry.name.startswith("."):
                 continue
