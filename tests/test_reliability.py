@@ -666,6 +666,32 @@ def test_click_speaks_japanese() -> None:
     assert out.exit_code == 2 and "引数がありません" in out.stderr and "Missing" not in out.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["schedule", "--plan", "."],  # a folder where a file belongs
+        ["schedule", "--plan", "nosuch.toml"],
+        ["consolidate", "nosuch", "--out", "o"],
+        ["history", "--kpi", "x"],
+        ["template"],
+        ["template", "鶴岡市", "--fiscal-year", "2025"],
+        ["consolidate", "--bogus"],
+    ],
+)
+def test_click_errors_have_no_english_words(args: list[str]) -> None:
+    """Each usage error says what is wrong in Japanese: no English word is left but the
+    user's own text (quoted) and the option names (click once said "File '.' is a
+    directory", "'x' is not a valid integer", "Missing argument 'BODY'.")."""
+    import re
+
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 2
+    error = [line for line in out.stderr.splitlines() if line.startswith("エラー: ")]
+    assert len(error) == 1, out.stderr
+    left = re.sub(r"'[^']*'|--?[a-z-]+", "", error[0])
+    assert not re.findall(r"[A-Za-z]{3,}", left), error[0]
+
+
 def _column_starts(line: str, ambiguous: int) -> list[int]:
     """The display column where each cell of a table's line starts (cells are separated
     by two spaces or more), characters of ambiguous width taking ``ambiguous`` columns."""

@@ -18,14 +18,17 @@ with while_loading():
 
     import click
 
+    from ._texts import install
+
+    # click's own texts in Japanese, before the commands are defined: some are looked up
+    # when a command's options are made (the "file" in --plan's messages), most when shown
+    install()
+
     from . import consolidate, new_plugin, plugins, publish, record, review_sheet, schedule, sendback, template
     from ._common import EXIT_BROKEN_PIPE, EnvironmentFailure, environment_message
     from ._interrupts import EXIT_INTERRUPTED, INTERRUPTED, for_command, leave_on_interrupt
-    from ._texts import install
 
 __all__ = ["main"]
-
-install()  # click's own texts in Japanese (click looks them up when it shows them)
 
 
 def _output_closed() -> NoReturn:

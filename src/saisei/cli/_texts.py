@@ -42,9 +42,9 @@ JA: dict[str, str] = {
     "Did you mean {possibility}?": "{possibility} のことですか？",
     "(Did you mean one of: {possibilities}?)": "（{possibilities} のどれかのことですか？）",
     "Missing command.": "コマンドを指定してください。",
-    "Missing argument": "引数がありません",
-    "Missing option": "オプションがありません",
-    "Missing parameter": "指定がありません",
+    "Missing argument": "次の引数がありません:",
+    "Missing option": "次のオプションがありません:",
+    "Missing parameter": "次の指定がありません:",
     "Missing parameter: {param_name}": "指定がありません: {param_name}",
     "Missing {param_type}": "{param_type} がありません",
     "Missing {param_type} {param_hint}.": "{param_type} {param_hint} がありません。",
@@ -85,8 +85,18 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return JA.get(chosen) or gettext.ngettext(singular, plural, n)
 
 
+#: The names click puts in "'x' is not a valid integer." (and in a metavar without one).
+_TYPE_NAMES = {"IntParamType": "整数", "IntRange": "整数", "FloatParamType": "数", "FloatRange": "数"}
+
+
 def install() -> None:
-    """Rebind click's ``_`` and ``ngettext`` to the Japanese texts (idempotent)."""
+    """Rebind click's ``_`` and ``ngettext`` to the Japanese texts, and name click's number
+    types in Japanese (idempotent).  Call it before the commands are defined: click looks
+    some texts up when an option is made (the "file" of ``click.Path``)."""
+    import click.types
+
+    for cls, name in _TYPE_NAMES.items():
+        getattr(click.types, cls).name = name
     for name in ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui"):
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):

@@ -87,7 +87,7 @@ def _body_code(plan: Any, body: str) -> str:
 
 @click.command()
 @click.argument("body", required=False)
-@click.option("--kpi", type=int, help="KPIの番号。")
+@click.option("--kpi", type=int, metavar="N", help="KPIの番号。")
 @click.option("--fiscal-year", "fiscal_year_text", help="年度（2024、令和6年度、R6）。")
 @record_option
 @click.option("--json", "as_json", is_flag=True, help="JSONで出す。")
