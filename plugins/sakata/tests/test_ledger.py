@@ -222,6 +222,49 @@ def test_the_rules_read_a_row_as_the_core_does_or_the_row_is_an_error(
     assert [row for row, _ in totals] == read.totals
 
 
+def _moved(ref: str, letters: str, rows: int) -> str:
+    """Where cell ``ref`` of the ledger as issued is when its columns A..F are at ``letters``
+    and ``rows`` rows were inserted above the header."""
+    return f"{letters['ABCDEF'.index(ref[0])]}{int(ref[1:]) + rows}"
+
+
+def _read_at(grid: list[list[Any]], layout: Any) -> tuple[list[dict[str, Any]], list[tuple[str, str, str | None]]]:
+    """The observations and issues (with the 合計 cross-check) of a ledger at ``layout``."""
+    sheet = Sheet("実績一覧", False, grid)
+    reading = Reading(_Book(), PLAN, entity_code="062049")  # type: ignore[arg-type]
+    check_totals(reading, sheet, _ledger.read_ledger(reading, sheet, PLAN, dt.date(2025, 8, 20), layout))
+    return list(reading.to_frame().iter_rows(named=True)), [(i.severity, i.code, i.cell) for i in reading.issues]
+
+
+@settings(max_examples=40, deadline=None)
+@given(_ROWS, st.permutations(range(6)), st.integers(0, 3), st.integers(0, 2), st.data())
+def test_the_rows_read_alike_wherever_the_columns_and_the_header_are(
+    rows: list[tuple[Any, ...]], order: list[int], left: int, above: int, data: st.DataObject
+) -> None:
+    """The engine gives the same observations and issues for a ledger whose columns are in
+    another order, right of blank columns, below blank rows: only the cells move."""
+    grid = [list(r) for r in rows]
+    if grid and data.draw(st.booleans()):  # a 合計 row with a cached figure, somewhere
+        grid.insert(data.draw(st.integers(0, len(grid))), [None, None, "合計", None, data.draw(_INTS | _FLOATS), None])
+    observations, issues = _read_at([[TITLE], ["令和7年8月20日現在"], list(HEADER), *grid], _ledger.AS_ISSUED)
+
+    def place(values: list[Any]) -> list[Any]:
+        out: list[Any] = [None] * (left + 6)
+        for field, value in enumerate(values):
+            out[left + order[field]] = value
+        return out
+
+    moved = [[TITLE], ["令和7年8月20日現在"], *([[]] * above), place(list(HEADER)), *map(place, grid)]
+    layout = _ledger.Layout(4 + above, tuple(left + order[f] + 1 for f in range(6)), tuple(range(1, left + 1)))
+    letters = "".join(layout.letters)
+    got, got_issues = _read_at(moved, layout)
+    assert got == [
+        {**o, "cell": _moved(o["cell"], letters, above), "period": f"行{int(o['period'][1:]) + above}"}
+        for o in observations
+    ]
+    assert got_issues == [(severity, code, cell and _moved(cell, letters, above)) for severity, code, cell in issues]
+
+
 def _synthetic_rows(rows: int) -> list[list[Any]]:
     return [
         [e.number, e.date_cell, e.name, LABEL_BY_KPI[e.kpi], e.count_cell, e.note] for e in synthetic.events(rows, 5)
