@@ -113,6 +113,45 @@ def test_a_dash_is_no_figure_with_a_warning(dash: str) -> None:
     assert ("no-figure", "D6") in [(i.code, i.cell) for i in result.issues if not i.is_error]
 
 
+def test_the_total_row_moved_above_the_months_reads_the_same() -> None:
+    # the months below 合計 were left out with warnings only (exit 0, no figure for the year)
+    def edit(ws: Any) -> None:
+        insert_rows(ws, 5)
+        for column in range(2, 7):
+            ws.cell(5, column).value = ws.cell(18, column).value
+            ws.cell(18, column).value = None
+
+    assert cited(read(edit)) == moved(rows=[5])
+
+
+MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
+
+
+@pytest.mark.parametrize(
+    "spell", [lambda y, m: f"R{y - 2018}.{m}", lambda y, m: f"令和{y - 2018}年{m}月", lambda y, m: f"{y}/{m:02d}"]
+)
+def test_month_labels_that_name_their_year(spell: Any) -> None:
+    def edit(ws: Any) -> None:
+        for row, month in enumerate(MONTHS, start=5):
+            ws.cell(row, 2, spell(2024 + (month < 4), month))
+
+    assert cited(read(edit)) == CITED
+
+
+def test_a_month_of_another_fiscal_year_is_an_error() -> None:
+    assert ("conflicting-label", "B5") in error_cells(lambda ws: ws.cell(5, 2, "R5.4"))
+
+
+def test_a_value_merged_over_two_months_is_an_error_at_the_lost_cell() -> None:
+    assert error_cells(lambda ws: ws.merge_cells("E5:E6")) == [("merged-cell", "E6")]
+
+
+def test_a_column_of_a_kpi_the_town_does_not_report_is_not_read_with_a_warning() -> None:
+    result = read(lambda ws: insert_columns(ws, 6, header=(4, "UIJターン者数"), values={5: 3}))
+    assert cited(result) == CITED
+    assert [(i.code, i.cell) for i in result.issues] == [("unknown-kpi", "F4")]
+
+
 # -- contradictions: an error at the cells, never a figure ------------------------------------
 
 

@@ -24,7 +24,8 @@ The cells above are the form as issued; the table is found by its labels
 breaks and spaces ignored), each month's row by its label, the 合計 row by its label.  Rows
 and columns inserted above, left or inside, blank rows, columns the form does not know,
 KPI columns and month rows reordered with their labels read the same figures, cited where
-they now are.  A KPI over two columns or a month twice is an error at the cells; a month
+they now are; a month's row below the 合計 row (合計 moved to the top) is still that month,
+and a month may name its year (``R6.4``, ``令和6年4月``, a date) if it is the form's 年度.  A KPI over two columns or a month twice is an error at the cells; a month
 with no row is blank (the year stays 見込み).
 """
 
@@ -52,17 +53,20 @@ from saisei.plugin import (
     detect_table,
     display,
     find_label,
+    fiscal_year_of,
     hookimpl,
     is_blank,
     is_dash,
     kpi_columns,
     normalize_text,
     parse_count,
+    parse_month,
     read_header,
     record,
     status_for,
     table_rows,
     value_beside,
+    wareki_year_label,
 )
 
 __all__ = ["saisei_body_code", "saisei_detect", "saisei_read", "saisei_template"]
@@ -153,7 +157,7 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     table = _table(reading, sheet)
     if table is None:
         return reading
-    months = _months(reading, sheet, table)
+    months = _months(reading, sheet, table, year)
 
     # per KPI: (month, cell, value) read; whether any month is blank for it
     values: dict[int, list[tuple[int, str, int]]] = {k: [] for k in table.kpis}
@@ -168,6 +172,8 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
             ref = cell_ref(row, column)
             raw = sheet.value(ref)
             if is_blank(raw):
+                if sheet.merged and reading.merged_away(sheet, ref, what=f"{month}月の{_kpi_label(plan, kpi)}"):
+                    bad_column[kpi] = True
                 blank[kpi] = True
                 continue
             value = reading.count(sheet, ref, what=f"{month}月の{_kpi_label(plan, kpi)}", value=raw)
@@ -238,6 +244,16 @@ def _table(reading: Reading, sheet: Sheet) -> _Table | None:
     others = [c for c in range(1, sheet.max_column + 1) if c not in (month, note)]
     kpis, problems = kpi_columns(sheet, (header.row,), others, plan)
     record(reading, sheet.name, problems)
+    for number, column in sorted(kpis.items()):
+        if number not in COLUMNS.values():  # KPI④ (the prefecture's): not this form's, its column is not read
+            del kpis[number]
+            label = plan.kpi(number).label  # type: ignore[union-attr]
+            reading.warning(
+                "unknown-kpi",
+                f"{label} の列がありますが、{label}は飯豊町が報告するKPIではないので読みません（不要なら列を削除してください）",
+                sheet=sheet.name,
+                cell=cell_ref(header.row, column),
+            )
     for number in sorted(set(COLUMNS.values()) - set(kpis)):
         reading.error(
             "bad-header",
@@ -248,6 +264,10 @@ def _table(reading: Reading, sheet: Sheet) -> _Table | None:
         )
     kpis = dict(sorted(kpis.items()))
     rows = table_rows(sheet, (month, *kpis.values()), header.row + 1, total_columns=(month,))
+    # a month's row is known by its label: one below the 合計 row (合計 moved to the top) is still that month
+    below = tuple(r for r in rows.after if _month_of(sheet.at(r, month)) is not None)
+    if below:
+        rows = Rows(rows.rows + below, rows.total_row, tuple(r for r in rows.after if r not in below))
     return _Table(month, note, kpis, rows)
 
 
@@ -261,18 +281,44 @@ def _month_of(raw: Any) -> int | None:
         m = _MONTH_TEXT.fullmatch(normalize_text(raw))
         if m and 1 <= int(m.group(1)) <= 12:
             return int(m.group(1))
+        named = _month_with_year(raw)
+        if named is not None:
+            return named[1]
     return None
 
 
-def _months(reading: Reading, sheet: Sheet, table: _Table) -> dict[int, int]:
-    """Each month's row, by its label, in fiscal order; a row whose label is no month, or a
-    month twice, is an error at the label."""
+def _month_with_year(raw: Any) -> tuple[int, int] | None:
+    """(year, month) of a label that names its year too: ``R6.4``, ``令和6年4月``, ``2024/04``, a date."""
+    if isinstance(raw, dt.date):
+        return raw.year, raw.month
+    if not isinstance(raw, str):
+        return None
+    try:
+        return parse_month(raw)
+    except ValueError:
+        return None
+
+
+def _months(reading: Reading, sheet: Sheet, table: _Table, year: int | None) -> dict[int, int]:
+    """Each month's row, by its label, in fiscal order; a row whose label is no month, a
+    month twice, or a month of another fiscal year than the form's (``R5.4`` under
+    令和6年度), is an error at the label."""
     found: dict[int, int] = {}
     for row in table.rows.rows:
         ref = cell_ref(row, table.month)
         raw = sheet.value(ref)
         month = _month_of(raw)
-        if month is None:
+        named = _month_with_year(raw) if month is not None else None
+        fiscal = fiscal_year_of(dt.date(named[0], named[1], 1)) if named is not None else None
+        if month is not None and fiscal is not None and year is not None and fiscal != year:
+            reading.error(
+                "conflicting-label",
+                f"月 {_shown(raw)} は{wareki_year_label(fiscal)}の月ですが、この表は{wareki_year_label(year)}です"
+                "（年度か月を直してください）",
+                sheet=sheet.name,
+                cell=ref,
+            )
+        elif month is None:
             reading.error(
                 "bad-month",
                 f"月が {_shown(raw)} です（「4月」〜「3月」のどれかにしてください）",
@@ -351,8 +397,6 @@ def saisei_template(fiscal_year: int, plan: Plan, as_of: dt.date | None) -> Temp
     """
     from openpyxl import Workbook as XlsxWorkbook
     from openpyxl.styles import Font
-
-    from saisei.plugin import wareki_year_label
 
     book = XlsxWorkbook()
     ws = book.active
