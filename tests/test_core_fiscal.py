@@ -247,10 +247,18 @@ def test_date_spellings_round_trip(day: dt.date) -> None:
         ("１－３月", 4),
         (" 第 2 四半期 ", 2),
         ("4 - 6 月", 1),
+        ("第4四半期（1-3月）", 4),  # the quarter with its months
+        ("Q2 (7～9月)", 2),
     ],
 )
 def test_quarter_spellings(text: str, quarter: int) -> None:
     assert parse_quarter(text) == quarter
+
+
+def test_a_quarter_and_months_that_disagree() -> None:
+    with pytest.raises(ValueError) as info:
+        parse_quarter("第4四半期（4-6月）")
+    assert str(info.value) == '四半期 "第4四半期（4-6月）" の四半期と月が合いません（第4四半期と第1四半期）'
 
 
 @pytest.mark.parametrize(
@@ -263,6 +271,7 @@ def test_quarter_spellings(text: str, quarter: int) -> None:
         ("3-1月", "3-1月"),
         ("4-6", "4-6"),
         ("第1四半期第2四半期", "第1四半期第2四半期"),
+        ("第1四半期（速報）", "第1四半期（速報）"),
         (2, "2"),
         (2.0, "2"),
         (1.5, "1.5"),

@@ -181,6 +181,16 @@ def parse_quarter(value: object) -> int:
     m = _MONTH_RANGE.fullmatch(text)
     if m and (int(m.group(1)), int(m.group(2))) in _QUARTER_MONTHS:
         return _QUARTER_MONTHS[(int(m.group(1)), int(m.group(2)))]
+    both = _BOTH.fullmatch(text)
+    if both:  # 第4四半期（1-3月）: the quarter with its months; the two must agree
+        try:
+            first, second = parse_quarter(both.group(1)), parse_quarter(both.group(2))
+        except ValueError:
+            pass
+        else:
+            if first != second:
+                raise ValueError(f'四半期 "{value}" の四半期と月が合いません（第{first}四半期と第{second}四半期）')
+            return first
     raise ValueError(f'四半期 "{value}" を読み取れません（例: 第1四半期、第一四半期、1Q、4-6月）')
 
 
