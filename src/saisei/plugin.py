@@ -33,7 +33,8 @@ in saisei is internal and may move.  The hooks a plugin implements are documente
   (a label and the value beside it: 作成日 | 2025/2/14), :class:`Problem`; on a workbook: :func:`detect_table` (for
   ``saisei_detect``, a :class:`Detection` saying how close a workbook came),
   :func:`read_header`, :func:`record`, :func:`rows_after_total`
-* spellings: :func:`is_dash` (a dash alone: no figure), :func:`parse_quarter` (第一四半期, 1Q, 4-6月),
+* spellings: :func:`is_dash` (a dash alone: no figure), :func:`is_note` (※速報値: a note, not a
+  figure), :data:`TOTAL_LABELS` (合計, 計 …: a row that ends a table), :func:`parse_quarter` (第一四半期, 1Q, 4-6月),
   :func:`parse_month` (R6.4, 令和6年4月, 2024/04)
 * a form described in TOML instead of programmed (:mod:`saisei.declarative`):
   :class:`DeclarativeForm` (``plugin = DeclarativeForm.load(path)``) and :class:`FormError`
@@ -59,6 +60,7 @@ from .core.fiscal import (
 from .core.issues import Issue, Severity
 from .core.plan import CIRCLED, KPI, Body, Plan
 from .core.tables import (
+    TOTAL_LABELS,
     Field,
     Header,
     KpiLabel,
@@ -66,6 +68,7 @@ from .core.tables import (
     Rows,
     find_header,
     find_label,
+    is_note,
     kpi_columns,
     label_key,
     parse_kpi_label,
@@ -93,6 +96,7 @@ from .workbook import Sheet, Workbook
 __all__ = [
     "CIRCLED",
     "ERAS",
+    "TOTAL_LABELS",
     "KPI",
     "Body",
     "CellError",
@@ -128,6 +132,7 @@ __all__ = [
     "hookimpl",
     "is_blank",
     "is_dash",
+    "is_note",
     "kpi_columns",
     "label_key",
     "normalize_text",
