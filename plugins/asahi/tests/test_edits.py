@@ -67,7 +67,42 @@ def test_the_export_saved_under_the_csv_files_name() -> None:
     assert cited(read(edit)) == CITED
 
 
-@pytest.mark.parametrize("spelling", ["第四四半期", "第４四半期", "4Q", "Q4", "1-3月", "1月～3月"])
+def test_the_export_under_the_csv_files_name_with_a_memo_sheet_beside_it() -> None:
+    book = load(SAMPLE)
+    book[SHEET].title = "asahi_kintone_export_20250412"
+    book.create_sheet("メモ")["A1"] = "第4四半期は速報値"
+    assert cited(read_bytes(save(book), registry=REGISTRY)) == CITED
+
+
+def test_two_sheets_of_records_are_not_taken_for_the_export_and_say_why() -> None:
+    book = load(SAMPLE)
+    book.copy_worksheet(book[SHEET]).title = "コピー"
+    book[SHEET].title = "asahi_kintone_export_20250412"
+    [issue] = errors(read_bytes(save(book), registry=REGISTRY))
+    assert issue.code == "unknown-form" and "朝日町" in issue.message
+
+
+def test_a_note_line_and_a_total_line_below_the_records() -> None:
+    def edit(ws: Any) -> None:
+        ws["A15"] = "※第4四半期は速報値"
+        ws["D16"], ws["E16"] = "合計", 487
+
+    assert cited(read(edit)) == CITED
+
+    def below(ws: Any) -> None:
+        edit(ws)
+        ws["A18"], ws["E18"] = 13, 5
+
+    assert [(i.code, i.cell) for i in errors(read(below))] == [("bad-row", "A18")]
+
+
+def test_a_value_merged_over_two_records_is_an_error_at_the_lost_cell() -> None:
+    assert [(i.code, i.cell) for i in errors(read(lambda ws: ws.merge_cells("E2:E3")))] == [("merged-cell", "E3")]
+
+
+@pytest.mark.parametrize(
+    "spelling", ["第四四半期", "第４四半期", "4Q", "Q4", "1-3月", "1月～3月", "第4四半期（1-3月）"]
+)
 def test_quarter_spellings(spelling: str) -> None:
     def edit(ws: Any) -> None:
         for row in (2, 3, 4):

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 from saisei.plugin import (
+    TOTAL_LABELS,
     CellValueError,
     Detection,
     Field,
@@ -53,6 +54,8 @@ from saisei.plugin import (
     hookimpl,
     is_blank,
     is_dash,
+    is_note,
+    label_key,
     normalize_text,
     parse_count,
     parse_date,
@@ -113,19 +116,19 @@ FIELDS = tuple(Field(name, (name,), loose=False) for name in HEADER)
 def _record_sheet(workbook: Workbook) -> tuple[Sheet, Header] | None:
     """The sheet holding the export, and its header row (found by its seven labels).
 
-    The export's sheet is ``レコード一覧``; a workbook of one visible sheet is the export
-    whatever that sheet is called (saved from the CSV, it is named after the file) when
-    its header row is kintone's.
+    The export's sheet is ``レコード一覧``; without it, the one visible sheet whose header
+    row is kintone's is the export whatever it is called (saved from the CSV, it is named
+    after the file; a memo sheet may have been added beside it).  Two such sheets are not
+    claimed: the reason is then said (which sheet is the export?).
     """
-    names = list(workbook.find_sheets(SHEET)[:1])
-    if not names and len(workbook.visible_sheet_names) == 1:
-        names = list(workbook.visible_sheet_names)
+    names = workbook.find_sheets(SHEET)[:1] or workbook.visible_sheet_names
+    found = []
     for name in names:
         sheet = workbook.sheet(name)
         header, _, _ = find_header(sheet, FIELDS, first_only=True)
         if header is not None:
-            return sheet, header
-    return None
+            found.append((sheet, header))
+    return found[0] if len(found) == 1 else None  # two sheets of records: which is the export?
 
 
 @hookimpl
@@ -193,6 +196,7 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     parsed = {name: _parse_column(raw[name], parsers[name]) for name in HEADER}
     blank = [all(flags) for flags in zip(*(_parse_column(raw[name], is_blank) for name in HEADER), strict=True)]
     pending: list[tuple[int, int, _Problem]] = []  # (row, column, problem), reported top to bottom
+    pending += _notes_and_total(raw, blank, first, min(col.values()))
     for name in HEADER:
         for index, outcome in enumerate(parsed[name]):
             if isinstance(outcome, _Problem) and not blank[index]:
@@ -211,6 +215,10 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
         strict=True,
     )
     records = [_Record(index + first, *values) for index, values in enumerate(cells) if not blank[index]]
+    for record in records if sheet.merged else ():
+        ref = cell_ref(record.row, col[VALUE])
+        if record.value is None and is_blank(sheet.value(ref)):
+            reading.merged_away(sheet, ref, what=VALUE)
     if not records:
         reading.warning("no-records", "レコードが1件もありません（書き出す範囲を確認してください）", sheet=sheet.name)
     pending += _record_number_warnings(records, col[RECORD])
@@ -248,6 +256,40 @@ def saisei_read(workbook: Workbook, plan: Plan) -> Reading | None:
     newest = max((r.updated for r in records if r.updated is not None), default=None)
     reading.as_of = newest.date() if newest is not None else None
     return reading
+
+
+def _notes_and_total(
+    raw: dict[str, list[Any]], blank: list[bool], first: int, column: int
+) -> list[tuple[int, int, _Problem]]:
+    """Mark note lines (``※第4四半期は速報値``) and a 合計 line as no records, in ``blank``.
+
+    A line with 合計 (計, 総計 …) in any field ends the records: what lies below it is an
+    error at the line, never left out silently.
+    """
+    problems: list[tuple[int, int, _Problem]] = []
+    total: int | None = None
+    for index in range(len(blank)):
+        if blank[index]:
+            continue
+        values = [raw[name][index] for name in HEADER]
+        notes_only = all(is_blank(v) or is_note(v) for v in values)
+        if total is not None and not notes_only:
+            problems.append(
+                (
+                    index + first,
+                    column,
+                    _Problem(
+                        "error",
+                        "bad-row",
+                        f"合計の行（{total + first}行目）の下に値があります（レコードは合計の行より上に置くか、"
+                        "不要なら削除してください）",
+                    ),
+                )
+            )
+        elif total is None and any(label_key(v) in TOTAL_LABELS for v in values):
+            total = index
+        blank[index] = blank[index] or notes_only or total is not None
+    return problems
 
 
 def _parse_column(values: list[Any], parse: Callable[[Any], T]) -> list[T]:
