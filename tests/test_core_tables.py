@@ -103,6 +103,12 @@ def test_rows_skip_blanks_stop_at_the_total_and_report_what_lies_below() -> None
     assert rows.after == (8,)
 
 
+@pytest.mark.parametrize("label", ["合計", "合 計", "計", "総計", "年間計", "年度計", "累計"])
+def test_total_labels_end_the_table(label: str) -> None:
+    rows = table_rows(Grid([["h"], [1, 2], [label, 3], [4, 5]]), (1, 2), 2, total_columns=(1,))
+    assert (rows.rows, rows.total_row, rows.after) == ((2,), 3, (4,))
+
+
 def test_note_rows_are_not_data_but_a_note_beside_a_figure_is() -> None:
     grid = Grid(
         [

@@ -54,7 +54,7 @@ SEARCH_ROWS = 30
 SEARCH_COLUMNS = 30
 
 #: Row labels that end a table (after :func:`label_key`).
-TOTAL_LABELS = frozenset({"合計", "計", "総計", "総合計", "小計"})
+TOTAL_LABELS = frozenset({"合計", "計", "総計", "総合計", "小計", "年間計", "年計", "年度計", "累計"})
 
 _T = TypeVar("_T")
 
