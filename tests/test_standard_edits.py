@@ -201,6 +201,19 @@ def test_two_visible_twin_sheets_are_an_error() -> None:
     assert ("ambiguous-sheet", SHEET, None) in error_cells(save(book))
 
 
+@pytest.mark.parametrize("title", ["KPI実績 (2)", "KPI実績（修正）"])
+def test_a_copy_of_the_sheet_is_named_in_a_warning(title: str) -> None:
+    # Excel names a copied sheet 「KPI実績 (2)」: the clerk may have corrected the copy
+    book = load(SAMPLE)
+    copy = book.copy_worksheet(book[SHEET])
+    copy.title = title
+    copy["E2"] = 5
+    data = save(book)
+    assert figures(data) == FIGURES
+    [issue] = [i for i in read_bytes(data).issues if not i.is_error]
+    assert (issue.code, issue.sheet) == ("ambiguous-sheet", SHEET) and title in issue.message
+
+
 def test_a_hidden_data_sheet_is_read_with_a_warning() -> None:
     book = load(SAMPLE)
     book[SHEET].sheet_state = "hidden"

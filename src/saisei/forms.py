@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from .core.cells import cell_ref
 from .core.numfmt import display_problem
-from .core.tables import SEARCH_ROWS, Field, Header, Problem, Rows, find_header
+from .core.tables import SEARCH_ROWS, Field, Header, Problem, Rows, find_header, label_key
 from .core.values import display
 from .hookspecs import Detection
 
@@ -145,6 +145,14 @@ def check_reading(workbook: Workbook, reading: Reading) -> None:
                 "読んでいません（不要なら削除してください）",
                 sheet=name,
             )
+        copies = _copies(workbook, name, twins)
+        if copies:
+            reading.warning(
+                "ambiguous-sheet",
+                f"シート『{name}』を読みました。名前が『{name}』で始まるシート『{'』『'.join(copies)}』は読んでいません"
+                "（シートをコピーして直したのなら、直した方の名前を『" + name + "』にしてください）",
+                sheet=name,
+            )
         if hidden:
             reading.warning(
                 "hidden-sheet",
@@ -152,6 +160,17 @@ def check_reading(workbook: Workbook, reading: Reading) -> None:
                 sheet=name,
             )
         _check_formats(workbook, reading, name)
+
+
+def _copies(workbook: Workbook, name: str, twins: list[str]) -> list[str]:
+    """Visible sheets named like a copy of sheet ``name``: ``KPI実績 (2)`` (Excel's name for a
+    copied sheet), ``KPI実績（修正）``, ``KPI実績_R6`` — the clerk may have edited the copy."""
+    key = label_key(name)
+    return [
+        other
+        for other in workbook.visible_sheet_names
+        if other != name and other not in twins and label_key(other).startswith(key)
+    ]
 
 
 def _check_formats(workbook: Workbook, reading: Reading, name: str) -> None:
