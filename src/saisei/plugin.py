@@ -96,8 +96,8 @@ from .workbook import Sheet, Workbook
 __all__ = [
     "CIRCLED",
     "ERAS",
-    "TOTAL_LABELS",
     "KPI",
+    "TOTAL_LABELS",
     "Body",
     "CellError",
     "CellValueError",
