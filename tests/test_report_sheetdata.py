@@ -20,7 +20,7 @@ from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
 from saisei.report import deterministic_xlsx
-from saisei.report.sheetdata import clean_text, row_height, wrapped_lines
+from saisei.report.sheetdata import clean_text, escaped, row_height, wrapped_lines
 from saisei.report.xlsx import (
     COUNT,
     DAY,
@@ -232,3 +232,9 @@ def same(streamed: dict[str, Any], expected: dict[str, Any]) -> bool:
 def test_any_values_read_back_as_the_reference(rows: list[tuple[Any, ...]]) -> None:
     streamed, expected = cells(streamed_bytes(rows)), cells(reference_bytes(rows))
     assert same(streamed, expected), (streamed, expected)
+
+
+@given(st.text(st.sampled_from("&<>\r\n\"'a;#1漢字\x00"), max_size=20) | st.text(max_size=40))
+def test_text_is_escaped_as_a_translation_table_escapes_it(text: str) -> None:
+    table = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+    assert escaped(text) == text.translate(table)
