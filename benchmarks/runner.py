@@ -299,9 +299,11 @@ def phases(folder: Path, as_of: str | None) -> list[tuple[str, float, int]]:
 
         return wrapper
 
+    # Patched where they are looked up when called: saisei.api calls assemble by its own name.
     originals = {
         (pipeline, "open_workbook"): pipeline.open_workbook,
-        (pipeline, "assemble"): pipeline.assemble,
+        (pipeline, "check_reading"): pipeline.check_reading,
+        (api, "assemble"): api.assemble,
         (plugins.Registry, "detect"): plugins.Registry.detect,
         (plugins.Registry, "call"): plugins.Registry.call,
         (reading.Reading, "to_frame"): reading.Reading.to_frame,
@@ -309,7 +311,8 @@ def phases(folder: Path, as_of: str | None) -> list[tuple[str, float, int]]:
     }
     labels: dict[tuple[Any, str], Any] = {
         (pipeline, "open_workbook"): "open workbook (zip checks: every part inflated and checked; calamine)",
-        (pipeline, "assemble"): "validate (pandera, plan), reconcile, totals",
+        (pipeline, "check_reading"): "check what was read (hidden or look-alike sheets, number formats)",
+        (api, "assemble"): "validate (pandera, plan), reconcile, totals",
         (
             plugins.Registry,
             "detect",
