@@ -600,6 +600,24 @@ click.Group.parse_args = parse_args
     assert [line for line in stderr.splitlines() if line.strip()] == [INTERRUPTED]
 
 
+def test_the_command_sets_its_ctrl_c_handler_soon() -> None:
+    """The saisei command imports this package first and sets its Ctrl-C handler right
+    after: importing it must stay light (typing alone took 10-25 ms, a window where Ctrl-C
+    was Python's traceback)."""
+    import os
+    import subprocess
+    import sys
+
+    src = Path(saisei.__file__).parents[1]
+    code = (
+        "import sys, saisei; print(sorted(m for m in ('typing', 're', 'contextlib', 'threading') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(src)}
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
 def test_ctrl_c_once_the_command_is_done_changes_nothing() -> None:
     setup = "import atexit\natexit.register(lambda: os.kill(os.getpid(), signal.SIGINT))"
     code, stderr = _cli_with_ctrl_c(setup, "plugins")

@@ -19,9 +19,14 @@ Names are imported on first use, so ``import saisei`` stays light.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+# Not ``from typing import TYPE_CHECKING``: typing takes longer to import than all of this
+# (the saisei command imports this package first; until its Ctrl-C handler is set, a
+# Ctrl-C is Python's traceback).  Type checkers know the name.
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # the names below, for type checkers; at run time they load on first use
+    from typing import Any
+
     from .api import Consolidation, consolidate
     from .core.issues import Issue
     from .core.plan import Plan

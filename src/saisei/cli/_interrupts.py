@@ -7,17 +7,16 @@ reads the arguments.  There nothing is written yet, so Ctrl-C just says the line
 leaves (:func:`while_loading`, and the console script's call for the argument reading);
 once the command is done, the process only ends, so Ctrl-C is ignored (:func:`for_command`).
 
-Only the standard library here: this module is imported before click.
+Only ``signal`` and ``sys`` here (no contextlib, threading or typing: each costs
+milliseconds): this module is imported first, and until it has set the handler a Ctrl-C
+is Python's traceback.  What is left before it (the interpreter starting, ``site``,
+``saisei/__init__``) takes a few tens of milliseconds.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from types import FrameType
 
 __all__ = ["EXIT_INTERRUPTED", "INTERRUPTED", "for_command", "leave_on_interrupt", "while_loading"]
 
@@ -26,7 +25,7 @@ EXIT_INTERRUPTED = 130
 INTERRUPTED = "中断しました（Ctrl-C）。書きかけの出力は残していません（前回の出力があればそのままです）。"
 
 
-def _leave(signum: int, frame: FrameType | None) -> None:
+def _leave(signum: int, frame: object) -> None:
     """Ctrl-C before a command's work began: the line, and exit 130 (no traceback)."""
     try:
         sys.stderr.write(f"\n{INTERRUPTED}\n")
@@ -36,44 +35,44 @@ def _leave(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(EXIT_INTERRUPTED)
 
 
-def _can_set() -> bool:
-    """Only the main thread may set a handler; one someone else set is left alone."""
-    return (
-        threading.current_thread() is threading.main_thread()
-        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    )
+def _set(handler: object) -> bool:
+    """Set the SIGINT handler where the default one is set: not over one someone else set,
+    not outside the main thread (where Python refuses, ValueError)."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return False
+    try:
+        signal.signal(signal.SIGINT, handler)  # type: ignore[arg-type]
+    except ValueError:
+        return False
+    return True
 
 
 def leave_on_interrupt() -> None:
     """From now on (the console script: reading the arguments), Ctrl-C is the line and 130."""
-    if _can_set():
-        signal.signal(signal.SIGINT, _leave)
+    _set(_leave)
 
 
-@contextmanager
-def while_loading() -> Iterator[None]:
+class while_loading:  # used as a function: ``with while_loading():``
     """Ctrl-C while the block runs (importing the commands) is the line and 130."""
-    installed = _can_set()
-    if installed:
-        signal.signal(signal.SIGINT, _leave)
-    try:
-        yield
-    finally:
-        if installed:
+
+    def __enter__(self) -> None:
+        self.installed = _set(_leave)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.installed:
             signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-@contextmanager
-def for_command() -> Iterator[None]:
+class for_command:  # used as a function: ``with for_command():``
     """A command's work: Ctrl-C raises ``KeyboardInterrupt`` (cleaned up, then the line and
     130).  After it, when the console script set :func:`leave_on_interrupt`, the process
     only ends: Ctrl-C is ignored; otherwise (a test's runner) the handler is as before."""
-    main = threading.current_thread() is threading.main_thread()
-    before = signal.getsignal(signal.SIGINT) if main else None
-    if before is _leave:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        if before is _leave:
+
+    def __enter__(self) -> None:
+        self.console = signal.getsignal(signal.SIGINT) is _leave
+        if self.console:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.console:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
