@@ -658,7 +658,7 @@ def test_a_closed_error_output_ends_quietly_with_141() -> None:
     assert process.wait(timeout=120) == 141
 
 
-def test_the_readme_lists_every_exit_status() -> None:
+def test_the_readme_and_the_help_list_every_exit_status() -> None:
     import re
 
     import saisei.cli._common as common
@@ -667,6 +667,10 @@ def test_the_readme_lists_every_exit_status() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     table = readme[readme.index("**終了コード**") :].split("\n\n")[1]
     assert {int(code) for code in re.findall(r"^\| `(\d+)` \|", table, re.MULTILINE)} == codes
+    for command in ("consolidate", "publish", "sendback"):
+        text = CliRunner().invoke(main, [command, "--help"]).stdout
+        said = text[text.index("終了コード") :].split("\n\n")[0]
+        assert {int(code) for code in re.findall(r"(?<![\d.])(\d+) ", said)} == codes, said
 
 
 # -- item 15: click's texts in Japanese, tables by display width -------------------------------
@@ -708,6 +712,33 @@ def test_click_errors_have_no_english_words(args: list[str]) -> None:
     assert len(error) == 1, out.stderr
     left = re.sub(r"'[^']*'|--?[a-z-]+", "", error[0])
     assert not re.findall(r"[A-Za-z]{3,}", left), error[0]
+
+
+def test_help_keeps_japanese_lines_as_written() -> None:
+    """click rewraps a paragraph and joins its lines with a space: 「あれば それも」.
+    Every command's help has no space between two Japanese characters but as written."""
+    import re
+
+    from saisei.cli._texts import width
+
+    def wide(ch: str) -> bool:
+        return width(ch) == 2
+
+    import click
+
+    commands: list[tuple[list[str], click.Command]] = [([], main), *(([n], c) for n, c in main.commands.items())]
+    group = main.commands["record"]
+    assert isinstance(group, click.Group)
+    commands += [(["record", n], c) for n, c in group.commands.items()]
+    for args, command in commands:
+        out = CliRunner().invoke(main, [*args, "--help"])
+        assert out.exit_code == 0, (args, out.output)
+        written = command.help or ""
+        assert "[required]" not in out.stdout and "[default" not in out.stdout, (args, out.stdout)
+        for match in re.finditer(r"(\S) (\S)", out.stdout):
+            a, b = match.groups()
+            if wide(a) and wide(b):
+                assert f"{a} {b}" in written, (args, match.group(0), out.stdout)
 
 
 def _column_starts(line: str, ambiguous: int) -> list[int]:

@@ -22,7 +22,9 @@ import importlib
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["JA", "NOTHING", "install", "pad", "table", "width"]
+import click
+
+__all__ = ["JA", "NOTHING", "JapaneseHelpFormatter", "install", "pad", "table", "width"]
 
 #: An empty cell in a table: full-width, so it takes two columns in every terminal.
 NOTHING = "－"
@@ -70,6 +72,7 @@ JA: dict[str, str] = {
     "{value!r} is not {choice}.": "{value!r} は {choice} ではありません。",
     "{value} is not in the range {range}.": "{value} は範囲 {range} の外です。",
     "default: {default}": "既定値: {default}",
+    "required": "必須",
     "env var: {var}": "環境変数: {var}",
     "Aborted!": "中断しました。",
     "Do you want to continue?": "続けますか？",
@@ -89,6 +92,20 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 _TYPE_NAMES = {"IntParamType": "整数", "IntRange": "整数", "FloatParamType": "数", "FloatRange": "数"}
 
 
+class JapaneseHelpFormatter(click.HelpFormatter):
+    """click's help, but a paragraph with Japanese in it keeps the lines it was written in.
+
+    click rewraps each paragraph, joining its lines with a space: Japanese, which has no
+    spaces between words, then reads 「…提出と値があれば それも…」.  Such a paragraph is
+    shown as written (as click's ``\\b`` marker does), indented like the others.
+    """
+
+    def write_text(self, text: str) -> None:
+        paragraphs = text.split("\n\n")
+        kept = [f"\b\n{p}" if any(width(ch) == 2 for ch in p) and not p.startswith("\b") else p for p in paragraphs]
+        super().write_text("\n\n".join(kept))
+
+
 def install() -> None:
     """Rebind click's ``_`` and ``ngettext`` to the Japanese texts, and name click's number
     types in Japanese (idempotent).  Call it before the commands are defined: click looks
@@ -97,6 +114,7 @@ def install() -> None:
 
     for cls, name in _TYPE_NAMES.items():
         getattr(click.types, cls).name = name
+    click.Context.formatter_class = JapaneseHelpFormatter
     for name in ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui"):
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):
