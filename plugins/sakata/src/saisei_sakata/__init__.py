@@ -5,6 +5,13 @@ Sheet ``実績一覧``: A1 title, A2 the as-of date (``令和7年8月20日現在
 Each event is one observation (its fiscal year from its 実施日, its KPI from its 指標区分,
 its value from its 件数 cell); saisei adds up the events of a year and KPI.  Sheet ``集計``
 (the city's SUMIFS pivot) and the 合計 row are only cross-checked.  See README.md.
+
+The cells above are the form as issued; the ledger is found by its labels
+(:mod:`saisei.core.tables`): the header row by its six labels in any order in the first rows
+and columns, the as-of date as the dated cell above it, the 集計 pivot by 指標区分.  Rows and
+columns inserted above, left or inside, blank rows, columns the form does not know, and
+columns reordered with their headers read the same figures, cited where they now are.  Two
+columns with one label, two header rows, two as-of dates that disagree are errors at the cells.
 """
 
 from __future__ import annotations
