@@ -20,9 +20,15 @@ can check that every figure is still cited from the cell it now sits in::
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from saisei.core.cells import cell_ref, column_letter, parse_ref
 
@@ -34,6 +40,8 @@ __all__ = [
     "insert_columns",
     "insert_rows",
     "insertions",
+    "libreoffice",
+    "libreoffice_resave",
     "load",
     "save",
     "shifted",
@@ -234,3 +242,37 @@ def insertions(*, blank_rows: Sequence[int], note_rows: Sequence[int], columns: 
         )
 
     return draw()
+
+
+#: Marks a test that needs LibreOffice (``nox -s libreoffice`` sets SAISEI_LIBREOFFICE=1).
+libreoffice = pytest.mark.skipif(
+    not os.environ.get("SAISEI_LIBREOFFICE"), reason="LibreOffice check: SAISEI_LIBREOFFICE=1 (needs soffice)"
+)
+
+
+def libreoffice_resave(data: bytes, folder: Path, name: str = "form.xlsx") -> bytes:
+    """``data`` opened and saved again as xlsx by LibreOffice Calc, headless, as a clerk
+    without Excel does (``folder``: a scratch folder for the files and LibreOffice's profile)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is not installed (apt-get install libreoffice-calc)"
+    source = folder / "in" / name
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_bytes(data)
+    run = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{folder / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(folder / "out"),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    return (folder / "out" / name).read_bytes()

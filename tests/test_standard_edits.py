@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from builders import EXAMPLES
-from edits import insert_columns, insert_rows, load, save, shifted, swap_columns, swap_rows
+from edits import (
+    insert_columns,
+    insert_rows,
+    libreoffice,
+    libreoffice_resave,
+    load,
+    save,
+    shifted,
+    swap_columns,
+    swap_rows,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +51,23 @@ def error_cells(data: bytes) -> list[tuple[str, str | None, str | None]]:
 
 def test_an_openpyxl_resave_reads_the_same() -> None:
     assert figures(save(load(SAMPLE))) == FIGURES
+
+
+@libreoffice
+def test_a_libreoffice_resave_reads_the_same(tmp_path: Path) -> None:
+    assert figures(libreoffice_resave(SAMPLE, tmp_path)) == FIGURES
+
+
+@libreoffice
+def test_an_edited_copy_saved_again_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
+    def edit(ws: Any) -> None:
+        insert_rows(ws, 1, note="※庁内回覧用")
+        insert_columns(ws, 1)
+        insert_columns(ws, 7, header=(2, "うち町外"), values={3: 1, 4: 2}, hidden=True)
+        ws.merge_cells("G3:G6")  # 区分, merged down the table
+
+    moved = {k: shifted(v, rows=[1], columns=[1]) for k, v in FIGURES.items()}
+    assert figures(libreoffice_resave(edited(edit), tmp_path)) == moved
 
 
 def test_a_note_row_above_and_a_column_at_the_left() -> None:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 import saisei_asahi
-from edits import cited, edited, insert_columns, insert_rows, insertions, load, save, shifted, swap_columns
+from edits import (
+    cited,
+    edited,
+    insert_columns,
+    insert_rows,
+    insertions,
+    libreoffice,
+    libreoffice_resave,
+    load,
+    save,
+    shifted,
+    swap_columns,
+)
 from hypothesis import HealthCheck, given, settings
 
 from saisei.testing import errors, example_path, make_registry, read_bytes
@@ -33,6 +46,21 @@ def test_the_sample_gives_12_quarterly_figures() -> None:
 
 def test_an_openpyxl_resave_reads_the_same() -> None:
     assert cited(read_bytes(save(load(SAMPLE)), registry=REGISTRY)) == CITED
+
+
+@libreoffice
+def test_a_libreoffice_resave_reads_the_same(tmp_path: Path) -> None:
+    result = read_bytes(libreoffice_resave(SAMPLE, tmp_path), registry=REGISTRY)
+    assert cited(result) == CITED
+    assert result.as_of is not None and result.as_of.isoformat() == "2025-04-10"
+
+
+@libreoffice
+def test_the_export_saved_from_the_csv_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
+    book = load(SAMPLE)
+    book[SHEET].title = "asahi_kintone_export_20250412"
+    book.create_sheet("メモ")["A1"] = "第4四半期は速報値"
+    assert cited(read_bytes(libreoffice_resave(save(book), tmp_path), registry=REGISTRY)) == CITED
 
 
 def test_a_note_row_above_and_a_column_at_the_left() -> None:

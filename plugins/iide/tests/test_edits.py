@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 import saisei_iide
-from edits import cited, edited, insert_columns, insert_rows, insertions, load, save, shifted, swap_columns, swap_rows
+from edits import (
+    cited,
+    edited,
+    insert_columns,
+    insert_rows,
+    insertions,
+    libreoffice,
+    libreoffice_resave,
+    load,
+    save,
+    shifted,
+    swap_columns,
+    swap_rows,
+)
 from hypothesis import HealthCheck, given, settings
 
 from saisei.testing import errors, example_path, make_registry, read_bytes
@@ -37,6 +51,27 @@ def test_the_sample_gives_36_monthly_figures() -> None:
 
 def test_an_openpyxl_resave_reads_the_same() -> None:
     assert cited(read_bytes(save(load(SAMPLE, values=False)), registry=REGISTRY)) == CITED
+
+
+@libreoffice
+def test_a_libreoffice_resave_reads_the_same(tmp_path: Path) -> None:
+    result = read_bytes(libreoffice_resave(SAMPLE, tmp_path), registry=REGISTRY)
+    assert cited(result) == CITED
+    assert result.issues == []  # LibreOffice recalculates 合計: it still agrees
+
+
+@libreoffice
+def test_an_edited_copy_saved_again_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
+    def edit(ws: Any) -> None:
+        insert_rows(ws, 1, note="飯豊町 地域再生計画 月別実績")
+        insert_columns(ws, 1)
+        swap_rows(ws, 6, 17)  # 4月 and 3月 trade places, with their labels
+
+    data = libreoffice_resave(edited(SAMPLE, SHEET, edit), tmp_path)
+    swap = {"6": "17", "17": "6"}
+    assert cited(read_bytes(data, registry=REGISTRY)) == {
+        (lambda c: c[0] + swap.get(c[1:], c[1:]))(shifted(c, rows=[1], columns=[1])): f for c, f in CITED.items()
+    }
 
 
 def test_a_note_row_above_and_a_column_at_the_left() -> None:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 import saisei_obanazawa
-from edits import edited, figures, insert_columns, insert_rows, insertions, load, save, shifted, swap_columns
+from edits import (
+    edited,
+    figures,
+    insert_columns,
+    insert_rows,
+    insertions,
+    libreoffice,
+    libreoffice_resave,
+    load,
+    save,
+    shifted,
+    swap_columns,
+)
 from hypothesis import HealthCheck, given, settings
 
 from saisei.testing import errors, example_path, make_registry, read_bytes
@@ -29,6 +42,28 @@ def error_cells(*edits: Any) -> list[tuple[str, str | None]]:
 
 def test_an_openpyxl_resave_reads_the_same() -> None:
     assert figures(read_bytes(save(load(SAMPLE)), registry=REGISTRY)) == FIGURES
+
+
+@libreoffice
+def test_a_libreoffice_resave_reads_the_same(tmp_path: Path) -> None:
+    result = read_bytes(libreoffice_resave(SAMPLE, tmp_path), registry=REGISTRY)
+    assert figures(result) == FIGURES
+    assert result.as_of is not None and result.as_of.isoformat() == "2025-02-14"
+
+
+@libreoffice
+def test_an_edited_copy_saved_again_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
+    def edit(ws: Any) -> None:
+        insert_rows(ws, 1, note="令和6年度 第3回検証委員会 資料")
+        insert_columns(ws, 1)
+        swap_columns(ws, 4, 6)  # KPI① and KPI③ with both header rows
+
+    data = libreoffice_resave(edited(SAMPLE, SHEET, edit), tmp_path)
+    assert figures(read_bytes(data, registry=REGISTRY)) == {
+        (2024, 1, 2, "provisional"): "F7",
+        (2024, 2, 6, "provisional"): "E7",
+        (2024, 3, 412, "provisional"): "D7",
+    }
 
 
 def test_a_note_row_above_and_a_column_at_the_left() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from edits import (
     insert_columns,
     insert_rows,
     insertions,
+    libreoffice,
+    libreoffice_resave,
     load,
     save,
     shifted,
@@ -39,6 +42,26 @@ def error_cells(*edits: Any) -> list[tuple[str, str | None]]:
 
 def test_an_openpyxl_resave_reads_the_same() -> None:
     assert figures(read_bytes(save(load(SAMPLE, values=False)), registry=REGISTRY)) == FIGURES
+
+
+@libreoffice
+def test_a_libreoffice_resave_reads_the_same(tmp_path: Path) -> None:
+    result = read_bytes(libreoffice_resave(SAMPLE, tmp_path), registry=REGISTRY)
+    assert figures(result) == FIGURES
+    assert result.issues == []  # LibreOffice recalculates 累計: it still agrees
+
+
+@libreoffice
+def test_an_edited_copy_saved_again_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
+    def edit(ws: Any) -> None:
+        insert_rows(ws, 1, note="【庁内回覧用】")
+        insert_columns(ws, 1)
+        insert_columns(ws, 6, header=(7, "うち町外"), values={8: 1, 9: 2, 10: 3})  # inside 令和6年度
+
+    data = libreoffice_resave(edited(SAMPLE, SHEET, edit), tmp_path)
+    assert figures(read_bytes(data, registry=REGISTRY)) == {
+        k: shifted(v, rows=[1], columns=[1, 6]) for k, v in FIGURES.items()
+    }
 
 
 def test_a_note_row_above_and_a_column_at_the_left() -> None:
