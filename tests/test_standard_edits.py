@@ -273,6 +273,18 @@ def test_a_renamed_sheet_is_named() -> None:
     assert "シート『KPI実績』がありません（シート『Sheet1』の1行目に見出しがあります" in issue.message
 
 
+def test_a_renamed_sheet_missing_a_label_names_the_sheet_and_the_label() -> None:
+    book = load(SAMPLE)
+    book[SHEET].title = "Sheet1"
+    book["Sheet1"].delete_cols(6)  # 区分
+    [issue] = errors(read_bytes(save(book)))
+    assert (issue.code, issue.sheet, issue.cell) == ("unknown-form", "Sheet1", "A1")
+    assert issue.message == (
+        "form.xlsx!Sheet1!A1: 標準様式に近いですが、シート『KPI実績』がありません。シート『Sheet1』に見出し『区分』が"
+        "見つかりません（1行目に『団体コード』『団体名』『年度』『KPI』『実績値』はあります。1〜5行目を探しました）"
+    )
+
+
 # -- random edits: never a different figure ---------------------------------------------------
 
 

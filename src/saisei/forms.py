@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from .core.cells import cell_ref
 from .core.numfmt import display_problem
-from .core.tables import SEARCH_ROWS, Field, Header, Problem, Rows, find_header, label_key
+from .core.tables import SEARCH_ROWS, Field, Header, Miss, Problem, Rows, find_header, label_key
 from .core.values import display
 from .hookspecs import Detection
 
@@ -49,14 +49,18 @@ def detect_table(
     """Whether sheet ``wanted`` holds a header with every required field, found by labels.
 
     When it does not, the :class:`Detection` says how close the workbook came: the sheet
-    is missing (score 0; with ``explain``, the other visible sheets are searched too, and
-    one holding the header scores 0.8: the sheet was renamed), or the sheet is there and
+    is missing (score 0; with ``explain``, the other visible sheets are searched too: one
+    holding the header scores 0.8, the sheet was renamed; one holding half of its labels or
+    more scores 0.4 to 0.6 and names the labels it lacks), or the sheet is there and
     the header lacks labels (0.3 to 0.9 by the share of labels found).
     """
     names = workbook.find_sheets(wanted)
     if not names:
+        near: tuple[str, Miss] | None = None  # the other sheet holding most of the header
         for other in workbook.visible_sheet_names if explain else ():
-            header, _, _ = find_header(workbook.sheet(other), fields, first_row=first_row, rows=rows, first_only=True)
+            header, miss, _ = find_header(
+                workbook.sheet(other), fields, first_row=first_row, rows=rows, first_only=True
+            )
             if header is not None:
                 return Detection(
                     False,
@@ -66,6 +70,17 @@ def detect_table(
                     sheet=other,
                     cell=cell_ref(header.row, header.first_column),
                 )
+            if miss is not None and miss.row is not None and (near is None or miss.score > near[1].score):
+                near = (other, miss)
+        if near is not None and near[1].score >= 0.5:  # renamed, and a label changed too
+            other, miss = near
+            return Detection(
+                False,
+                0.2 + 0.4 * miss.score,
+                f"シート『{wanted}』がありません。シート『{other}』に{miss.describe()}",
+                sheet=other,
+                cell=cell_ref(miss.row or first_row, 1),
+            )
         return Detection(False, 0.0, f"シート『{wanted}』がありません")
     name = names[0]
     header, miss, _ = find_header(workbook.sheet(name), fields, first_row=first_row, rows=rows, first_only=True)
