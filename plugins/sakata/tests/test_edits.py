@@ -332,6 +332,34 @@ def test_a_dash_in_a_prepared_line_is_no_event_with_a_warning() -> None:
     assert ("no-figure", "E15") in ledger_warnings(result)
 
 
+@pytest.mark.parametrize("cell", ["C17", "F17", "C8"])
+def test_a_note_written_under_or_inside_the_ledger_is_no_event(cell: str) -> None:
+    """A note (※…) alone in 事業名 or 備考 of an otherwise empty row is not an event
+    without a date: the figures stay the same."""
+
+    def edit(ws: Any) -> None:
+        if cell == "C8":
+            insert_rows(ws, 8)
+        ws[cell] = "※件数は速報値です"
+
+    move = (lambda ref: shifted(ref, rows=[8])) if cell == "C8" else (lambda ref: ref)
+    result = read(edit)
+    assert cited(result) == expected(move)
+    assert ledger_warnings(result) == [("total-mismatch", move(TOTAL))]
+
+
+def test_a_row_with_a_note_for_its_name_and_no_count_is_a_prepared_line() -> None:
+    """番号, 実施日 and 指標区分 with a note (※実施予定) and no 件数: a line prepared for an
+    event not held yet, as with a blank 事業名 — no figure."""
+
+    def edit(ws: Any) -> None:
+        ws["C7"] = "※実施予定"
+        ws["E7"] = None
+
+    result = read(edit)
+    assert cited(result) == {k: v for k, v in expected().items() if k != "E7"}
+
+
 # -- contradictions: an error at the cells, never a figure ------------------------------------
 
 

@@ -37,6 +37,7 @@ from saisei.plugin import (
     fiscal_year_of,
     is_blank,
     is_dash,
+    is_note,
     parse_count,
     parse_date,
     status_for,
@@ -181,8 +182,9 @@ def _date_cell(value: Any, tag: int | None) -> tuple[dt.date | None, int | None,
     return day, None if day is None else (day.year if day.month >= 4 else day.year - 1), tag == TEXT
 
 
-def _filled(value: Any, tag: int | None) -> bool:
-    return not blank_cell(value, tag)
+def _named(value: Any, tag: int | None) -> bool:
+    """事業名: whether it names an event (a note written under the table, ``※速報値``, does not)."""
+    return not blank_cell(value, tag) and not (tag == TEXT and is_note(value))
 
 
 def _kpi(value: Any, tag: int | None) -> int | None:
@@ -202,8 +204,10 @@ def _count_cell(value: Any, tag: int | None) -> tuple[int | None, str | None, in
 
 
 def _note_cell(value: Any, tag: int | None) -> tuple[bool, bool]:
-    """備考: whether it is filled, and whether it says 中止."""
-    return not blank_cell(value, tag), tag == TEXT and cancel_note(value)
+    """備考: whether it makes its row an event's (filled, and not a note alone such as
+    ``※速報値`` written under the table, unless it says 中止), and whether it says 中止."""
+    cancel = tag == TEXT and cancel_note(value)
+    return not blank_cell(value, tag) and (cancel or not (tag == TEXT and is_note(value))), cancel
 
 
 class RowReading(NamedTuple):
@@ -267,7 +271,8 @@ def read_rows(
     """What the rules make of every row from ``first_row`` on (``columns``: 番号, 実施日,
     事業名, 指標区分, 件数, 備考; ``before``: the columns left of the table).
 
-    An event row is one with something in 事業名, 件数 or 備考 that is not a 合計 or 小計 row.
+    An event row is one with something in 事業名, 件数 or 備考 that is not a 合計 or 小計 row
+    (a note alone, ``※件数は速報値です``, in 事業名 or 備考 is not something).
     A 合計 or 小計 label in 番号, 実施日, 事業名 or 指標区分 makes a total row; left of the
     table (a label merged over the first columns, a column inserted at the left) only on a
     row whose 実施日 and 指標区分 are blank.
@@ -290,7 +295,7 @@ def read_rows(
     labelled = {i + first_row for i in labelled | totals}
     cells = zip(
         range(first_row, first_row + len(numbers)),
-        c.read(_filled),
+        c.read(_named),
         b.read(_date_cell),
         d.read(_kpi),
         _Column(columns[4]).read(_count_cell),
