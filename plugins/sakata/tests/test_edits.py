@@ -360,6 +360,37 @@ def test_a_row_with_a_note_for_its_name_and_no_count_is_a_prepared_line() -> Non
     assert cited(result) == {k: v for k, v in expected().items() if k != "E7"}
 
 
+# -- the ledger on a second sheet: never skipped silently --------------------------------
+
+
+def _with_copy(*edits: Any, name: str = "実績一覧 (2)", hidden: bool = False) -> Any:
+    book = load(SAMPLE)
+    copy = book.copy_worksheet(book[SHEET])
+    copy.title = name
+    copy.sheet_state = "hidden" if hidden else "visible"
+    for edit in edits:
+        edit(copy)
+    return read_bytes(save(book), registry=REGISTRY)
+
+
+def _an_event_added(ws: Any) -> None:
+    insert_rows(ws, 15)
+    for column, value in enumerate((12, dt.datetime(2025, 8, 1), "追加事業", "交流人口", 50), start=1):
+        ws.cell(15, column, value)
+
+
+def test_a_copy_of_the_ledger_with_other_events_is_an_error_at_its_header() -> None:
+    result = _with_copy(_an_event_added)
+    assert [(i.code, i.sheet, i.cell) for i in errors(result)] == [("ambiguous-sheet", "実績一覧 (2)", "A3")]
+
+
+@pytest.mark.parametrize(("name", "hidden"), [("控え", False), ("実績一覧 (2)", True)])
+def test_a_copy_of_the_ledger_as_it_is_or_hidden_is_a_warning(name: str, hidden: bool) -> None:
+    result = _with_copy(*([_an_event_added] if hidden else []), name=name, hidden=hidden)
+    assert cited(result) == expected()
+    assert ("ambiguous-sheet", name, "A3") in [(i.code, i.sheet, i.cell) for i in warnings(result)]
+
+
 # -- contradictions: an error at the cells, never a figure ------------------------------------
 
 

@@ -18,6 +18,7 @@ from saisei.plugin import (
     cell_ref,
     detect_table,
     display,
+    find_header,
     find_label,
     label_key,
     normalize_text,
@@ -84,6 +85,7 @@ def read(workbook: Workbook, plan: Plan) -> Reading | None:
     as_of = _as_of(reading, sheet, header)
     reading.as_of = as_of
     ledger = read_ledger(reading, sheet, plan, as_of, Layout.of(header))
+    _other_ledgers(reading, workbook, sheet)
     if reading.has_errors:
         return reading  # the ledger is incomplete or ambiguous: comparing its sums would mislead
     check_totals(reading, sheet, ledger)
@@ -91,6 +93,44 @@ def read(workbook: Workbook, plan: Plan) -> Reading | None:
     if summary is not None:
         check_summary(reading, workbook.sheet(summary), sheet.name, ledger)
     return reading
+
+
+def _other_ledgers(reading: Reading, workbook: Workbook, ledger: Sheet) -> None:
+    """Another sheet holding the ledger's header (a copy ``実績一覧 (2)``, a sheet the clerk
+    went on with) is never skipped silently: read is the 実績一覧 sheet; a copy that is
+    hidden or holds the same cells is a warning, one that holds other cells is an error
+    at its header (which sheet holds the events?).  A visible copy named after the ledger
+    (``実績一覧 (2)``) that holds the same cells is left to the core's warning about copies."""
+    summary = workbook.find_sheet(SUMMARY)
+    key = label_key(ledger.name)
+    for name in workbook.sheet_names:
+        if name in (ledger.name, summary):
+            continue
+        other = workbook.sheet(name)
+        header, _, _ = find_header(other, FIELDS, first_only=True)
+        if header is None:
+            continue
+        ref = cell_ref(header.row, header.first_column)
+        hidden = workbook.is_hidden(name)
+        if hidden or list(other.rows) == list(ledger.rows):
+            if not hidden and label_key(name).startswith(key):
+                continue  # check_reading names it
+            same = "非表示" if hidden else "同じ内容"
+            reading.warning(
+                "ambiguous-sheet",
+                f"シート『{name}』にも実績一覧の表がありますが、{same}のシートなので読んでいません"
+                f"（シート『{ledger.name}』を読みました。不要なら削除してください）",
+                sheet=name,
+                cell=ref,
+            )
+        else:
+            reading.error(
+                "ambiguous-sheet",
+                f"シート『{name}』にも実績一覧の表があり、シート『{ledger.name}』と内容が違います"
+                f"（どちらの事業を数えるか決められません。事業を『{ledger.name}』にまとめ、もう一方は削除してください）",
+                sheet=name,
+                cell=ref,
+            )
 
 
 def _dated(value: Any) -> bool:
