@@ -2,8 +2,8 @@
 
 A workbook is read with the size its file had when asked (not a buffer of the largest
 size allowed); a file that changed size between the two is read whole all the same,
-up to the limit.  The number formats of a styles part are worked out once per content,
-and give what working them out again gives.
+up to the limit.  The number formats of a styles part, and the sheets' parts named in
+workbook.xml, are worked out once per content, and give what working them out again gives.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from saisei.core.numfmt import odd_styles
-from saisei.workbook import Limits, WorkbookError, _book, open_workbook
+from saisei.workbook import Limits, WorkbookError, _book, _zipguard, open_workbook
 
 ONE = kit.raw_standard(lambda d: d.number("E2", 4))
 
@@ -86,3 +86,34 @@ def test_the_number_formats_kept_for_one_workbook_cannot_be_changed_for_the_next
     assert dict(shared) == {1: ";;;"}
     with pytest.raises(TypeError):
         shared[0] = "0%"  # type: ignore[index]
+
+
+TARGETS = st.sampled_from(("worksheets/sheet1.xml", "/xl/worksheets/sheet2.xml", "xl/worksheets/s3.xml", None))
+
+
+def _book_parts(sheets: list[tuple[str, str | None]]) -> tuple[bytes, bytes]:
+    book = "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, (n, _) in enumerate(sheets, 1))
+    rels = "".join(f'<Relationship Id="rId{i}" Target="{t}"/>' for i, (_, t) in enumerate(sheets, 1) if t is not None)
+    return (
+        f'<workbook xmlns:r="r"><sheets>{book}</sheets></workbook>'.encode(),
+        f"<Relationships>{rels}</Relationships>".encode(),
+    )
+
+
+@given(st.lists(st.tuples(st.sampled_from(("KPI実績", "Sheet1", "集計", "a&amp;b")), TARGETS), max_size=5))
+def test_the_sheets_parts_are_mapped_once_the_same(sheets: list[tuple[str, str | None]]) -> None:
+    book, rels = _book_parts(sheets)
+    expected = _zipguard._sheet_parts(book, rels, Limits().max_sheets)
+    assert _zipguard.sheet_parts(book, rels, Limits()) == expected
+    assert _zipguard.sheet_parts(bytes(book), bytes(rels), Limits()) == expected  # kept: the same answer
+
+
+def test_a_mapping_kept_is_not_given_for_other_limits_nor_changed_by_its_caller() -> None:
+    book, rels = _book_parts([("A", "worksheets/a.xml"), ("B", "worksheets/b.xml")])
+    first = _zipguard.sheet_parts(book, rels, Limits())
+    first.clear()
+    assert len(_zipguard.sheet_parts(book, rels, Limits())) == 2
+    for _ in range(2):  # a refusal is said every time, never kept as an answer
+        with pytest.raises(WorkbookError) as info:
+            _zipguard.sheet_parts(book, rels, Limits(max_sheets=1))
+        assert info.value.code == "workbook-too-large"

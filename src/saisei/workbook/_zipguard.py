@@ -20,6 +20,7 @@ import re
 import struct
 import zipfile
 import zlib
+from functools import lru_cache
 from typing import Any
 from xml.parsers import expat
 
@@ -241,7 +242,24 @@ def _parse_part(name: str, body: bytes, on_start: Any) -> None:
         raise broken(f"部品 {name} のXMLが壊れています（{exc}）。{RESAVE}") from None
 
 
+#: Workbook parts up to this size (workbook.xml and its rels together) are mapped once per
+#: content (workbooks made from one template share them); bigger ones each time.
+_SHARED_BOOK_BYTES = 64 * 1024
+
+
 def sheet_parts(book: bytes, rels: bytes, limits: Limits) -> list[tuple[str, str | None]]:
+    """Every sheet, in workbook order, with the part calamine reads for it (see :func:`_sheet_parts`)."""
+    if len(book) + len(rels) <= _SHARED_BOOK_BYTES:
+        return list(_shared_sheet_parts(book, rels, limits.max_sheets))
+    return _sheet_parts(book, rels, limits.max_sheets)
+
+
+@lru_cache(maxsize=64)
+def _shared_sheet_parts(book: bytes, rels: bytes, max_sheets: int) -> tuple[tuple[str, str | None], ...]:
+    return tuple(_sheet_parts(book, rels, max_sheets))  # a refusal raises each time: not kept
+
+
+def _sheet_parts(book: bytes, rels: bytes, max_sheets: int) -> list[tuple[str, str | None]]:
     """Every sheet, in workbook order, with the part calamine reads for it.
 
     calamine looks a sheet's ``r:id`` up in ``workbook.xml.rels`` by its raw bytes and
@@ -266,8 +284,8 @@ def sheet_parts(book: bytes, rels: bytes, limits: Limits) -> list[tuple[str, str
     def on_book(tag: str, attrs: list[str]) -> None:
         if tag.rpartition(":")[2] != "sheet":
             return
-        if len(sheets) >= limits.max_sheets:
-            raise Refuse(too_large(f"シートが多すぎます（上限 {limits.max_sheets:,}枚）"))
+        if len(sheets) >= max_sheets:
+            raise Refuse(too_large(f"シートが多すぎます（上限 {max_sheets:,}枚）"))
         name, rid = "", None
         for key, value in zip(attrs[::2], attrs[1::2], strict=True):
             if key == "name":
