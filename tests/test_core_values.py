@@ -51,6 +51,14 @@ def test_counts(value: object, units: tuple[str, ...], expected: int | None) -> 
     assert parse_count(value, units=units) == expected
 
 
+def test_a_note_after_a_figure_is_called_a_note() -> None:
+    with pytest.raises(CellValueError) as info:
+        parse_count("31※速報値", what="実績値")
+    assert info.value.message == (
+        '実績値 "31※速報値" は数字のあとに「※速報値」が書かれています（数字だけを入力し、注記は備考欄かセルのメモに書いてください）'
+    )
+
+
 @pytest.mark.parametrize(
     ("value", "units", "code"),
     [
@@ -64,6 +72,8 @@ def test_counts(value: object, units: tuple[str, ...], expected: int | None) -> 
         ("調査中", (), "not-a-number"),
         ("3人", (), "unexpected-unit"),
         ("3団体", ("人",), "unexpected-unit"),
+        ("31※速報値", ("人",), "not-a-number"),  # a note after the figure, not a unit
+        ("31（速報値）", (), "not-a-number"),
         ("1,20", (), "not-a-number"),
         ("12,3456", (), "not-a-number"),
         (True, (), "not-a-number"),

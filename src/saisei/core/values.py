@@ -195,6 +195,12 @@ def _parse_count_text(raw: str, units: tuple[str, ...], what: str) -> int:
             "fractional-count", f'{what} "{raw}" は整数ではありません（0以上の整数を入力してください）'
         )
     trailing = re.fullmatch(r"[0-9][0-9,]*(\D+)", text)
+    if trailing and trailing.group(1).lstrip().startswith(("※", "(", "注", "*")):  # 31※速報値, 31（速報値）
+        raise CellValueError(
+            "not-a-number",
+            f'{what} "{raw}" は数字のあとに「{trailing.group(1).strip()}」が書かれています'
+            "（数字だけを入力し、注記は備考欄かセルのメモに書いてください）",
+        )
     if trailing:
         expected = f"使える単位は{'、'.join(units)}です" if units else "数字だけを入力してください"
         raise CellValueError(
