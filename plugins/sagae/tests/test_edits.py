@@ -319,6 +319,35 @@ def test_two_sheets_for_one_year_are_an_error() -> None:
     assert ("duplicate-row", "R6 (2)", "B2") in [(i.code, i.sheet, i.cell) for i in errors(result)]
 
 
+def test_a_kpi_row_cut_and_pasted_under_the_date_is_an_error_where_it_now_is() -> None:
+    """KPI③'s row moved below 記入日: not 'missing', but said at the label where it is."""
+
+    def edit(ws: Any) -> None:
+        ws.unmerge_cells("B7:C7")
+        ws["B12"], ws["D12"] = ws["B7"].value, ws["D7"].value
+        ws["B7"] = ws["D7"] = None
+
+    found = read(edit)
+    assert [(i.code, i.cell) for i in errors(found)] == [("missing-row", "B12")]
+    assert "12行目" in errors(found)[0].message
+
+
+def test_a_figure_typed_in_the_note_column_is_a_warning_there_and_no_figure() -> None:
+    def edit(ws: Any) -> None:
+        ws["D5"], ws["E5"] = None, "3団体"
+
+    result = read(edit)
+    assert figures(result) == {k: v for k, v in FIGURES.items() if v != "D5"}
+    assert [(i.code, i.cell) for i in warnings(result)] == [("missing-value", "E5")]
+
+
+def test_a_status_formula_without_a_cached_value_says_so() -> None:
+    def edit(ws: Any) -> None:
+        ws["D9"] = "=リスト!A1"  # written by a program: no cached value
+
+    assert error_cells(edit) == [("formula-without-value", "D9")]
+
+
 def figures_of(*edits: Any) -> dict[Any, Any]:
     result = read(*edits)
     return {} if result.has_errors else {(o["kpi"], o["value"]): o["cell"] for o in observations(result)}

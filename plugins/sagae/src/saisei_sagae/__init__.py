@@ -29,10 +29,12 @@ from typing import Any
 from saisei.plugin import (
     CIRCLED,
     KPI,
+    CellValueError,
     Detection,
     Field,
     Header,
     KpiLabel,
+    NoCachedValue,
     Plan,
     Reading,
     Sheet,
@@ -45,6 +47,7 @@ from saisei.plugin import (
     is_blank,
     label_key,
     normalize_text,
+    parse_count,
     parse_fiscal_year,
     parse_kpi_label,
     parse_ref,
@@ -371,7 +374,9 @@ def _named(plan: Plan, number: int) -> str:
     return f"KPI{number}" if kpi is None else f"「{_label(kpi)}」"
 
 
-def _kpi_rows(reading: Reading, sheet: Sheet, header: Header, rows: tuple[int, ...]) -> dict[int, int]:
+def _kpi_rows(
+    reading: Reading, sheet: Sheet, header: Header, rows: tuple[int, ...], below: tuple[int, ...] = ()
+) -> dict[int, int]:
     """The row of each KPI, found by its label in the 項目 column, in any order.
 
     A label may be the circled number and the name (as issued), or either alone; the two
@@ -451,7 +456,17 @@ def _kpi_rows(reading: Reading, sheet: Sheet, header: Header, rows: tuple[int, .
             )
     after = (rows[-1] if rows else header.row) + 1
     missing = [kpi for kpi in kpis if kpi.number not in named and kpi.number not in blamed]
+    moved = _labelled_below(sheet, plan, below, label_columns, {k.number for k in missing})
     for kpi in missing if len(missing) > unusable else ():  # else a row without its label said it
+        if kpi.number in moved:
+            reading.error(
+                "missing-row",
+                f"{_label(kpi)}の行が「{STATUS_LABEL}」の行より下（{parse_ref(moved[kpi.number])[0]}行目）にあります"
+                f"（指標の行は表の中、「{STATUS_LABEL}」の行より上に移してください）",
+                sheet=sheet.name,
+                cell=moved[kpi.number],
+            )
+            continue
         reading.error(
             "missing-row",
             f"{_label(kpi)}の行がありません（項目の列に指標名を入れた行にしてください）",
@@ -459,6 +474,20 @@ def _kpi_rows(reading: Reading, sheet: Sheet, header: Header, rows: tuple[int, .
             cell=cell_ref(after, item),
         )
     return dict(sorted(found.items()))
+
+
+def _labelled_below(
+    sheet: Sheet, plan: Plan, rows: tuple[int, ...], columns: tuple[int, ...], wanted: set[int]
+) -> dict[int, str]:
+    """The label cells, among ``rows`` (below the table's footer), that name a KPI of
+    ``wanted`` without doubt (a KPI row cut and pasted under 記入日): KPI → its first cell."""
+    found: dict[int, str] = {}
+    for row in rows if wanted else ():
+        ref, raw = _row_label(sheet, row, columns)
+        label = None if is_blank(raw) else parse_kpi_label(raw, plan)
+        if label is not None and not label.conflict and label.number in wanted:
+            found.setdefault(label.number, ref)
+    return found
 
 
 def _label_columns(sheet: Sheet, header: Header) -> tuple[int, ...]:
@@ -521,6 +550,15 @@ def _status(reading: Reading, sheet: Sheet, ref: str, reported: bool) -> str | N
                 cell=ref,
             )
         return None
+    if isinstance(raw, NoCachedValue):
+        reading.error(
+            "formula-without-value",
+            f'確定・見込の別の数式 "{raw}" に計算結果が保存されていません（Excelで開いて保存し直すか、'
+            "「確定」か「見込」を入力してください）",
+            sheet=sheet.name,
+            cell=ref,
+        )
+        return None
     status = STATUS.get(normalize_text(display(raw)))
     if status is None:
         reading.error(
@@ -541,8 +579,10 @@ def _read_sheet(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> dt.date
     item, actual = header.columns["item"], header.columns["actual"]
     footer = _footer(reading, sheet, header)
     end = min(footer.values(), default=sheet.max_row + 1) - 1
-    rows = table_rows(sheet, (*_label_columns(sheet, header), actual), header.row + 1, last_row=end).rows
-    kpis = _kpi_rows(reading, sheet, header, rows)
+    columns = (*_label_columns(sheet, header), actual)
+    rows = table_rows(sheet, columns, header.row + 1, last_row=end).rows
+    below = table_rows(sheet, columns, end + 2).rows if end < sheet.max_row else ()
+    kpis = _kpi_rows(reading, sheet, header, rows, tuple(r for r in below if r not in footer.values()))
     label = wareki_year_label(year) if year is not None else sheet.name
     reported = any(not is_blank(sheet.at(row, actual)) for row in rows)
     found: list[tuple[KPI, str, int]] = []
@@ -562,6 +602,8 @@ def _read_sheet(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> dt.date
         value = reading.count(sheet, ref, units=UNITS.get(number, ()), what=f"{label} {kpi.label}の実績")
         if value is not None:
             found.append((kpi, ref, value))
+        elif is_blank(sheet.value(ref)):
+            _figure_in_note(reading, sheet, header, row, ref, f"{label} {kpi.label}")
     status_ref = _beside(sheet, footer.get("status"), header)
     if status_ref is None:
         status = None
@@ -589,6 +631,30 @@ def _read_sheet(reading: Reading, sheet: Sheet, seen: dict[int, str]) -> dt.date
     for kpi, ref, value in found:
         reading.observe(kpi=kpi.number, fiscal_year=year, value=value, status=status, sheet=sheet.name, cell=ref)
     return written
+
+
+def _figure_in_note(reading: Reading, sheet: Sheet, header: Header, row: int, ref: str, what: str) -> None:
+    """A warning at the 備考 cell of a KPI whose 実績 is blank when it holds a figure
+    (``3団体`` typed one column too far right): the KPI is not reported, never a figure
+    taken from 備考."""
+    note = header.columns.get("note")
+    if note is None:
+        return
+    raw = sheet.at(row, note)
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        return
+    try:
+        if parse_count(raw, units=("団体", "人")) is None:
+            return
+    except CellValueError:
+        return
+    reading.warning(
+        "missing-value",
+        f'{what}の実績（{ref}）が空欄で、備考に "{display(raw)}" があります（実績なら{ref}に入力してください。'
+        "空欄の実績は未報告として扱い、備考の値は読みません）",
+        sheet=sheet.name,
+        cell=cell_ref(row, note),
+    )
 
 
 def _date(reading: Reading, sheet: Sheet, ref: str) -> dt.date | None:
