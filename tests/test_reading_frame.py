@@ -127,3 +127,45 @@ def test_reading_kpi_understands_the_labels_forms_write(text: str, number: int |
     got = reading.kpi(SimpleNamespace(name="S"), "B2", value=text)  # type: ignore[arg-type]
     assert got == number
     assert [i.code for i in reading.issues] == ([] if number else ["unknown-kpi"])
+
+
+def test_a_few_rows_of_frames_in_the_schemas_dtypes_give_what_the_step_by_step_build_gives() -> None:
+    """Frames already in the observation dtypes, with a few observed rows, go to polars in one
+    call with them (no select per frame): the same frame as building it step by step."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from saisei.core.columns import OBSERVATION_COLUMNS
+
+    schema = {name: dtype for name, dtype in OBSERVATION_COLUMNS.items() if name != "file"}
+    number = st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1), st.sampled_from([0, 2024, 7]))
+    text = st.one_of(st.none(), st.text(max_size=3), st.sampled_from(["final", "実績一覧", "E4"]))
+    row = st.fixed_dictionaries({name: number if dtype == pl.Int64 else text for name, dtype in schema.items()})
+    frames = st.lists(st.lists(row, max_size=12).map(lambda rows: pl.DataFrame(rows, schema=schema)), max_size=3)
+    observed = st.lists(
+        st.fixed_dictionaries(
+            {
+                "fiscal_year": st.integers(2020, 2030),
+                "kpi": st.integers(1, 3),
+                "value": st.one_of(st.integers(0, 10**6), st.sampled_from([2.5, "7", None, True])),
+                "status": st.just("final"),
+                "sheet": st.just("S"),
+                "cell": st.just("E5"),
+            }
+        ),
+        max_size=8,
+    )
+
+    @settings(max_examples=150, deadline=None)
+    @given(observed, frames)
+    def check(observed: list[dict[str, Any]], frames: list[pl.DataFrame]) -> None:
+        r = reading(0, [])
+        for values in observed:
+            r.observe(**values)
+        for f in frames:
+            r.extend(f)
+        fast, slow = r.to_frame(), r._to_frame_by_steps()
+        assert fast.schema == slow.schema
+        assert fast.to_dicts() == slow.to_dicts()
+
+    check()

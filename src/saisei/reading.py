@@ -136,6 +136,8 @@ class Reading:
 
         from .core.columns import OBSERVATION_COLUMNS
 
+        if self._frames and self._few_plain_rows():
+            return self._observed_frame(self._frames)  # one polars call, not a select per frame
         parts: list[pl.DataFrame] = []
         if self._columns["value"] or not self._frames:
             parts.append(self._observed_frame())
@@ -153,8 +155,23 @@ class Reading:
                 return self._to_frame_by_steps()  # ... fails there the same way, in the same words
         return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
 
-    def _observed_frame(self) -> pl.DataFrame:
-        """What :meth:`observe` recorded, as a frame.
+    def _few_plain_rows(self) -> bool:
+        """A few rows in all, what :meth:`observe` recorded plainly typed, and every frame of
+        the plugin's in the observation schema's dtypes already: its values are then what
+        the select in :meth:`to_frame` would give, and go with the others in one call."""
+        from .core.columns import OBSERVATION_COLUMNS
+
+        if len(self) > _FEW_ROWS:
+            return False
+        wanted = [(name, dtype) for name, dtype in OBSERVATION_COLUMNS.items() if name != "file"]
+        if any(f.schema.get(name) != dtype for f in self._frames for name, dtype in wanted):
+            return False
+        observed = {**self._columns, "file": [self.file] * len(self._columns["value"])}
+        return not observed["value"] or _plainly_typed(observed)
+
+    def _observed_frame(self, frames: Iterable[pl.DataFrame] = ()) -> pl.DataFrame:
+        """What :meth:`observe` recorded, and the rows of ``frames`` (in the observation
+        schema's dtypes) after it, as a frame.
 
         Every workbook pays this, so polars calls count.  A few rows of plainly typed
         values (what the helpers give) go to polars in one call, as rows; anything else is
@@ -164,7 +181,10 @@ class Reading:
 
         from .core.columns import OBSERVATION_COLUMNS
 
-        data = {**self._columns, "file": [self.file] * len(self._columns["value"])}
+        data = dict(self._columns)
+        for frame in frames:  # new lists: what observe recorded stays as it is
+            data.update({name: data[name] + frame.get_column(name).to_list() for name in _COLUMNS})
+        data["file"] = [self.file] * len(data["value"])
         if len(data["value"]) <= _FEW_ROWS and _plainly_typed(data):
             rows = list(zip(*(data[name] for name in OBSERVATION_COLUMNS), strict=True))
             try:
