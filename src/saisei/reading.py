@@ -340,7 +340,15 @@ class Reading:
         if is_blank(raw):
             self.error("missing-value", f"{what}が空欄です", sheet=sheet.name, cell=ref)
             return None
-        if isinstance(raw, CellError | NoCachedValue):
+        if isinstance(raw, NoCachedValue):
+            self.error(
+                "formula-without-value",
+                f'{what}の数式 "{raw}" に計算結果が保存されていません（Excelで開いて保存し直すか、日付を入力してください）',
+                sheet=sheet.name,
+                cell=ref,
+            )
+            return None
+        if isinstance(raw, CellError):
             self.error("bad-date", f'{what} "{raw}" は日付ではありません', sheet=sheet.name, cell=ref)
             return None
         try:

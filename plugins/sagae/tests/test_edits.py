@@ -341,11 +341,12 @@ def test_a_figure_typed_in_the_note_column_is_a_warning_there_and_no_figure() ->
     assert [(i.code, i.cell) for i in warnings(result)] == [("missing-value", "E5")]
 
 
-def test_a_status_formula_without_a_cached_value_says_so() -> None:
+@pytest.mark.parametrize(("cell", "formula"), [("D9", "=リスト!A1"), ("D10", "=TODAY()")])
+def test_a_status_or_date_formula_without_a_cached_value_says_so(cell: str, formula: str) -> None:
     def edit(ws: Any) -> None:
-        ws["D9"] = "=リスト!A1"  # written by a program: no cached value
+        ws[cell] = formula  # written by a program: no cached value
 
-    assert error_cells(edit) == [("formula-without-value", "D9")]
+    assert error_cells(edit) == [("formula-without-value", cell)]
 
 
 def figures_of(*edits: Any) -> dict[Any, Any]:

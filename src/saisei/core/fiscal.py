@@ -137,6 +137,13 @@ def parse_date(value: object) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466 and value == int(value):
+        # A date whose cell lost its date format shows as a serial number (45451)
+        shown = (dt.date(1899, 12, 30) + dt.timedelta(days=int(value))).strftime("%Y/%m/%d").replace("/0", "/")
+        raise ValueError(
+            f"日付 {int(value)} は数値です（日付の表示形式が外れたセルなら {shown} です。"
+            "セルの表示形式を日付にするか、2024/12/01 のように入力してください）"
+        )
     if not isinstance(value, str):
         raise ValueError(f"日付 {value!r} は日付ではありません")
     text = _nfkc(value)
