@@ -360,6 +360,23 @@ def test_a_row_with_a_note_for_its_name_and_no_count_is_a_prepared_line() -> Non
     assert cited(result) == {k: v for k, v in expected().items() if k != "E7"}
 
 
+@pytest.mark.parametrize(
+    ("value", "code", "says"),
+    [
+        ("=DATE(2024,9,14)", "formula-without-value", "計算結果が保存されていません"),  # written by a program
+        (45549, "bad-date", "日付の表示形式が外れたセルなら 2024/9/14 です"),  # the date format lost
+    ],
+)
+def test_a_date_the_clerk_sees_otherwise_is_said_as_it_is(value: Any, code: str, says: str) -> None:
+    def edit(ws: Any) -> None:
+        ws["B6"] = value
+        ws["B6"].number_format = "General"
+
+    found = errors(read(edit))
+    assert [(i.code, i.cell) for i in found] == [(code, "B6")]
+    assert says in found[0].message
+
+
 # -- the ledger on a second sheet: never skipped silently --------------------------------
 
 

@@ -586,7 +586,15 @@ def _slow_date(reading: Reading, sheet: str, ref: str, raw: Any) -> dt.date | No
             "missing-value", "実施日が空欄です（例: 2024/12/01、令和6年11月3日、R6.10.5）", sheet=sheet, cell=ref
         )
         return None
-    if isinstance(raw, CellError | NoCachedValue):
+    if isinstance(raw, NoCachedValue):
+        reading.error(
+            "formula-without-value",
+            f'実施日の数式 "{raw}" に計算結果が保存されていません（Excelで開いて保存し直すか、日付を入力してください）',
+            sheet=sheet,
+            cell=ref,
+        )
+        return None
+    if isinstance(raw, CellError):
         reading.error(
             "bad-date",
             f'実施日 "{raw}" は日付ではありません（例: 2024/12/01、令和6年11月3日、R6.10.5）',
