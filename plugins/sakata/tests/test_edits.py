@@ -377,6 +377,20 @@ def test_a_date_the_clerk_sees_otherwise_is_said_as_it_is(value: Any, code: str,
     assert says in found[0].message
 
 
+@pytest.mark.parametrize(("merge", "cell", "what"), [("D11:D12", "D12", "指標区分"), ("B4:B5", "B5", "実施日")])
+def test_a_cell_merged_over_two_events_is_said_to_be_merged(merge: str, cell: str, what: str) -> None:
+    """Two events of one 指標区分 (or one day) with the cell merged over both: Excel keeps the
+    value in the first only; the second event's blank is said to be the merge's."""
+
+    def edit(ws: Any) -> None:
+        ws[cell] = None
+        ws.merge_cells(merge)
+
+    found = errors(read(edit))
+    assert [(i.code, i.cell) for i in found] == [("missing-value", cell)]
+    assert f"結合したセル {merge} の中" in found[0].message and what in found[0].message
+
+
 # -- the ledger on a second sheet: never skipped silently --------------------------------
 
 

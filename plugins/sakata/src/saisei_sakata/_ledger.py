@@ -445,7 +445,7 @@ def read_ledger(
     before = _columns(sheet.rows, layout, before=True) if layout.before else []
     first_row, letters = layout.first_row, layout.letters
     rows = read_rows(columns, plan, first_row, before)
-    where = _Cells(sheet.name, first_row, letters, columns)
+    where = _Cells(sheet.name, first_row, letters, columns, sheet.hidden_by_merge)
     fixed = [e for p in rows.unsettled if (e := _settle(reading, where, p, plan)) is not None]
     settled = rows.settled.with_events(fixed)
     for row, first in rows.duplicates:
@@ -464,6 +464,19 @@ class _Cells(NamedTuple):
     first_row: int
     letters: tuple[str, ...]
     columns: list[list[Any]]
+    #: the merged range a cell is inside of without being its top-left (whose value it shows)
+    merged: Callable[[str], str | None] = lambda ref: None
+
+    def merged_away(self, field: int, row: int, what: str) -> str | None:
+        """The message for a blank cell that a merged range above shows filled, if it is one."""
+        ref = self.ref(field, row)
+        span = self.merged(ref) if is_blank(self.raw(field, row)) else None
+        if span is None:
+            return None
+        return (
+            f"{what}が空欄です（{ref} は結合したセル {span} の中にあり、値は先頭のセルにしかありません。"
+            f"結合を解除して、この行にも{what}を入力してください）"
+        )
 
     def ref(self, field: int, row: int) -> str:
         return f"{self.letters[field]}{row}"
@@ -536,7 +549,10 @@ def _settle(reading: Reading, where: _Cells, parsed: RowReading, plan: Plan) -> 
     date_ref, kpi_ref, count_ref = (where.ref(f, row) for f in (DATE_FIELD, KPI_FIELD, COUNT_FIELD))
 
     day = parsed.date
-    if day is None:
+    merged = where.merged_away(DATE_FIELD, row, "実施日")
+    if merged is not None:
+        reading.error("missing-value", merged, sheet=sheet, cell=date_ref)
+    elif day is None:
         day = _slow_date(reading, sheet, date_ref, raw_date)
     year = None
     if day is not None:
@@ -549,7 +565,10 @@ def _settle(reading: Reading, where: _Cells, parsed: RowReading, plan: Plan) -> 
     kpi = parsed.kpi
     if kpi is None:
         known = "、".join(f"「{label}」" for label in KPI_BY_LABEL)
-        if is_blank(raw_kpi):
+        merged = where.merged_away(KPI_FIELD, row, "指標区分")
+        if merged is not None:
+            reading.error("missing-value", merged, sheet=sheet, cell=kpi_ref)
+        elif is_blank(raw_kpi):
             reading.error("missing-value", f"指標区分が空欄です（{known}のどれか）", sheet=sheet, cell=kpi_ref)
         else:
             reading.error(
