@@ -365,3 +365,22 @@ def test_the_sums_for_the_summary_are_exact_whatever_the_counts(count: int) -> N
     assert ledger.unseen(2, 2024, 5) == _ledger.Missed([(4, False, True)], 1)
     assert ledger.unseen(2, 2025, 5) == _ledger.Missed([(6, False, True)], 1)
     assert ledger.unseen(1, 2024, 5) == _ledger.Missed([], 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_ROWS, _SUMMARY)
+def test_a_few_events_and_many_are_handed_on_alike(rows: list[tuple[Any, ...]], figures: list[Any]) -> None:
+    """Below MANY events the sums and observations go through plain Python, from MANY on through
+    polars: the same observations (values, statuses, cells), issues and sums either way."""
+    grid = [list(r) for r in rows]
+    summary = [["指標区分", "令和6年度", "令和7年度"], ["関係人口", *figures[:2]], ["交流人口", *figures[2:4]]]
+    summary.append(["受入体制", *figures[4:]])
+    many = _ledger.MANY
+    try:
+        _ledger.MANY = 0  # every ledger is "many": polars
+        by_polars = _reading(grid, summary)
+        _ledger.MANY = 10**9  # every ledger is "a few": Python
+        by_python = _reading(grid, summary)
+    finally:
+        _ledger.MANY = many
+    assert by_python == by_polars

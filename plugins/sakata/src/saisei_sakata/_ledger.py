@@ -228,6 +228,11 @@ class RowReading(NamedTuple):
 Event = tuple[int, int, int, int, bool, bool]  # row, fiscal_year, kpi, value, text_date, text_count
 
 
+#: From this many events on, the ledger's sums and observations go through polars (one call
+#: each); below it, plain Python is faster. The results are the same (tests/test_ledger.py).
+MANY = 1000
+
+
 class Events(NamedTuple):
     """Accepted events column by column, in row order: no Python object a row (a ledger of
     100,000 rows would otherwise keep 100,000 tuples alive for the garbage collector to walk)."""
@@ -374,7 +379,9 @@ class Ledger:
         """The sums by KPI and year, added up when first asked."""
         if self._sums is None:
             e = self.events
-            if e.value and max(e.value) * len(e.value) < 2**63:  # no Int64 sum can overflow
+            # polars for a big ledger while no Int64 sum can overflow; a few events add up
+            # faster in Python (polars' start costs more than 11 events), exact whatever the counts.
+            if e.value and len(e.value) >= MANY and max(e.value) * len(e.value) < 2**63:
                 import polars as pl  # not at import time (see _observe)
 
                 names = ("kpi", "fiscal_year", "value")
@@ -506,7 +513,20 @@ def _dash(reading: Reading, where: _Cells, row: int, cancelled: bool) -> None:
 
 
 def _observe(reading: Reading, sheet: str, settled: Events, status: dict[int, str], column: str = "E") -> None:
-    """An observation for each settled event (in one call: a ledger may hold 100,000)."""
+    """An observation for each settled event: in one polars call for a big ledger (it may hold
+    100,000), one by one for a few (a DataFrame costs more than 11 events)."""
+    if not settled.row or len(settled.row) < MANY:
+        for row, year, kpi, value in zip(settled.row, settled.fiscal_year, settled.kpi, settled.value, strict=True):
+            reading.observe(
+                kpi=kpi,
+                fiscal_year=year,
+                value=value,
+                status=status[year],
+                sheet=sheet,
+                cell=f"{column}{row}",
+                period=f"行{row}",
+            )
+        return
     # Not at import time: `saisei plugins` loads every plugin, and needs no polars.
     import polars as pl
 
