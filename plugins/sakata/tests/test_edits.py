@@ -482,6 +482,16 @@ def test_a_renamed_sheet_names_the_sheet_where_the_ledger_is() -> None:
     )
 
 
+def test_the_pivot_alone_names_the_missing_ledger() -> None:
+    book = load(SAMPLE)
+    del book[SHEET]
+    [issue] = errors(read_bytes(save(book), registry=REGISTRY))
+    assert (issue.code, issue.sheet, issue.cell) == ("unknown-form", "集計", "A1")
+    assert (
+        "酒田市の様式に近いですが、シート『実績一覧』がありません（集計のシート『集計』だけがあります" in issue.message
+    )
+
+
 # -- random edits: never a different figure ---------------------------------------------------
 
 

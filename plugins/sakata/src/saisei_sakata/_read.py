@@ -28,7 +28,7 @@ from saisei.plugin import (
 )
 
 from ._checks import check_summary, check_totals
-from ._form import AS_OF_WORDS, CODE, FIELDS, LEDGER, SUMMARY, TITLE_KEY
+from ._form import AS_OF_WORDS, CODE, FIELDS, LEDGER, SUMMARY, SUMMARY_FIELDS, TITLE_KEY
 from ._ledger import Layout, read_ledger
 
 __all__ = ["detect", "parse_as_of", "read"]
@@ -70,7 +70,21 @@ def detect(workbook: Workbook, explain: bool = False) -> Detection:
     """The 実績一覧 sheet with the ledger's header, found by its labels anywhere in its first
     rows and columns (the file's name is never looked at).  When it is not there, how close
     the workbook came: the sheet is missing, renamed, or its header lacks labels."""
-    return detect_table(workbook, LEDGER, FIELDS, explain=explain)
+    found = detect_table(workbook, LEDGER, FIELDS, explain=explain)
+    if not explain or found.claimed or found.score > 0:
+        return found
+    summary = workbook.find_sheet(SUMMARY)  # the city's pivot without its ledger
+    header = None if summary is None else find_header(workbook.sheet(summary), SUMMARY_FIELDS, first_only=True)[0]
+    if summary is None or header is None:
+        return found
+    return Detection(
+        False,
+        0.5,
+        f"シート『{LEDGER}』がありません（集計のシート『{summary}』だけがあります。"
+        f"事業を1行ずつ書いたシート『{LEDGER}』も入れてください）",
+        sheet=summary,
+        cell=cell_ref(header.row, header.first_column),
+    )
 
 
 def read(workbook: Workbook, plan: Plan) -> Reading | None:
