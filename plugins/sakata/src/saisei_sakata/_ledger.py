@@ -38,6 +38,7 @@ from saisei.plugin import (
     is_blank,
     is_dash,
     is_note,
+    label_key,
     parse_count,
     parse_date,
     status_for,
@@ -453,7 +454,7 @@ def read_ledger(
     first_row, letters = layout.first_row, layout.letters
     rows = read_rows(columns, plan, first_row, before)
     where = _Cells(sheet.name, first_row, letters, columns, sheet.hidden_by_merge)
-    fixed = [e for p in rows.unsettled if (e := _settle(reading, where, p, plan)) is not None]
+    fixed = [e for p in rows.unsettled if not _header_again(where, p.row) and (e := _settle(reading, where, p, plan))]
     settled = rows.settled.with_events(fixed)
     for row, first in rows.duplicates:
         duplicate(reading, where, row, first)
@@ -493,6 +494,12 @@ class _Cells(NamedTuple):
 
 
 NUMBER_FIELD, DATE_FIELD, KPI_FIELD, COUNT_FIELD = 0, 1, 3, 4
+
+
+def _header_again(where: _Cells, row: int) -> bool:
+    """Whether ``row`` repeats the header (the ledger pasted twice: an error the header search
+    has given at that row), rather than an event with a date and a count to be told wrong."""
+    return all(FIELDS[f].matches(label_key(where.raw(f, row))) for f in (DATE_FIELD, KPI_FIELD, COUNT_FIELD))
 
 
 def _dash(reading: Reading, where: _Cells, row: int, cancelled: bool) -> None:
