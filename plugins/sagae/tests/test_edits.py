@@ -349,6 +349,16 @@ def test_a_status_or_date_formula_without_a_cached_value_says_so(cell: str, form
     assert error_cells(edit) == [("formula-without-value", cell)]
 
 
+@pytest.mark.parametrize("label", ["合計", "計"])
+def test_a_total_row_typed_under_the_kpis_is_an_error_asking_to_delete_it(label: str) -> None:
+    def edit(ws: Any) -> None:
+        ws["B8"], ws["D8"] = label, 1220
+
+    found = errors(read(edit))
+    assert [(i.code, i.cell) for i in found] == [("unknown-kpi", "B8")]
+    assert "合計しません。行を削除してください" in found[0].message
+
+
 def figures_of(*edits: Any) -> dict[Any, Any]:
     result = read(*edits)
     return {} if result.has_errors else {(o["kpi"], o["value"]): o["cell"] for o in observations(result)}

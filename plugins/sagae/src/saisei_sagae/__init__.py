@@ -29,6 +29,7 @@ from typing import Any
 from saisei.plugin import (
     CIRCLED,
     KPI,
+    TOTAL_LABELS,
     CellValueError,
     Detection,
     Field,
@@ -420,9 +421,12 @@ def _kpi_rows(
         if kpi is None or not kpi.is_reported_by(CODE):
             if not is_blank(sheet.at(row, actual)):
                 unusable += 1
+                total = label_key(raw) in TOTAL_LABELS  # the KPIs count different things: no total
                 reading.error(
                     "unknown-kpi",
-                    f'項目 "{display(raw)}" は{NAME}の指標ではありません（{_known(reading)} のどれかにしてください）',
+                    f'項目 "{display(raw)}" の行はこの様式にありません（指標ごとに単位が違うので合計しません。行を削除してください）'
+                    if total
+                    else f'項目 "{display(raw)}" は{NAME}の指標ではありません（{_known(reading)} のどれかにしてください）',
                     sheet=sheet.name,
                     cell=ref,
                 )
