@@ -415,6 +415,12 @@ def test_a_copy_of_the_ledger_with_other_events_is_an_error_at_its_header() -> N
     assert [(i.code, i.sheet, i.cell) for i in errors(result)] == [("ambiguous-sheet", "実績一覧 (2)", "A3")]
 
 
+def test_a_hidden_twin_of_the_ledger_is_named_once() -> None:
+    result = _with_copy(_an_event_added, name="実績 一覧", hidden=True)
+    assert cited(result) == expected()
+    assert [i.sheet for i in warnings(result) if i.code == "ambiguous-sheet"] == ["実績一覧"]
+
+
 @pytest.mark.parametrize(("name", "hidden"), [("控え", False), ("実績一覧 (2)", True)])
 def test_a_copy_of_the_ledger_as_it_is_or_hidden_is_a_warning(name: str, hidden: bool) -> None:
     result = _with_copy(*([_an_event_added] if hidden else []), name=name, hidden=hidden)

@@ -117,9 +117,10 @@ def _other_ledgers(reading: Reading, workbook: Workbook, ledger: Sheet) -> None:
     (``実績一覧 (2)``) that holds the same cells is left to the core's warning about copies."""
     summary = workbook.find_sheet(SUMMARY)
     key = label_key(ledger.name)
+    twins = workbook.find_sheets(ledger.name)
     for name in workbook.sheet_names:
-        if name in (ledger.name, summary):
-            continue
+        if name in (ledger.name, summary) or name in twins:
+            continue  # a twin of the ledger's name (実績 一覧) is check_reading's
         other = workbook.sheet(name)
         header, _, _ = find_header(other, FIELDS, first_only=True)
         if header is None:
