@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +14,8 @@ from edits import (
     insert_columns,
     insert_rows,
     insertions,
+    libreoffice,
+    libreoffice_resave,
     load,
     save,
     shifted,
@@ -411,40 +410,15 @@ def test_the_only_visible_sheet_is_read_whatever_its_name() -> None:
 # -- LibreOffice: the sample and an edited copy saved again by Calc ---------------------------
 
 
-@pytest.mark.skipif(
-    not os.environ.get("SAISEI_LIBREOFFICE"), reason="LibreOffice check: SAISEI_LIBREOFFICE=1 (needs soffice)"
-)
+@libreoffice
 def test_a_libreoffice_resave_reads_the_same(tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is not installed (apt-get install libreoffice-calc)"
-
     def edit(ws: Any) -> None:
         insert_rows(ws, 1, note="【庁内回覧用】")
         insert_columns(ws, 4, header=(5, "目標"), values={6: 5, 7: 20, 8: 1500})
 
-    (tmp_path / "sample.xlsx").write_bytes(SAMPLE)
-    (tmp_path / "edited.xlsx").write_bytes(edited(SAMPLE, SHEET, edit))
-    run = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(tmp_path / "resaved"),
-            str(tmp_path / "sample.xlsx"),
-            str(tmp_path / "edited.xlsx"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    sample = read_bytes((tmp_path / "resaved" / "sample.xlsx").read_bytes(), registry=REGISTRY)
+    sample = read_bytes(libreoffice_resave(SAMPLE, tmp_path / "sample"), registry=REGISTRY)
     assert figures(sample) == FIGURES
-    changed = read_bytes((tmp_path / "resaved" / "edited.xlsx").read_bytes(), registry=REGISTRY)
+    changed = read_bytes(libreoffice_resave(edited(SAMPLE, SHEET, edit), tmp_path / "edited"), registry=REGISTRY)
     assert figures(changed) == {k: shifted(v, rows=[1], columns=[4]) for k, v in FIGURES.items()}
 
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +15,8 @@ from edits import (
     insert_columns,
     insert_rows,
     insertions,
+    libreoffice,
+    libreoffice_resave,
     load,
     save,
     shifted,
@@ -85,25 +84,9 @@ def test_an_openpyxl_resave_reads_the_same() -> None:
     assert cited(result) == expected()
 
 
-@pytest.mark.skipif(
-    not os.environ.get("SAISEI_LIBREOFFICE"), reason="LibreOffice check: SAISEI_LIBREOFFICE=1 (needs soffice)"
-)
+@libreoffice
 def test_a_libreoffice_resave_reads_the_same(tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is not installed (apt-get install libreoffice-calc)"
-    source = tmp_path / "in" / "ledger.xlsx"
-    source.parent.mkdir()
-    source.write_bytes(SAMPLE)
-    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
-    run = subprocess.run(
-        [soffice, profile, "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path / "out"), str(source)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    result = read_bytes((tmp_path / "out" / "ledger.xlsx").read_bytes(), registry=REGISTRY)
+    result = read_bytes(libreoffice_resave(SAMPLE, tmp_path, "ledger.xlsx"), registry=REGISTRY)
     assert result.plugin == "sakata"
     assert cited(result) == expected()
     assert result.as_of == AS_OF
